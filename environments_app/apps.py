@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class EnvironmentsAppConfig(AppConfig):
+    name = 'environments_app'

@@ -1,0 +1,21 @@
+"""Test settings: fast hasher, plain static storage, in-memory outbox.
+
+The database comes from DATABASE_URL when set (CI runs the suite on
+PostgreSQL too), else a SQLite file in a temporary directory.
+"""
+import os
+import tempfile
+from pathlib import Path
+
+from .settings import *  # noqa: F401,F403
+from .settings import database_from_url
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+_tmp = Path(tempfile.mkdtemp(prefix="portal-test-"))
+DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL"), _tmp / "test.sqlite3")}
+DATABASES["default"]["TEST"] = {"NAME": str(_tmp / "test-db.sqlite3")} if "sqlite" in DATABASES["default"]["ENGINE"] else {}

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class UsersAppConfig(AppConfig):
+    name = 'users_app'

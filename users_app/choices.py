@@ -1,0 +1,104 @@
+from django.db import models
+
+
+class AdminRole(models.TextChoices):
+    """Directory admin roles (DIR-05), named as the tenant file names them."""
+
+    GLOBAL = "Global Administrator", "Global administrator"
+    POWER_PLATFORM = "Power Platform Administrator", "Power Platform administrator"
+    DYNAMICS_365 = "Dynamics 365 Administrator", "Dynamics 365 service administrator"
+    USER = "User Administrator", "User administrator"
+    LICENCE = "License Administrator", "License administrator"
+
+
+ADMIN_ROLE_TEMPLATE_IDS = {
+    AdminRole.GLOBAL: "62e90394-69f5-4237-9190-012177145e10",
+    AdminRole.POWER_PLATFORM: "11648597-926c-4cf3-9c36-bcebb0ba8dcc",
+    AdminRole.DYNAMICS_365: "44367163-eba1-44c3-98af-f5787879f96a",
+    AdminRole.USER: "fe930be7-5e62-47db-91af-98c3a49a38b1",
+    AdminRole.LICENCE: "4d6ac14f-3453-41d0-bef9-a3e0c569773a",
+}
+
+
+class SkuKind(models.TextChoices):
+    DATAVERSE = "dataverse", "Power Apps / Dynamics 365"
+    M365 = "m365", "Microsoft 365 (free Dataverse plan)"
+    OFFICE = "office", "Office only"
+
+
+class DirectoryUserType(models.TextChoices):
+    MEMBER = "Member", "Member"
+    GUEST = "Guest", "Guest"
+
+
+class DeletedState(models.TextChoices):
+    NONE = "", "Not deleted"
+    SOFT = "soft", "Soft-deleted (restorable)"
+    HARD = "hard", "Permanently deleted"
+
+
+class GroupType(models.TextChoices):
+    SECURITY = "security", "Security"
+    M365 = "m365", "Microsoft 365"
+
+
+class AccessMode(models.IntegerChoices):
+    """systemuser.accessmode (MODE-01)."""
+
+    READ_WRITE = 0, "Read-Write"
+    ADMINISTRATIVE = 1, "Administrative"
+    READ = 2, "Read"
+    SUPPORT_USER = 3, "Support User"
+    NON_INTERACTIVE = 4, "Non-interactive"
+    DELEGATED_ADMIN = 5, "Delegated Admin"
+
+
+class UserType(models.TextChoices):
+    REGULAR = "regular", "Regular"
+    SETUP = "setup", "Setup user"
+    NON_INTERACTIVE = "non_interactive", "Non-interactive"
+    APPLICATION = "application", "Application"
+    STUB = "stub", "Stub"
+    DELEGATED_ADMIN = "delegated_admin", "Delegated admin"
+    SUPPORT = "support", "Support"
+
+
+class InviteStatus(models.IntegerChoices):
+    NOT_SENT = 0, "Invitation Not Sent"
+    INVITED = 1, "Invited"
+    ACCEPTED = 4, "Invitation Accepted"
+
+
+class TeamType(models.IntegerChoices):
+    OWNER = 0, "Owner"
+    ACCESS = 1, "Access"
+    SECURITY_GROUP = 2, "Security Group"
+    OFFICE_GROUP = 3, "Office Group"
+
+
+class MembershipType(models.IntegerChoices):
+    MEMBERS_AND_GUESTS = 0, "Members and guests"
+    MEMBERS = 1, "Members"
+    OWNERS = 2, "Owners"
+    GUESTS = 3, "Guests"
+
+
+class SyncTrigger(models.TextChoices):
+    SCHEDULE = "schedule", "Background sync"
+    SIGN_IN = "sign_in", "First access (sign-in)"
+    ADMIN = "admin", "Admin add"
+    REFRESH = "refresh", "Refresh user"
+    DIAGNOSE = "diagnose", "Run diagnostics"
+    IMPORT = "import", "Data import"
+
+
+class SyncStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+PLACEHOLDER_DELEGATED_ADMIN_UPN = "crmoln2@microsoft.com"
+PLACEHOLDER_SUPPORT_UPN = "crmoln@microsoft.com"
+MAX_NON_INTERACTIVE_USERS = 7

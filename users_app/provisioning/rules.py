@@ -1,0 +1,451 @@
+"""One pure function per rule of shared/spec/rules.md.
+
+Each check takes plain snapshots and answers with a CheckResult naming its
+rule, a result (pass / fail / n/a), a one-line reason and a fix. ACCESS_RULES
+fixes the order diagnostics report them in (DIAG-01). Nothing here touches
+the database: the engine and the services call these, and they are the
+single source of truth for every path that decides.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .types import (
+    ADMINISTRATIVE,
+    DATAVERSE,
+    DEFAULT,
+    DEVELOPER,
+    DYNAMICS_365_ADMIN,
+    FAIL,
+    GLOBAL_ADMIN,
+    M365,
+    NA,
+    NON_INTERACTIVE,
+    PASS,
+    POWER_PLATFORM_ADMIN,
+    READ_WRITE,
+    REGULAR,
+    SETUP,
+    TEAMS,
+    TRIAL,
+    CheckResult,
+    EnvironmentSnapshot,
+    Mode,
+    RecordSnapshot,
+    UserSnapshot,
+)
+
+# Rule IDs, as module-level constants whose values are the IDs themselves.
+ELIG_01, ELIG_02, ELIG_03, ELIG_04, ELIG_05, ELIG_06 = "ELIG-01", "ELIG-02", "ELIG-03", "ELIG-04", "ELIG-05", "ELIG-06"
+ROLE_01, ROLE_02, ROLE_03, ROLE_06 = "ROLE-01", "ROLE-02", "ROLE-03", "ROLE-06"
+MODE_02, MODE_03, MODE_04 = "MODE-02", "MODE-03", "MODE-04"
+APP_03, APP_05 = "APP-03", "APP-05"
+LIFE_05 = "LIFE-05"
+STUB_01, STUB_02 = "STUB-01", "STUB-02"
+ONPREM_01 = "ONPREM-01"
+DIR_02, DIR_10 = "DIR-02", "DIR-10"
+ENV_02 = "ENV-02"
+
+# Codes of the real service, where it has one.
+ROLE_FAILURE_USER_DISABLED = "roleFailureDuetoUserIsDisabled"
+
+ROLE_NAMES = {GLOBAL_ADMIN: "Global administrator", POWER_PLATFORM_ADMIN: "Power Platform administrator",
+              DYNAMICS_365_ADMIN: "Dynamics 365 service administrator"}
+
+
+class RuleViolation(Exception):
+    """A refusal by a rule: carries the rule ID (or field) and a message an admin understands."""
+
+    def __init__(self, rule: str, message: str, code: str = ""):
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+        self.code = code
+
+    def __str__(self) -> str:
+        prefix = f"{self.code}: " if self.code else ""
+        return f"{self.rule}: {prefix}{self.message}"
+
+
+def _admin_label(user: UserSnapshot) -> str:
+    names = [ROLE_NAMES[r] for r in (GLOBAL_ADMIN, POWER_PLATFORM_ADMIN, DYNAMICS_365_ADMIN) if r in user.admin_roles]
+    return " and ".join(names)
+
+
+# --- ELIG: the checks, in DIAG-01 order --------------------------------------------
+
+
+def check_dataverse_database(user, env: EnvironmentSnapshot, record, mode) -> CheckResult:
+    """ELIG-01 (ENV-02): no Dataverse database, no SystemUser table."""
+    if env.dataverse:
+        return CheckResult(ELIG_01, PASS, f"{env.name} has a Dataverse database.")
+    return CheckResult(
+        ELIG_01, FAIL,
+        f"{env.name} has no Dataverse database, so it has no user records: users are not added to it.",
+        "Add a Dataverse database to the environment, or give access through the Environment Maker / Admin roles.",
+    )
+
+
+def check_account_enabled(user: UserSnapshot, env, record, mode) -> CheckResult:
+    """ELIG-02 (DIR-04): enabled, neither deleted nor soft-deleted."""
+    if user.deleted == "hard":
+        return CheckResult(ELIG_02, FAIL, f"{user.upn} has been permanently deleted from the directory.",
+                           "Create the user again in the Microsoft 365 admin center (a new object id, a new record).")
+    if user.deleted:
+        return CheckResult(ELIG_02, FAIL, f"{user.upn} is deleted in the directory (restorable for 30 days).",
+                           "Restore the user in Microsoft 365 admin center > Deleted users.")
+    if not user.account_enabled:
+        return CheckResult(ELIG_02, FAIL, f"Sign-in is blocked for {user.upn} in the directory.",
+                           "Unblock sign-in on the user's page in the Microsoft 365 admin center.")
+    return CheckResult(ELIG_02, PASS, "The directory account is enabled and not deleted.")
+
+
+def licence_basis(user: UserSnapshot, env: EnvironmentSnapshot, record: RecordSnapshot | None, mode: Mode) -> str | None:
+    """Why the user needs no more licence than they have (ELIG-03 and its exceptions a-e),
+    as a short key, or None when the check fails. Checked in the order a tenant admin
+    would reason: a full licence first, then the exceptions."""
+    on_demand = mode == Mode.ON_DEMAND
+    if user.has_dataverse_licence:
+        return "dataverse"
+    if env.type == TEAMS and M365 in user.licence_kinds:
+        return "teams_m365"  # ELIG-05: a dataverse or m365 licence counts in Teams environments
+    if record is not None and record.accessmode == NON_INTERACTIVE:
+        return "non_interactive"  # d, MODE-03
+    if record is not None and record.admin_chosen_mode == ADMINISTRATIVE:
+        return "administrative"  # d, MODE-02
+    if user.is_service_admin:
+        return "admin"  # a, MODE-02
+    if on_demand and record is not None and record.uses_app_pass and not record.isdisabled:
+        return "app_pass"  # b, the unit this user already holds
+    if on_demand and env.app_pass_capacity_left > 0:
+        return "app_pass"  # b
+    if on_demand and env.marketing_licence:
+        return "marketing"  # c
+    if on_demand and M365 in user.licence_kinds:
+        return "m365"  # e
+    return None
+
+
+LICENCE_REASONS = {
+    "dataverse": "Holds a Power Apps / Dynamics 365 licence assigned in this tenant.",
+    "teams_m365": "Holds a Microsoft 365 licence, which counts in a Dataverse for Teams environment (ELIG-05).",
+    "non_interactive": "Non-interactive users need no licence (MODE-03).",
+    "administrative": "Users in Administrative access mode need no licence (MODE-02).",
+    "admin": "{admin} need no licence: without one they get Administrative access as a setup user (MODE-02).",
+    "app_pass": "No licence, but admitted through the environment's app-pass capacity (on demand only).",
+    "marketing": "No licence, but the tenant holds a Marketing licence (on demand only).",
+    "m365": "The free Dataverse plan of a Microsoft 365 licence counts (on demand only).",
+}
+
+
+def check_licence(user: UserSnapshot, env: EnvironmentSnapshot, record, mode: Mode) -> CheckResult:
+    """ELIG-03 with exceptions a-e; for guests only this tenant's licences count (DIR-07)."""
+    basis = licence_basis(user, env, record, mode)
+    if basis is not None:
+        return CheckResult(ELIG_03, PASS, LICENCE_REASONS[basis].format(admin=_admin_label(user) or "Admins"))
+    reason = f"{user.upn} holds no Power Apps or Dynamics 365 licence"
+    if user.is_guest and user.home_tenant_licences:
+        reason += " in this tenant (licences from the guest's home tenant never count here, DIR-07)"
+    elif user.licence_kinds & {M365}:
+        reason += " (a Microsoft 365 licence counts on demand only)"
+    elif user.licence_kinds:
+        reason += " (an Office-only licence gives no Dataverse rights)"
+    if env.app_pass_capacity_left <= 0 and env.licence_type == "app_pass" and mode == Mode.ON_DEMAND:
+        reason += "; the environment's app-pass capacity is used up"
+    return CheckResult(ELIG_03, FAIL, reason + ".",
+                       "Assign a Power Apps or Dynamics 365 licence on the user's Licences and apps tab.")
+
+
+def check_security_group(user: UserSnapshot, env: EnvironmentSnapshot, record, mode: Mode) -> CheckResult:
+    """ELIG-04 (ENV-03): direct members of the environment's group; Global and Power
+    Platform admins bypass it; on demand, owners and nested members count too."""
+    group = env.security_group_id
+    if group is None:
+        return CheckResult(ELIG_04, NA, "The environment has no security group.")
+    name = env.security_group_name or "the environment's security group"
+    if user.bypasses_security_group:
+        return CheckResult(ELIG_04, PASS, f"{_admin_label(user)}s need not be members of {name}.")
+    if group in user.direct_groups:
+        return CheckResult(ELIG_04, PASS, f"Direct member of security group {name}.")
+    if mode == Mode.ON_DEMAND and group in user.owned_groups:
+        return CheckResult(ELIG_04, PASS, f"Owner of security group {name} (counts on demand only).")
+    if mode == Mode.ON_DEMAND and group in user.nested_groups:
+        return CheckResult(ELIG_04, PASS, f"Member of {name} through a nested group (counts on demand only).")
+    reason = f"Not a member of security group {name}"
+    if DYNAMICS_365_ADMIN in user.admin_roles:
+        reason += " (Dynamics 365 service administrators must be members)"
+    elif group in user.owned_groups or group in user.nested_groups:
+        reason += " (owners and nested members count only on demand, not for the background sync)"
+    return CheckResult(ELIG_04, FAIL, reason + ".", f"Add them on the Members tab of group {name}.")
+
+
+def check_environment_type(user: UserSnapshot, env: EnvironmentSnapshot, record, mode: Mode) -> CheckResult:
+    """ELIG-05: Trial on demand only; Developer only its creator; Teams only its team, on demand."""
+    if env.type == TRIAL:
+        if mode == Mode.ON_DEMAND:
+            return CheckResult(ELIG_05, PASS, "Trial environment: users are added on demand only.")
+        return CheckResult(ELIG_05, FAIL, "Trial environment: the background sync adds nobody.",
+                           "Add the user from the environment's Users page, or let them sign in.")
+    if env.type == DEVELOPER:
+        if env.created_by_object_id is not None and user.object_id == env.created_by_object_id:
+            return CheckResult(ELIG_05, PASS, "Created this Developer environment.")
+        return CheckResult(ELIG_05, FAIL, "Only the user who created a Developer environment is added to it.",
+                           "Use a Sandbox or Production environment to share work.")
+    if env.type == TEAMS:
+        team = env.teams_group_name or "the environment's team"
+        if mode == Mode.BACKGROUND:
+            return CheckResult(ELIG_05, FAIL, "Dataverse for Teams environment: users are added on first access only.",
+                               "Let the user open the team's environment, or add them on demand.")
+        if user.bypasses_security_group:
+            return CheckResult(ELIG_05, PASS, f"{_admin_label(user)}s get in without being members of {team}.")
+        group = env.teams_group_id
+        if group is not None and (group in user.direct_groups or group in user.owned_groups):
+            kind = "owner" if group in user.owned_groups else ("guest" if user.is_guest else "member")
+            return CheckResult(ELIG_05, PASS, f"{kind.capitalize()} of the team {team}.")
+        reason = f"Not an owner, member or guest of the team {team}"
+        if DYNAMICS_365_ADMIN in user.admin_roles:
+            reason += " (Dynamics 365 service administrators must be members)"
+        return CheckResult(ELIG_05, FAIL, reason + ".", f"Add them to the team {team} in Microsoft Teams.")
+    return CheckResult(ELIG_05, NA, f"{env.type} environments have no type-specific limit.")
+
+
+def on_demand_only_cases(user: UserSnapshot, env: EnvironmentSnapshot, record: RecordSnapshot | None) -> list[str]:
+    """ELIG-06: the cases that keep the background sync from adding the user."""
+    cases = []
+    if env.type == TEAMS:
+        cases.append("a Dataverse for Teams environment")
+    if env.licence_type == "app_pass":
+        cases.append("an app-pass environment")
+    if licence_basis(user, env, record, Mode.BACKGROUND) is None and licence_basis(user, env, record, Mode.ON_DEMAND) == "m365":
+        cases.append("their only licence is the free Dataverse plan of Microsoft 365")
+    return cases
+
+
+def check_on_demand_only(user: UserSnapshot, env: EnvironmentSnapshot, record, mode: Mode) -> CheckResult:
+    """ELIG-06: pass with "added on demand only" when it applies (never blocks on demand); blocks the background sync."""
+    cases = on_demand_only_cases(user, env, record)
+    if not cases:
+        return CheckResult(ELIG_06, NA, "The background sync may add this user.")
+    text = "; ".join(cases)
+    if mode == Mode.ON_DEMAND:
+        return CheckResult(ELIG_06, PASS, f"Added on demand only ({text}).")
+    return CheckResult(ELIG_06, FAIL, f"The background sync does not add this user ({text}).",
+                       "Add the user on demand from the Users page, or let them sign in.")
+
+
+def check_security_role(user, env, record: RecordSnapshot | None, mode) -> CheckResult:
+    """ROLE-01 (DIAG-03): a role held directly or through a team."""
+    if record is None:
+        return CheckResult(ROLE_01, NA, "No user record in the environment yet.")
+    if record.direct_roles:
+        return CheckResult(ROLE_01, PASS, "Holds security roles directly: " + ", ".join(sorted(record.direct_roles)) + ".")
+    if record.team_roles:
+        via = ", ".join(sorted(f"{role} (team {team})" for team, role in record.team_roles))
+        return CheckResult(ROLE_01, PASS, f"Holds security roles through teams: {via}. "
+                           "The real service counts only directly assigned roles.")
+    return CheckResult(ROLE_01, FAIL, "Holds no security role, directly or through a team: the user cannot open apps.",
+                       "Assign a role with Manage security roles, or add the user to a team that holds one.")
+
+
+ACCESS_RULES: tuple[Callable[..., CheckResult], ...] = (
+    check_dataverse_database,
+    check_account_enabled,
+    check_licence,
+    check_security_group,
+    check_environment_type,
+    check_on_demand_only,
+)
+ACCESS_RULE_IDS = (ELIG_01, ELIG_02, ELIG_03, ELIG_04, ELIG_05, ELIG_06)
+
+
+def evaluate(user: UserSnapshot, env: EnvironmentSnapshot, record: RecordSnapshot | None, mode: Mode) -> list[CheckResult]:
+    """ELIG-01..06 in order; every check after ELIG-01 is n/a when it fails (DIAG-01)."""
+    first = ACCESS_RULES[0](user, env, record, mode)
+    if first.failed:
+        return [first] + [CheckResult(rule, NA, "Not checked: the environment has no Dataverse database.")
+                          for rule in ACCESS_RULE_IDS[1:]]
+    return [first] + [check(user, env, record, mode) for check in ACCESS_RULES[1:]]
+
+
+# --- MODE: access mode and user type ----------------------------------------------------
+
+
+def access_mode_for(user: UserSnapshot, record: RecordSnapshot | None) -> tuple[int, str, bool]:
+    """MODE-01/02: (accessmode, user_type, setupuser) of a synchronised record.
+    An access mode an admin chose is kept; an unlicensed Global / PP / D365 admin is a
+    setup user with Administrative access; everyone else is Read-Write."""
+    chosen = record.admin_chosen_mode if record is not None else None
+    if chosen == NON_INTERACTIVE:
+        return NON_INTERACTIVE, "non_interactive", False
+    if chosen is not None:
+        return chosen, REGULAR, False
+    if user.is_service_admin and not user.has_dataverse_licence:
+        return ADMINISTRATIVE, SETUP, True
+    return READ_WRITE, REGULAR, False
+
+
+def check_sign_in_allowed(record: RecordSnapshot | None) -> CheckResult:
+    """MODE-03: non-interactive users never sign in to the web interface."""
+    if record is not None and record.accessmode == NON_INTERACTIVE:
+        return CheckResult(MODE_03, FAIL, "Non-interactive users reach Dataverse only through the API; sign-in is refused.",
+                           "Set the access mode to Read-Write if the user needs the web interface.")
+    return CheckResult(MODE_03, PASS if record is not None else NA, "Interactive access mode." if record else "No record yet.")
+
+
+def check_non_interactive_capacity(non_interactive_count: int, limit: int = 7) -> None:
+    """MODE-03: at most seven non-interactive records per environment, enabled or not."""
+    if non_interactive_count >= limit:
+        raise RuleViolation(MODE_03, f"The environment already has {non_interactive_count} non-interactive users; "
+                                     f"at most {limit} are allowed.")
+
+
+def check_may_change_access_mode(*, is_system_administrator: bool, admin_roles: frozenset[str]) -> None:
+    """MODE-04: System Administrator in the environment, or Global / Power Platform admin."""
+    if not (is_system_administrator or admin_roles & {GLOBAL_ADMIN, POWER_PLATFORM_ADMIN}):
+        raise RuleViolation(MODE_04, "Changing the access mode needs the System Administrator role in this environment, "
+                                     "or the Global or Power Platform administrator role.")
+
+
+# --- FIELD: which columns follow the directory -----------------------------------------
+
+FIELD_MAP = (  # Dataverse column <- directory field (rules.md, FIELD)
+    ("domainname", "user_principal_name"),
+    ("fullname", "display_name"),
+    ("jobtitle", "job_title"),
+    ("firstname", "given_name"),
+    ("lastname", "surname"),
+    ("internalemailaddress", "mail"),
+    ("address1_telephone1", "business_phone"),
+    ("mobilephone", "mobile_phone"),
+    ("address1_line1", "street_address"),
+    ("address1_city", "city"),
+    ("address1_stateorprovince", "state"),
+    ("address1_postalcode", "postal_code"),
+    ("address1_country", "country"),
+)
+FIELD_COLUMNS = tuple(column for column, _ in FIELD_MAP)
+BLANK_FIRST_NAME = "#"
+
+
+def synchronised_fields(profile: dict[str, str], *, creating: bool, email_edited: bool = False) -> dict[str, str]:
+    """FIELD-01..06: the values sync writes. At creation every mapped column (FIELD-01);
+    later every one but fullname (FIELD-03) and an edited primary e-mail (FIELD-04).
+    Custom fields are never in the map (FIELD-05); a blank first name is '#' (MODE-06, FIELD-06)."""
+    values = {column: (profile.get(column) or "") for column in FIELD_COLUMNS}
+    if not values["firstname"].strip():
+        values["firstname"] = BLANK_FIRST_NAME
+    if not creating:
+        values.pop("fullname")
+        if email_edited:
+            values.pop("internalemailaddress")
+    return values
+
+
+# --- ROLE, APP, LIFE, STUB: rules of admin actions ------------------------------------
+
+
+def check_role_assignable(*, isdisabled: bool, allow_on_disabled: bool, by_system: bool = False, role_name: str = "") -> None:
+    """ROLE-02: roles go to enabled users only, unless allowRoleAssignmentOnDisabledUsers
+    is on; an import's default role is the system's assignment (STUB-03)."""
+    if isdisabled and not allow_on_disabled and not by_system:
+        raise RuleViolation(ROLE_02, f"Failed to assign role '{role_name}': the user is disabled "
+                                     "(turn on allowRoleAssignmentOnDisabledUsers to allow it).",
+                            code=ROLE_FAILURE_USER_DISABLED)
+
+
+def roles_kept_on_business_unit_change(do_not_remove_roles: bool) -> bool:
+    """ROLE-06: a business unit change removes roles unless DoNotRemoveRolesOnChangeBusinessUnit."""
+    return do_not_remove_roles
+
+
+def check_app_user_status_change(*, status_editable: bool) -> None:
+    """APP-03: an application user's status is locked unless the environment unlocks it."""
+    if not status_editable:
+        raise RuleViolation(APP_03, "An application user's status cannot be changed on the default form; "
+                                    "turn on 'application user form allows status edits' for the environment.")
+
+
+APP_USER_DISABLE_WARNING = "Every integration that uses this application user stops working while it is disabled (APP-03)."
+
+
+def check_app_user_deletable(*, isdisabled: bool) -> None:
+    """APP-05: an application user can be deleted only while inactive."""
+    if not isdisabled:
+        raise RuleViolation(APP_05, "An application user can be deleted only while it is inactive: deactivate it first.")
+
+
+def check_delete_allowed(*, directory_state: str, deletedstate: int, isdisabled: bool) -> None:
+    """LIFE-05: Delete is offered once the directory user is permanently deleted."""
+    if deletedstate:
+        raise RuleViolation(LIFE_05, "The user is already deleted in the environment.")
+    if directory_state != "hard":
+        state = "soft-deleted (restorable)" if directory_state == "soft" else "still in the directory"
+        raise RuleViolation(LIFE_05, f"Delete is offered only once the directory user is permanently deleted; it is {state}.")
+    if not isdisabled:
+        raise RuleViolation(LIFE_05, "Only a disabled user can be deleted.")
+
+
+def check_permanent_delete_allowed(*, deletedstate: int, owned_records: int, allow_delete_disabled_users: bool) -> None:
+    """LIFE-05: Permanently delete needs Delete first, records reassigned and the environment setting on."""
+    if not deletedstate:
+        raise RuleViolation(LIFE_05, "Permanently delete is offered only after Delete.")
+    if owned_records:
+        raise RuleViolation(LIFE_05, f"The user still owns {owned_records} records; reassign them first.")
+    if not allow_delete_disabled_users:
+        raise RuleViolation(LIFE_05, "The environment does not allow deleting disabled users "
+                                     "(Settings > Features > Enable delete disabled users).")
+
+
+def check_not_stub(*, user_type: str, action: str) -> None:
+    """STUB-01/02: a stub user cannot sign in, be enabled, refreshed or diagnosed."""
+    if user_type == "stub":
+        rule = STUB_02 if action in ("refresh", "diagnose") else STUB_01
+        raise RuleViolation(rule, f"{action.capitalize()} is not offered for stub users.")
+
+
+def check_online(*, on_premises: bool) -> None:
+    """ONPREM-01: on-premises environments take no directory users."""
+    if on_premises:
+        raise RuleViolation(ONPREM_01, "An on-premises environment reads its users from Active Directory once; "
+                                       "sign-in, admin add, sync and diagnostics do not apply to it.")
+
+
+def check_has_dataverse(*, dataverse: bool) -> None:
+    """ENV-02: without a Dataverse database there is no user table to act on."""
+    if not dataverse:
+        raise RuleViolation(ENV_02, "The environment has no Dataverse database, so it has no user records.")
+
+
+def import_default_role(*, sales_installed: bool) -> str:
+    """STUB-03: Salesperson where Dynamics 365 Sales is installed, Basic User elsewhere."""
+    return "Salesperson" if sales_installed else "Basic User"
+
+
+def default_roles_on_add(user: UserSnapshot, env: EnvironmentSnapshot) -> tuple[str, ...]:
+    """ENV-06: Basic User and Environment Maker in the Default environment.
+    ENV-07: in a Teams environment, owners System Administrator, members Teams Member,
+    guests Teams Guest; Global / PP admins System Administrator."""
+    if env.type == DEFAULT:
+        return ("Basic User", "Environment Maker")
+    if env.type == TEAMS:
+        group = env.teams_group_id
+        if group is not None and group in user.owned_groups:
+            return ("System Administrator",)
+        if group is not None and group in user.direct_groups:
+            return ("Teams Guest",) if user.is_guest else ("Teams Member",)
+        if user.bypasses_security_group:
+            return ("System Administrator",)
+    return ()
+
+
+def check_licence_seats(*, sku_name: str, seats: int, used: int, adding: int = 1) -> None:
+    """DIR-02: a licence beyond its seats is refused."""
+    if used + adding > seats:
+        raise RuleViolation(DIR_02, f"No seats left for {sku_name}: {used} of {seats} in use.")
+
+
+def check_usage_location(*, usage_location: str | None) -> None:
+    """DIR-10: a licence needs a usage location."""
+    if not usage_location:
+        raise RuleViolation(DIR_10, "License assignment cannot be done for user with invalid usage location; "
+                                    "set the user's usage location first.")
