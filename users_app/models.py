@@ -225,7 +225,6 @@ class SystemUser(models.Model):
     accessmode = models.PositiveSmallIntegerField(choices=AccessMode.choices, default=AccessMode.READ_WRITE)
     setupuser = models.BooleanField(default=False, verbose_name="restricted access mode (setup user)")
     issyncwithdirectory = models.BooleanField(default=True)
-    islicensed = models.BooleanField(default=False)
     invitestatuscode = models.PositiveSmallIntegerField(choices=InviteStatus.choices, default=InviteStatus.NOT_SENT)
     deletedstate = models.PositiveSmallIntegerField(default=0, help_text="1 after Delete (LIFE-05).")
     # MODE-03: a non-interactive record holds one of seven slots, unique per environment.

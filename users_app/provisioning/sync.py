@@ -1,0 +1,435 @@
+"""The only module of the rules engine that writes: applies the engine's decisions.
+
+Every trigger goes through here: the background sync of an environment
+(SYNC-01, SYNC-05, SYNC-08), first access (SYNC-02), admin add (SYNC-03),
+refresh (SYNC-04) and diagnostics (DIAG-03). Each builds snapshots, calls
+engine.decide, writes only what changed, in bulk, in one transaction, and
+records a SyncRun (SYNC-07).
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from environments_app.models import BusinessUnit, Environment, SecurityRole
+from users_app.choices import SyncStatus, SyncTrigger, UserType
+from users_app.models import DirectoryUser, GroupMembership, GroupOwner, SyncRun, SystemUser, SystemUserRole, Team, TeamMembership
+
+from . import rules, snapshots
+from .engine import decide
+from .types import Action, CheckResult, Decision, EnvironmentSnapshot, Trigger, UserSnapshot
+
+OUTCOME_OF_ACTION = {Action.ADD: "added", Action.ENABLE: "enabled", Action.DISABLE: "disabled", Action.REFUSE: "refused"}
+STALE_RUN_AFTER = timedelta(hours=1)
+KEEP_EMPTY_RUNS_FOR = timedelta(days=1)
+
+
+@dataclass
+class UserSyncResult:
+    """What one trigger did to one user's record (the JSON of sign_in, add_user, refresh_user)."""
+
+    environment: str
+    user: str
+    outcome: str
+    status: str
+    refused_by: list[str] = field(default_factory=list)
+    changed_fields: list[str] = field(default_factory=list)
+    decision: Decision | None = None
+    systemuser: SystemUser | None = None
+    run: SyncRun | None = None
+
+    def as_dict(self) -> dict:
+        return {"environment": self.environment, "user": self.user, "outcome": self.outcome, "status": self.status,
+                "refused_by": list(self.refused_by), "changed_fields": list(self.changed_fields)}
+
+
+@dataclass
+class Diagnosis:
+    """DIAG-01: the checks of one user in one environment, after a refresh (DIAG-03)."""
+
+    environment: str
+    user: str
+    status: str
+    verdict: str
+    checks: list[CheckResult]
+    refresh: UserSyncResult | None = None
+
+    def as_dict(self) -> dict:
+        return {"environment": self.environment, "user": self.user, "status": self.status, "verdict": self.verdict,
+                "checks": [c.as_dict() for c in self.checks]}
+
+
+# --- Applying one decision to one record -----------------------------------------------
+
+
+def _target_values(decision: Decision, user: UserSnapshot, row: dict | None) -> dict:
+    """The column values the decision asks for (FIELD, MODE-02, isdisabled)."""
+    creating = row is None or row["user_type"] == UserType.STUB
+    values = rules.synchronised_fields(user.profile_dict(), creating=creating,
+                                       email_edited=bool(row and row["internalemailaddress_edited"]))
+    values.update(
+        isdisabled=decision.status != "enabled",
+        accessmode=decision.accessmode,
+        user_type=decision.user_type,
+        setupuser=decision.setupuser,
+        uses_app_pass=decision.uses_app_pass,
+    )
+    if decision.action == Action.ENABLE:
+        values["invitestatuscode"] = 0  # LIFE-01: a re-enabled user needs a new invitation
+    return values
+
+
+REPORTED_COLUMNS = rules.FIELD_COLUMNS + ("isdisabled", "accessmode")
+
+
+def _diff(row: dict, values: dict) -> list[str]:
+    return [name for name, value in values.items() if name in row and row[name] != value]
+
+
+def _outcome(decision: Decision, changed: list[str]) -> str:
+    if decision.action in OUTCOME_OF_ACTION:
+        return OUTCOME_OF_ACTION[decision.action]
+    return "updated" if changed else "unchanged"
+
+
+def _decision_entry(user: UserSnapshot, outcome: str, decision: Decision, changed: list[str]) -> dict:
+    passing = [c for c in decision.checks if c.result == "pass" and c.rule == rules.ELIG_03]
+    text = decision.reason
+    if outcome in ("added", "enabled") and passing:
+        text = f"{decision.reason} {passing[0].reason}"
+    elif decision.refused_by:
+        failed = [c.reason for c in decision.checks + decision.extra if c.failed]
+        text = f"{decision.reason} " + " ".join(failed)
+    return {
+        "upn": user.upn, "object_id": str(user.object_id), "outcome": outcome,
+        "rules": list(decision.refused_by) or [c.rule for c in passing],
+        "changed_fields": [f for f in changed if f in REPORTED_COLUMNS],
+        "level": "warning" if outcome in ("disabled", "refused") else "info", "text": text.strip(),
+    }
+
+
+class _Writer:
+    """Collects the inserts and updates of a run and writes them in bulk."""
+
+    def __init__(self, environment: Environment):
+        self.environment = environment
+        self.root_bu = BusinessUnit.objects.get(environment=environment, parentbusinessunit__isnull=True)
+        self.default_team_id = Team.objects.filter(businessunit=self.root_bu, isdefault=True).values_list("id", flat=True).first()
+        self.roles_by_name = dict(SecurityRole.objects.filter(business_unit=self.root_bu).values_list("name", "id"))
+        self.creates: list[tuple[SystemUser, tuple[str, ...]]] = []
+        self.converted: list[tuple[int, tuple[str, ...]]] = []
+        self.updates: dict[int, dict] = {}
+
+    def add(self, user: UserSnapshot, values: dict, default_roles: tuple[str, ...]) -> SystemUser:
+        record = SystemUser(environment=self.environment, azureactivedirectoryobjectid=user.object_id,
+                            businessunit=self.root_bu, issyncwithdirectory=True, **values)
+        self.creates.append((record, default_roles))
+        return record
+
+    def update(self, record_id: int, changes: dict) -> None:
+        if changes:
+            self.updates.setdefault(record_id, {}).update(changes)
+
+    def convert_stub(self, record_id: int, user: UserSnapshot, values: dict, default_roles) -> None:
+        """STUB-05: the stub becomes the real user in place; its records stay."""
+        self.update(record_id, {**values, "azureactivedirectoryobjectid": user.object_id, "issyncwithdirectory": True})
+        self.converted.append((record_id, default_roles))
+
+    def flush(self, now) -> list[SystemUser]:
+        created: list[SystemUser] = []
+        if self.updates:
+            by_fields: dict[tuple, list[SystemUser]] = {}
+            for record_id, changes in self.updates.items():
+                changes = {**changes, "modifiedon": now, "last_synced_on": now}
+                obj = SystemUser(id=record_id, **changes)
+                by_fields.setdefault(tuple(sorted(changes)), []).append(obj)
+            # Updates first: a deleted user's record gives its UPN up (DIR-11) before a new record takes it (SYNC-08).
+            for fields, objs in by_fields.items():
+                SystemUser.objects.bulk_update(objs, fields, batch_size=500)
+        if self.creates:
+            for record, _ in self.creates:
+                record.last_synced_on = now
+            created = SystemUser.objects.bulk_create([r for r, _ in self.creates], batch_size=1000)
+        new_ids = [(r.id, roles) for r, roles in zip(created, (roles for _, roles in self.creates))] + self.converted
+        if new_ids:
+            if self.default_team_id:
+                TeamMembership.objects.bulk_create(
+                    [TeamMembership(team_id=self.default_team_id, systemuser_id=rid) for rid, _ in new_ids],
+                    batch_size=1000, ignore_conflicts=True)
+            SystemUserRole.objects.bulk_create(
+                [SystemUserRole(systemuser_id=rid, role_id=self.roles_by_name[name])
+                 for rid, names in new_ids for name in names if name in self.roles_by_name],
+                batch_size=1000, ignore_conflicts=True)
+        return created
+
+
+def _apply(writer: _Writer, user: UserSnapshot, row: dict | None, decision: Decision) -> tuple[str, list[str]]:
+    """Queue the writes of one decision; answers (outcome, changed columns)."""
+    if decision.action in (Action.LEAVE, Action.REFUSE):
+        return _outcome(decision, []), []
+    values = _target_values(decision, user, row)
+    if row is None:
+        writer.add(user, values, decision.default_roles)
+        return "added", list(REPORTED_COLUMNS)
+    if row["user_type"] == UserType.STUB:
+        writer.convert_stub(row["id"], user, values, decision.default_roles)
+        return "added", _diff(row, values)
+    changed = _diff(row, values)
+    writer.update(row["id"], {name: values[name] for name in changed})
+    return _outcome(decision, changed), changed
+
+
+# --- Runs ------------------------------------------------------------------------------
+
+
+def _start_run(environment: Environment, trigger: str, *, initiated_by: str = "", full: bool = True,
+               wait: bool = True, timeout: float = 600.0) -> SyncRun:
+    """Create the run row. A background sync takes the environment's lock (one running
+    background run per environment, a conditional unique constraint) and waits for a running one."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with transaction.atomic():
+                return SyncRun.objects.create(environment=environment, trigger=trigger, status=SyncStatus.RUNNING,
+                                              initiated_by=initiated_by, full=full)
+        except IntegrityError:
+            stale = timezone.now() - STALE_RUN_AFTER
+            SyncRun.objects.filter(environment=environment, trigger=trigger, status=SyncStatus.RUNNING,
+                                   started_at__lt=stale).update(status=SyncStatus.FAILED, error="Abandoned run.")
+            if not wait or time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def _finish_run(run: SyncRun, counts: dict, decisions: list[dict], *, status=SyncStatus.SUCCEEDED, error="") -> SyncRun:
+    for name, value in counts.items():
+        setattr(run, name, value)
+    run.decisions = decisions
+    run.status = status
+    run.error = error
+    run.finished_at = timezone.now()
+    run.save()
+    return run
+
+
+def sync_runs_prune(*, environment: Environment, now=None) -> int:
+    """SYNC-07: background runs that changed nothing are kept for a day, then only the latest."""
+    now = now or timezone.now()
+    empty = SyncRun.objects.filter(environment=environment, trigger=SyncTrigger.SCHEDULE, status=SyncStatus.SUCCEEDED,
+                                   added=0, enabled=0, disabled=0, updated=0)
+    latest = empty.order_by("-started_at", "-id").values_list("id", flat=True).first()
+    deleted, _ = empty.filter(started_at__lt=now - KEEP_EMPTY_RUNS_FOR).exclude(id=latest).delete()
+    return deleted
+
+
+# --- Background sync ---------------------------------------------------------------------
+
+
+def environment_sync(*, environment: Environment, initiated_by: str = "", full: bool = True, wait: bool = True) -> SyncRun:
+    """SYNC-01: apply the directory to one environment by the trigger table, set-based."""
+    run = _start_run(environment, SyncTrigger.SCHEDULE, initiated_by=initiated_by, full=full, wait=wait)
+    try:
+        counts, decisions = _environment_sync_body(environment)
+    except Exception as exc:  # a configuration error stops the run and is recorded
+        _finish_run(run, {}, [], status=SyncStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
+        raise
+    _finish_run(run, counts, decisions)
+    sync_runs_prune(environment=environment)
+    return run
+
+
+def _environment_sync_body(environment: Environment) -> tuple[dict, list[dict]]:
+    counts = dict.fromkeys(SyncRun.COUNT_FIELDS, 0)
+    if not environment.dataverse or environment.is_on_premises:
+        return counts, []  # ENV-02, ONPREM-01: nothing to synchronise
+    decisions: list[dict] = []
+    with transaction.atomic():
+        env = snapshots.environment_snapshot(environment)
+        users = snapshots.directory_snapshots()
+        rows = snapshots.records_of(environment)
+        direct_roles, team_roles = snapshots.role_names_by_record(None, environment)
+        by_object = {r["azureactivedirectoryobjectid"]: r for r in rows if r["azureactivedirectoryobjectid"]}
+        stubs = {r["domainname"].lower(): r for r in rows if r["user_type"] == UserType.STUB}
+        writer = _Writer(environment)
+        capacity_left = env.app_pass_capacity_left
+        # Records that hold an app-pass unit first, so that units already held are kept (ELIG-03 b).
+        ordered = sorted(users.values(), key=lambda u: not (by_object.get(u.object_id) or {}).get("uses_app_pass"))
+        for user in ordered:
+            row = by_object.get(user.object_id)
+            stub = None
+            if row is None:
+                stub = stubs.get(user.upn.lower())
+            record = None
+            if row is not None:
+                record = snapshots.record_snapshot(row, direct_roles.get(row["id"], ()), team_roles.get(row["id"], ()))
+            if env.app_pass_capacity_left != capacity_left:
+                env = dataclasses.replace(env, app_pass_capacity_left=capacity_left)
+            decision = decide(user=user, environment=env, record=record, trigger=Trigger.SCHEDULE)
+            if decision.uses_app_pass and not (row and row["uses_app_pass"] and not row["isdisabled"]):
+                capacity_left -= 1
+            target_row = row if row is not None else stub
+            if row is None and stub is not None and decision.action != Action.ADD:
+                target_row = None
+            if row is None and decision.action != Action.ADD:
+                counts["not_entitled"] += 1
+                continue
+            outcome, changed = _apply(writer, user, target_row, decision)
+            counts[outcome if outcome in counts else "unchanged"] += 1
+            if outcome != "unchanged":
+                decisions.append(_decision_entry(user, outcome, decision, changed))
+        writer.flush(timezone.now())
+    return counts, decisions
+
+
+def directory_sync(*, environments=None, initiated_by: str = "", full: bool = True) -> list[SyncRun]:
+    """The background sync of every environment (or the given ones), sorted by name."""
+    qs = environments if environments is not None else Environment.objects.order_by(Lower("name"))
+    return [environment_sync(environment=env, initiated_by=initiated_by, full=full) for env in qs]
+
+
+# --- One user: sign-in, admin add, refresh, diagnostics -------------------------------------
+
+
+def _one_user(environment: Environment, directory_user: DirectoryUser) -> tuple[EnvironmentSnapshot, UserSnapshot, dict | None, dict | None]:
+    env = snapshots.environment_snapshot(environment)
+    user = snapshots.directory_snapshots([directory_user.id])[directory_user.id]
+    rows = snapshots.records_of(environment, filters=Q(azureactivedirectoryobjectid=directory_user.id))
+    row = rows[0] if rows else None
+    stub = None
+    if row is None:
+        stubs = snapshots.records_of(environment, filters=Q(user_type=UserType.STUB, domainname__iexact=user.upn))
+        stub = stubs[0] if stubs else None
+    return env, user, row, stub
+
+
+def _release_upn(environment: Environment, user: UserSnapshot) -> None:
+    """SYNC-08: a record of an older directory object holding this UPN is refreshed first, so
+    that it takes the altered UPN of its deleted directory user and frees this one."""
+    others = SystemUser.objects.filter(environment=environment, domainname__iexact=user.upn).exclude(
+        Q(azureactivedirectoryobjectid=user.object_id) | Q(user_type=UserType.STUB)).exclude(azureactivedirectoryobjectid=None)
+    for other in others:
+        directory_user = DirectoryUser.objects.filter(id=other.azureactivedirectoryobjectid).first()
+        if directory_user is not None:
+            _apply_one(environment, directory_user, Trigger.REFRESH, record_run=False)
+
+
+def _apply_one(environment: Environment, directory_user: DirectoryUser, trigger: Trigger, *,
+               record_run: bool = True, initiated_by: str = "") -> UserSyncResult:
+    with transaction.atomic():
+        env, user, row, stub = _one_user(environment, directory_user)
+        record = None
+        if row is not None:
+            direct, via_teams = snapshots.role_names_by_record([row["id"]], environment)
+            record = snapshots.record_snapshot(row, direct.get(row["id"], ()), via_teams.get(row["id"], ()))
+        decision = decide(user=user, environment=env, record=record, trigger=trigger)
+        target = row
+        if row is None and decision.action == Action.ADD:
+            target = stub
+            if stub is None:
+                _release_upn(environment, user)
+        changed: list[str] = []
+        outcome = _outcome(decision, [])
+        systemuser = None
+        if environment.dataverse and not environment.is_on_premises:
+            writer = _Writer(environment)
+            outcome, changed = _apply(writer, user, target, decision)
+            writer.flush(timezone.now())
+            record_id = target["id"] if target else None
+            systemuser = SystemUser.objects.filter(environment=environment, azureactivedirectoryobjectid=user.object_id).first() \
+                if record_id is None else SystemUser.objects.get(id=record_id)
+            if trigger == Trigger.SIGN_IN and systemuser is not None and not systemuser.isdisabled:
+                group_teams_refresh(systemuser=systemuser, user=user)
+        status = decision.status
+        if systemuser is None and decision.action in (Action.LEAVE, Action.REFUSE) and row is None:
+            status = "absent"
+        refused_by = list(decision.refused_by) if (status != "enabled" or outcome == "refused") else []
+        result = UserSyncResult(environment=environment.name, user=directory_user.login_name, outcome=outcome,
+                                status=status, refused_by=refused_by,
+                                changed_fields=[f for f in changed if f in REPORTED_COLUMNS],
+                                decision=decision, systemuser=systemuser)
+        if record_run:
+            counts = dict.fromkeys(SyncRun.COUNT_FIELDS, 0)
+            if outcome in counts:
+                counts[outcome] += 1
+            run_trigger = {Trigger.SIGN_IN: SyncTrigger.SIGN_IN, Trigger.ADMIN: SyncTrigger.ADMIN,
+                           Trigger.REFRESH: SyncTrigger.REFRESH, Trigger.DIAGNOSE: SyncTrigger.DIAGNOSE,
+                           Trigger.IMPORT: SyncTrigger.IMPORT}[trigger]
+            entry = _decision_entry(user, outcome, decision, changed)
+            run = SyncRun(environment=environment, trigger=run_trigger, status=SyncStatus.SUCCEEDED, full=False,
+                          initiated_by=initiated_by, finished_at=timezone.now(), decisions=[entry],
+                          refused=int(outcome == "refused"), **counts)
+            result.run = run
+    if record_run:
+        # Recorded even when the request was refused (run records aside, nothing is written).
+        result.run.save()
+    return result
+
+
+def user_sign_in(*, environment: Environment, directory_user: DirectoryUser) -> UserSyncResult:
+    """SYNC-02: first access applies the table to the user at once."""
+    return _apply_one(environment, directory_user, Trigger.SIGN_IN, initiated_by=directory_user.login_name)
+
+
+def environment_user_add(*, environment: Environment, directory_user: DirectoryUser, initiated_by: str = "") -> UserSyncResult:
+    """SYNC-03: an admin's on-demand add; reports which rules refused."""
+    return _apply_one(environment, directory_user, Trigger.ADMIN, initiated_by=initiated_by)
+
+
+def environment_user_refresh(*, environment: Environment, directory_user: DirectoryUser, initiated_by: str = "") -> UserSyncResult:
+    """SYNC-04: refresh one record now; never adds."""
+    return _apply_one(environment, directory_user, Trigger.REFRESH, initiated_by=initiated_by)
+
+
+def environment_user_import_add(*, environment: Environment, directory_user: DirectoryUser) -> UserSyncResult:
+    """STUB-05: an import's pre-provisioning is an on-demand add, recorded by the import's run."""
+    return _apply_one(environment, directory_user, Trigger.IMPORT, record_run=False)
+
+
+def environment_user_diagnose(*, environment: Environment, directory_user: DirectoryUser, initiated_by: str = "") -> Diagnosis:
+    """DIAG-01/03: refresh from the directory first, then report every check."""
+    rules.check_online(on_premises=environment.is_on_premises)
+    refresh = _apply_one(environment, directory_user, Trigger.DIAGNOSE, initiated_by=initiated_by)
+    decision = refresh.decision
+    checks = list(decision.checks)
+    systemuser = refresh.systemuser
+    if systemuser is not None:
+        checks.append(CheckResult("MODE-01", "pass", f"Access mode: {systemuser.get_accessmode_display()}"
+                                  + (" (setup user, MODE-02)." if systemuser.setupuser else ".")))
+        checks.append(rules.check_sign_in_allowed(snapshots.record_snapshot(
+            {"isdisabled": systemuser.isdisabled, "accessmode": systemuser.accessmode, "user_type": systemuser.user_type,
+             "uses_app_pass": systemuser.uses_app_pass, "non_interactive_slot": systemuser.non_interactive_slot})))
+    verdict = "entitled" if decision.entitled else "not_entitled"
+    return Diagnosis(environment=environment.name, user=directory_user.login_name, status=refresh.status,
+                     verdict=verdict, checks=checks, refresh=refresh)
+
+
+def group_teams_refresh(*, systemuser: SystemUser, user: UserSnapshot) -> None:
+    """ROLE-07: group teams show a member after first access, by the team's membership type."""
+    teams = list(Team.objects.filter(environment_id=systemuser.environment_id, teamtype__in=(2, 3)))
+    if not teams:
+        return
+    group_ids = [t.azureactivedirectoryobjectid for t in teams]
+    member_of = set(GroupMembership.objects.filter(user_id=user.object_id, group_id__in=group_ids).values_list("group_id", flat=True))
+    owner_of = set(GroupOwner.objects.filter(user_id=user.object_id, group_id__in=group_ids).values_list("group_id", flat=True))
+    want, drop = [], []
+    for team in teams:
+        group = team.azureactivedirectoryobjectid
+        qualifies = {
+            0: group in member_of,
+            1: group in member_of and not user.is_guest,
+            2: group in owner_of and not user.is_guest,
+            3: group in member_of and user.is_guest,
+        }[team.membershiptype]
+        (want if qualifies else drop).append(team.id)
+    TeamMembership.objects.bulk_create([TeamMembership(team_id=t, systemuser=systemuser) for t in want], ignore_conflicts=True)
+    TeamMembership.objects.filter(systemuser=systemuser, team_id__in=drop).delete()
+
+

@@ -1,0 +1,136 @@
+"""Data import of business records with stub users and pre-provisioning (STUB-01..05),
+and the bulk reassignment of records (STUB-04, Add-BulkRecordsToUsers)."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from environments_app.models import BusinessUnit, Environment
+from users_app.choices import SkuKind, SyncStatus, SyncTrigger, UserType
+from users_app.models import Account, DirectoryUser, SyncRun, SystemUser, Team, TeamMembership
+from users_app.provisioning import rules
+from users_app.provisioning.rules import RuleViolation
+from users_app.provisioning.sync import environment_user_import_add
+
+from .records import records_reassign, role_assign
+
+
+@dataclass
+class ImportResult:
+    imported: int = 0
+    pre_provisioned: list[str] = field(default_factory=list)
+    stub_users: list[str] = field(default_factory=list)
+    run: SyncRun | None = None
+
+    def as_dict(self) -> dict:
+        return {"imported": self.imported, "pre_provisioned": self.pre_provisioned, "stub_users": self.stub_users}
+
+
+def parse_accounts_csv(text: str) -> list[dict]:
+    """CSV with the header `name,owner` (owner = UPN). One bad row refuses the whole file, naming the row."""
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None or [f.strip().lower() for f in reader.fieldnames] != ["name", "owner"]:
+        raise RuleViolation("csv", "The first line must be the header `name,owner`.")
+    rows = []
+    for number, row in enumerate(reader, start=2):
+        name, owner = (row.get("name") or "").strip(), (row.get("owner") or "").strip()
+        if None in row or not name or not owner or "@" not in owner:
+            raise RuleViolation(f"row {number}", "each row needs an account name and an owner user name (UPN).")
+        rows.append({"name": name, "owner": owner})
+    if not rows:
+        raise RuleViolation("csv", "The file holds no rows.")
+    return rows
+
+
+def parse_reassign_csv(text: str) -> list[tuple[str, str]]:
+    """Lines `sourceUPN,targetUPN`, no header, as Add-BulkRecordsToUsers takes."""
+    pairs = []
+    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if not row or not "".join(row).strip():
+            continue
+        if len(row) != 2 or not all("@" in part for part in row):
+            raise RuleViolation(f"line {number}", "each line is `sourceUPN,targetUPN`.")
+        pairs.append((row[0].strip(), row[1].strip()))
+    if not pairs:
+        raise RuleViolation("csv", "The file holds no lines.")
+    return pairs
+
+
+def _live_directory_user(upn: str) -> DirectoryUser | None:
+    return DirectoryUser.objects.filter(user_principal_name__iexact=upn, deleted_state="").first()
+
+
+def _stub_create(environment: Environment, upn: str, root: BusinessUnit) -> SystemUser:
+    """STUB-01: a disabled placeholder with no directory object, Read-Write, never synchronised."""
+    local = upn.split("@")[0]
+    stub = SystemUser.objects.create(
+        environment=environment, user_type=UserType.STUB, isdisabled=True, accessmode=0, issyncwithdirectory=False,
+        azureactivedirectoryobjectid=None, domainname=upn, firstname=rules.BLANK_FIRST_NAME, lastname=local,
+        fullname=local, internalemailaddress=upn, businessunit=root,
+    )
+    default_team = Team.objects.filter(businessunit=root, isdefault=True).first()
+    if default_team is not None:
+        TeamMembership.objects.create(team=default_team, systemuser=stub)
+    return stub
+
+
+@transaction.atomic
+def records_import(*, environment: Environment, rows: list[dict], initiated_by: str = "") -> ImportResult:
+    """Import accounts. Owners with a record keep it (STUB-05: never a second record for a UPN);
+    directory users holding a `dataverse` licence and passing the on-demand rules are
+    pre-provisioned; everyone else becomes a stub user. New users get the default role (STUB-03)."""
+    rules.check_online(on_premises=environment.is_on_premises)
+    rules.check_has_dataverse(dataverse=environment.dataverse)
+    root = BusinessUnit.objects.get(environment=environment, parentbusinessunit__isnull=True)
+    default_role = rules.import_default_role(sales_installed=environment.sales_installed)
+    result = ImportResult()
+    decisions: list[dict] = []
+    owners: dict[str, SystemUser] = {}
+    for row in rows:
+        key = row["owner"].lower()
+        if key in owners:
+            continue
+        record = SystemUser.objects.filter(environment=environment, domainname__iexact=row["owner"]).first()
+        if record is None:
+            directory_user = _live_directory_user(row["owner"])
+            if directory_user is not None and directory_user.licence_assignments.filter(sku__kind=SkuKind.DATAVERSE).exists():
+                added = environment_user_import_add(environment=environment, directory_user=directory_user)
+                if added.outcome in ("added", "enabled") and added.systemuser is not None:
+                    record = added.systemuser
+                    result.pre_provisioned.append(record.domainname)
+                    decisions.append({"upn": record.domainname, "outcome": "added", "rules": ["STUB-05"], "level": "info",
+                                      "text": "Pre-provisioned: holds a Power Apps / Dynamics 365 licence.", "changed_fields": []})
+            if record is None:
+                record = _stub_create(environment, row["owner"], root)
+                result.stub_users.append(record.domainname)
+                decisions.append({"upn": record.domainname, "outcome": "added", "rules": ["STUB-01"], "level": "info",
+                                  "text": "Stub user: the owner has no record and is not pre-provisioned.", "changed_fields": []})
+            # STUB-03: the system's assignment, whatever ROLE-02 says.
+            role_assign(systemuser=record, role=default_role, by_system=True)
+        owners[key] = record
+    Account.objects.bulk_create([Account(environment=environment, name=r["name"], owner=owners[r["owner"].lower()])
+                                 for r in rows])
+    result.imported = len(rows)
+    result.run = SyncRun.objects.create(
+        environment=environment, trigger=SyncTrigger.IMPORT, status=SyncStatus.SUCCEEDED, full=False,
+        initiated_by=initiated_by, finished_at=timezone.now(), added=len(decisions), decisions=decisions,
+    )
+    return result
+
+
+@transaction.atomic
+def records_reassign_bulk(*, environment: Environment, pairs: list[tuple[str, str]]) -> int:
+    """STUB-04: move every record owned by each source to its target; one unknown name refuses all."""
+    moved = 0
+    for source_upn, target_upn in pairs:
+        source = SystemUser.objects.filter(environment=environment, domainname__iexact=source_upn).first()
+        target = SystemUser.objects.filter(environment=environment, domainname__iexact=target_upn).first()
+        if source is None or target is None:
+            missing = source_upn if source is None else target_upn
+            raise RuleViolation("not-found", f"No user {missing} in {environment}.")
+        moved += records_reassign(source=source, target=target)
+    return moved

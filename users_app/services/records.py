@@ -1,0 +1,407 @@
+"""Admin actions on an environment's user records: access mode, roles, business unit,
+teams, manager, position, primary e-mail, application users, enable/disable,
+deletion lifecycle, business records. Each runs in one transaction and refuses
+with RuleViolation (rules in users_app/provisioning/rules.py)."""
+from __future__ import annotations
+
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+
+from environments_app.models import BusinessUnit, Environment, Position, SecurityRole
+from users_app.choices import (
+    MAX_NON_INTERACTIVE_USERS,
+    AccessMode,
+    DeletedState,
+    InviteStatus,
+    TeamType,
+    UserType,
+)
+from users_app.models import Account, AppRegistration, DirectoryUser, SystemUser, SystemUserRole, Team, TeamMembership, Tenant
+from users_app.provisioning import rules
+from users_app.provisioning.rules import RuleViolation
+
+ACCESS_MODES = {
+    "read-write": AccessMode.READ_WRITE,
+    "administrative": AccessMode.ADMINISTRATIVE,
+    "read": AccessMode.READ,
+    "non-interactive": AccessMode.NON_INTERACTIVE,
+}
+SYSTEM_ACTOR_ROLES = frozenset({"Global Administrator"})  # the command line acts as the system
+
+
+def _editable(systemuser: SystemUser, action: str) -> None:
+    if systemuser.is_placeholder:
+        rule = "MODE-05" if systemuser.user_type == UserType.DELEGATED_ADMIN else "MODE-07"
+        raise RuleViolation(rule, f"The {systemuser.get_user_type_display().lower()} placeholder cannot be edited or deleted ({action}).")
+
+
+def _has_system_administrator(systemuser: SystemUser | None) -> bool:
+    if systemuser is None:
+        return False
+    return systemuser.roles.filter(name="System Administrator").exists() or SecurityRole.objects.filter(
+        name="System Administrator", teams__members=systemuser).exists()
+
+
+# --- Access mode (MODE-01..04) ------------------------------------------------------------
+
+
+@transaction.atomic
+def access_mode_set(*, systemuser: SystemUser, mode: str | int, actor_roles: frozenset[str] = SYSTEM_ACTOR_ROLES,
+                    actor_record: SystemUser | None = None) -> list[str]:
+    """Manage user in Dynamics 365 > Client Access License > Access Mode. Answers the changed columns."""
+    rules.check_may_change_access_mode(is_system_administrator=_has_system_administrator(actor_record),
+                                       admin_roles=actor_roles)
+    _editable(systemuser, "access mode")
+    rules.check_not_stub(user_type=systemuser.user_type, action="change the access mode of")
+    if systemuser.user_type == UserType.APPLICATION:
+        raise RuleViolation("APP-05", "Only business unit, e-mail and security roles of an application user are editable.")
+    value = ACCESS_MODES.get(mode, mode) if isinstance(mode, str) else mode
+    if value not in ACCESS_MODES.values():
+        raise RuleViolation("mode", f"Unknown access mode {mode!r}: one of {', '.join(ACCESS_MODES)}.")
+    systemuser = SystemUser.objects.select_for_update().get(pk=systemuser.pk)
+    if systemuser.accessmode == value:
+        return []
+    changes = {"accessmode": value, "setupuser": False}
+    if value == AccessMode.NON_INTERACTIVE:
+        changes.update(user_type=UserType.NON_INTERACTIVE, non_interactive_slot=_free_slot(systemuser.environment))
+    else:
+        changes.update(user_type=UserType.REGULAR, non_interactive_slot=None)
+    for name, new in changes.items():
+        setattr(systemuser, name, new)
+    try:
+        with transaction.atomic():
+            systemuser.save(update_fields=[*changes, "modifiedon"])
+    except IntegrityError as exc:  # another writer took the last slot at the same moment
+        raise RuleViolation(rules.MODE_03, "At most seven non-interactive users per environment; "
+                                           "another change took the last slot.") from exc
+    return ["accessmode"]
+
+
+def _free_slot(environment: Environment) -> int:
+    used = set(SystemUser.objects.filter(environment=environment, non_interactive_slot__isnull=False)
+               .values_list("non_interactive_slot", flat=True))
+    rules.check_non_interactive_capacity(len(used), MAX_NON_INTERACTIVE_USERS)
+    return min(set(range(1, MAX_NON_INTERACTIVE_USERS + 1)) - used)
+
+
+# --- Roles (ROLE-01..03) --------------------------------------------------------------------
+
+
+def _role_in_environment(systemuser: SystemUser, role: SecurityRole | str) -> SecurityRole:
+    if isinstance(role, SecurityRole):
+        return role
+    found = SecurityRole.objects.filter(environment_id=systemuser.environment_id, name__iexact=role).order_by(
+        # roles of the user's own business unit first (roles are BU-scoped)
+        "-business_unit__parentbusinessunit").first()
+    match = SecurityRole.objects.filter(environment_id=systemuser.environment_id, name__iexact=role,
+                                        business_unit_id=systemuser.businessunit_id).first() or found
+    if match is None:
+        raise RuleViolation("not-found", f"No security role named {role!r} in {systemuser.environment}.")
+    return match
+
+
+@transaction.atomic
+def role_assign(*, systemuser: SystemUser, role: SecurityRole | str, by_system: bool = False) -> bool:
+    """ROLE-02: only to an enabled user unless allowRoleAssignmentOnDisabledUsers."""
+    _editable(systemuser, "roles")
+    role = _role_in_environment(systemuser, role)
+    rules.check_role_assignable(isdisabled=systemuser.isdisabled,
+                                allow_on_disabled=systemuser.environment.allow_role_assignment_on_disabled_users,
+                                by_system=by_system, role_name=role.name)
+    _, created = SystemUserRole.objects.get_or_create(systemuser=systemuser, role=role)
+    return created
+
+
+@transaction.atomic
+def role_remove(*, systemuser: SystemUser, role: SecurityRole | str) -> bool:
+    """ROLE-03: removing the last role keeps the user enabled; the screens warn."""
+    _editable(systemuser, "roles")
+    role = _role_in_environment(systemuser, role)
+    deleted, _ = SystemUserRole.objects.filter(systemuser=systemuser, role=role).delete()
+    return bool(deleted)
+
+
+ROLE_03_WARNING = ("Removing every security role keeps the user enabled and licensed, but unable to open apps (ROLE-03). "
+                   "To remove access, remove the user from the environment's security group instead.")
+
+
+@transaction.atomic
+def roles_set(*, systemuser: SystemUser, roles: list[SecurityRole]) -> None:
+    current = set(systemuser.roles.all())
+    for role in set(roles) - current:
+        role_assign(systemuser=systemuser, role=role)
+    for role in current - set(roles):
+        role_remove(systemuser=systemuser, role=role)
+
+
+# --- Business unit, manager, position, teams (ROLE-04..07) ---------------------------------------
+
+
+@transaction.atomic
+def business_unit_change(*, systemuser: SystemUser, business_unit: BusinessUnit, move_records: bool = False) -> dict:
+    """ROLE-06: roles go unless DoNotRemoveRolesOnChangeBusinessUnit; records may move along."""
+    _editable(systemuser, "business unit")
+    if business_unit.environment_id != systemuser.environment_id:
+        raise RuleViolation("business_unit", f"{business_unit} belongs to another environment.")
+    old = systemuser.businessunit
+    if old == business_unit:
+        return {"roles_removed": 0}
+    removed = 0
+    if not rules.roles_kept_on_business_unit_change(systemuser.environment.do_not_remove_roles_on_change_business_unit):
+        removed, _ = SystemUserRole.objects.filter(systemuser=systemuser).delete()
+    systemuser.businessunit = business_unit
+    systemuser.save(update_fields=["businessunit", "modifiedon"])
+    # The default team follows the business unit.
+    TeamMembership.objects.filter(systemuser=systemuser, team__isdefault=True).delete()
+    default_team = Team.objects.filter(businessunit=business_unit, isdefault=True).first()
+    if default_team is not None:
+        TeamMembership.objects.get_or_create(team=default_team, systemuser=systemuser)
+    return {"roles_removed": removed, "records_moved": systemuser.owned_accounts.count() if move_records else 0}
+
+
+@transaction.atomic
+def manager_set(*, systemuser: SystemUser, manager: SystemUser | None) -> None:
+    _editable(systemuser, "manager")
+    if manager is not None:
+        if manager.environment_id != systemuser.environment_id or manager.pk == systemuser.pk:
+            raise RuleViolation("manager", "The manager must be another user of the same environment.")
+        chain, seen = manager, set()
+        while chain is not None and chain.pk not in seen:
+            if chain.pk == systemuser.pk:
+                raise RuleViolation("manager", "That would make a loop of managers.")
+            seen.add(chain.pk)
+            chain = chain.parentsystemuser
+    systemuser.parentsystemuser = manager
+    systemuser.save(update_fields=["parentsystemuser", "modifiedon"])
+
+
+@transaction.atomic
+def position_set(*, systemuser: SystemUser, position: Position | None) -> None:
+    _editable(systemuser, "position")
+    if position is not None and position.environment_id != systemuser.environment_id:
+        raise RuleViolation("position", "The position belongs to another environment.")
+    systemuser.position = position
+    systemuser.save(update_fields=["position", "modifiedon"])
+
+
+def _manual_team(team: Team) -> None:
+    if team.isdefault:
+        raise RuleViolation("ROLE-07", "Members of a business unit's default team follow the business unit; they cannot be managed by hand.")
+    if team.teamtype not in (TeamType.OWNER, TeamType.ACCESS):
+        raise RuleViolation("ROLE-07", "A group team mirrors its directory group: manage its members in the directory.")
+
+
+@transaction.atomic
+def team_member_add(*, team: Team, systemuser: SystemUser) -> bool:
+    _manual_team(team)
+    if team.environment_id != systemuser.environment_id:
+        raise RuleViolation("team", "The team belongs to another environment.")
+    _, created = TeamMembership.objects.get_or_create(team=team, systemuser=systemuser)
+    return created
+
+
+@transaction.atomic
+def team_member_remove(*, team: Team, systemuser: SystemUser) -> bool:
+    _manual_team(team)
+    deleted, _ = TeamMembership.objects.filter(team=team, systemuser=systemuser).delete()
+    return bool(deleted)
+
+
+@transaction.atomic
+def team_create(*, environment: Environment, name: str, business_unit: BusinessUnit | None = None, teamtype: int = TeamType.OWNER,
+                group_object_id=None, membershiptype: int = 0, administrator: SystemUser | None = None,
+                description: str = "", roles=()) -> Team:
+    business_unit = business_unit or BusinessUnit.objects.get(environment=environment, parentbusinessunit__isnull=True)
+    if teamtype in (TeamType.SECURITY_GROUP, TeamType.OFFICE_GROUP) and group_object_id is None:
+        raise RuleViolation("ROLE-07", "A group team needs the directory group it mirrors.")
+    if Team.objects.filter(businessunit=business_unit, name__iexact=name).exists():
+        raise RuleViolation("name", f"A team named {name!r} already exists in {business_unit}.")
+    team = Team.objects.create(environment=environment, businessunit=business_unit, name=name, teamtype=teamtype,
+                               azureactivedirectoryobjectid=group_object_id, membershiptype=membershiptype,
+                               administrator=administrator, description=description)
+    team.roles.set(roles)
+    return team
+
+
+# --- Primary e-mail (FIELD-04) -----------------------------------------------------------------
+
+
+@transaction.atomic
+def primary_email_set(*, systemuser: SystemUser, email: str) -> None:
+    """FIELD-04: once an admin edits the primary e-mail, sync leaves it alone."""
+    _editable(systemuser, "primary e-mail")
+    systemuser.internalemailaddress = email
+    systemuser.internalemailaddress_edited = True
+    systemuser.save(update_fields=["internalemailaddress", "internalemailaddress_edited", "modifiedon"])
+
+
+@transaction.atomic
+def on_premises_user_update(*, systemuser: SystemUser, **fields) -> list[str]:
+    """ONPREM-02: after creation nothing synchronises; the admin edits the record by hand."""
+    if not systemuser.environment.is_on_premises:
+        raise RuleViolation("ONPREM-02", "Only records of on-premises environments are edited by hand; online records follow the directory.")
+    allowed = {"firstname", "lastname", "address1_telephone1", "homephone", "internalemailaddress", "address1_city",
+               "address1_stateorprovince", "jobtitle", "mobilephone"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise RuleViolation(sorted(unknown)[0], "This field cannot be edited here.")
+    changed = [name for name, value in fields.items() if getattr(systemuser, name) != value]
+    for name in changed:
+        setattr(systemuser, name, fields[name])
+    if changed:
+        systemuser.save(update_fields=[*changed, "modifiedon"])
+    return changed
+
+
+# --- Invitations (LIFE-01) ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def invitation_send(*, systemuser: SystemUser) -> None:
+    """LIFE-01: a user enabled again must be invited again; the invitation is a mail in the outbox."""
+    if systemuser.isdisabled:
+        raise RuleViolation("LIFE-01", "Only an enabled user can be invited.")
+    address = systemuser.internalemailaddress or systemuser.domainname
+    send_mail(f"You're invited to {systemuser.environment}", f"Open {systemuser.environment.url} to start.",
+              None, [address])
+    systemuser.invitestatuscode = InviteStatus.INVITED
+    systemuser.save(update_fields=["invitestatuscode", "modifiedon"])
+
+
+# --- Application users (APP-01..05) -------------------------------------------------------------
+
+
+@transaction.atomic
+def app_user_create(*, environment: Environment, app: AppRegistration, business_unit: BusinessUnit | None = None,
+                    roles=(), email: str = "") -> SystemUser:
+    """APP-01/02: from a service principal, a business unit and roles; non-interactive but not one of the seven."""
+    rules.check_online(on_premises=environment.is_on_premises)
+    rules.check_has_dataverse(dataverse=environment.dataverse)
+    if SystemUser.objects.filter(environment=environment, applicationid=app.app_id).exists():
+        raise RuleViolation("APP-05", f"{app.name} already has an application user in {environment}.")
+    business_unit = business_unit or BusinessUnit.objects.get(environment=environment, parentbusinessunit__isnull=True)
+    if business_unit.environment_id != environment.pk:
+        raise RuleViolation("business_unit", f"{business_unit} belongs to another environment.")
+    domain = Tenant.objects.values_list("domain", flat=True).first() or "contoso.onmicrosoft.com"
+    user = SystemUser.objects.create(
+        environment=environment, azureactivedirectoryobjectid=app.object_id, applicationid=app.app_id,
+        user_type=UserType.APPLICATION, accessmode=AccessMode.NON_INTERACTIVE, isdisabled=False,
+        issyncwithdirectory=False, domainname=f"{app.app_id}@{domain}", firstname=rules.BLANK_FIRST_NAME,
+        lastname=app.name, fullname=f"# {app.name}", internalemailaddress=email, businessunit=business_unit,
+    )
+    for role in roles:
+        role_assign(systemuser=user, role=role)
+    default_team = Team.objects.filter(businessunit=business_unit, isdefault=True).first()
+    if default_team is not None:
+        TeamMembership.objects.create(team=default_team, systemuser=user)
+    return user
+
+
+@transaction.atomic
+def app_user_update(*, systemuser: SystemUser, email: str | None = None, business_unit: BusinessUnit | None = None) -> None:
+    """APP-05: only business unit, e-mail and security roles are editable."""
+    if systemuser.user_type != UserType.APPLICATION:
+        raise RuleViolation("APP-05", "Not an application user.")
+    if email is not None and email != systemuser.internalemailaddress:
+        systemuser.internalemailaddress = email
+        systemuser.save(update_fields=["internalemailaddress", "modifiedon"])
+    if business_unit is not None:
+        business_unit_change(systemuser=systemuser, business_unit=business_unit)
+
+
+@transaction.atomic
+def app_user_set_status(*, systemuser: SystemUser, enabled: bool) -> None:
+    """APP-03: locked unless the environment allows status edits on the form."""
+    if systemuser.user_type != UserType.APPLICATION:
+        raise RuleViolation("LIFE-01", "Regular users are enabled and disabled by the directory (licence and security group), not by hand.")
+    rules.check_app_user_status_change(status_editable=systemuser.environment.app_user_status_editable)
+    if systemuser.isdisabled == (not enabled):
+        return
+    systemuser.isdisabled = not enabled
+    systemuser.save(update_fields=["isdisabled", "modifiedon"])
+
+
+@transaction.atomic
+def app_user_delete(*, systemuser: SystemUser) -> None:
+    """APP-05: only while inactive, after its records are reassigned."""
+    if systemuser.user_type != UserType.APPLICATION:
+        raise RuleViolation("APP-05", "Not an application user.")
+    rules.check_app_user_deletable(isdisabled=systemuser.isdisabled)
+    owned = systemuser.owned_accounts.count()
+    if owned:
+        raise RuleViolation("APP-05", f"The application user still owns {owned} records; reassign them first.")
+    systemuser.delete()
+
+
+# --- Deletion lifecycle (LIFE-05) ------------------------------------------------------------------
+
+
+def directory_state_of(systemuser: SystemUser) -> str:
+    if systemuser.azureactivedirectoryobjectid is None:
+        return DeletedState.HARD
+    state = DirectoryUser.objects.filter(id=systemuser.azureactivedirectoryobjectid).values_list("deleted_state", flat=True).first()
+    return DeletedState.HARD if state is None else state
+
+
+@transaction.atomic
+def systemuser_delete(*, systemuser: SystemUser, permanent: bool = False) -> str:
+    """LIFE-05: Delete soft-deletes the record (roles and teams removed) once the directory user is
+    permanently deleted; Permanently delete removes it once its records are reassigned and the
+    environment allows deleting disabled users."""
+    _editable(systemuser, "delete")
+    if systemuser.user_type in (UserType.APPLICATION, UserType.STUB):
+        if systemuser.user_type == UserType.APPLICATION:
+            app_user_delete(systemuser=systemuser)
+            return "deleted"
+        raise RuleViolation(rules.LIFE_05, "Stub users are not deleted this way; reassign their records (STUB-04).")
+    if not permanent:
+        rules.check_delete_allowed(directory_state=directory_state_of(systemuser), deletedstate=systemuser.deletedstate,
+                                   isdisabled=systemuser.isdisabled)
+        SystemUserRole.objects.filter(systemuser=systemuser).delete()
+        TeamMembership.objects.filter(systemuser=systemuser).delete()
+        systemuser.deletedstate = 1
+        systemuser.save(update_fields=["deletedstate", "modifiedon"])
+        return "soft_deleted"
+    rules.check_permanent_delete_allowed(deletedstate=systemuser.deletedstate, owned_records=systemuser.owned_accounts.count(),
+                                         allow_delete_disabled_users=systemuser.environment.allow_delete_disabled_users)
+    systemuser.delete()
+    return "deleted"
+
+
+# --- Business records (ROLE-05, STUB-04) -------------------------------------------------------------
+
+
+@transaction.atomic
+def account_create(*, environment: Environment, name: str, owner: SystemUser) -> Account:
+    """ROLE-05: records can be assigned to a disabled user."""
+    if owner.environment_id != environment.pk:
+        raise RuleViolation("owner", "The owner belongs to another environment.")
+    return Account.objects.create(environment=environment, name=name, owner=owner)
+
+
+@transaction.atomic
+def account_share(*, account: Account, systemuser: SystemUser) -> None:
+    """ROLE-05: records can be shared with a disabled user."""
+    if systemuser.environment_id != account.environment_id:
+        raise RuleViolation("user", "The user belongs to another environment.")
+    account.shared_with.add(systemuser)
+
+
+@transaction.atomic
+def records_reassign(*, source: SystemUser, target: SystemUser) -> int:
+    """STUB-04 / Reassign records: every record owned by source goes to target."""
+    if source.environment_id != target.environment_id:
+        raise RuleViolation("target", "Records move only between users of the same environment.")
+    if source.pk == target.pk:
+        raise RuleViolation("target", "Source and target are the same user.")
+    if target.user_type == UserType.STUB:
+        raise RuleViolation("STUB-04", "Records are reassigned to a real user, not to a stub user.")
+    return Account.objects.filter(owner=source).update(owner=target)
+
+
+def owned_record_counts(environment: Environment) -> dict[int, int]:
+    return dict(SystemUser.objects.filter(environment=environment).annotate(n=Count("owned_accounts"))
+                .filter(n__gt=0).values_list("id", "n"))
+
+
