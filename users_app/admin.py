@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.utils.html import format_html
 
 from .choices import DeletedState
+from .services import records
 from .models import (
     Account,
     AdminRoleAssignment,
@@ -271,10 +272,10 @@ class SystemUserAdmin(admin.ModelAdmin):
         return field
 
     def save_model(self, request, obj, form, change):
-        # FIELD-04: an admin's edit of the primary e-mail is kept from then on.
-        if change and "internalemailaddress" in form.changed_data:
-            obj.internalemailaddress_edited = True
         super().save_model(request, obj, form, change)
+        # FIELD-04: an admin's edit of the primary e-mail is kept from then on (the service marks it).
+        if change and "internalemailaddress" in form.changed_data:
+            records.primary_email_set(systemuser=obj, email=obj.internalemailaddress)
 
     def has_add_permission(self, request):
         # Records come from sync, on-demand add and import (their rules run there), never from here.
