@@ -35,6 +35,7 @@ migrate: venv
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py seed_demo
 
 run: seed

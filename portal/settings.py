@@ -120,13 +120,21 @@ STORAGES = {
     },
 }
 
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"
 
 # The outbox: temporary passwords and invitations (DIR-01, LIFE-01) go through
 # Django's e-mail backend, the console or a folder of files, never a real host.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
-EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "outbox"))
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"),
+        "OPTIONS": {"file_path": os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "outbox"))}
+        if "EMAIL_BACKEND" not in os.environ else {},
+    }
+}
 DEFAULT_FROM_EMAIL = "no-reply@portal.local"
 
 DJANGO_TABLES2_TEMPLATE = "portal/_table.html"

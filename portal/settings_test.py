@@ -15,7 +15,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 _tmp = Path(tempfile.mkdtemp(prefix="portal-test-"))
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL"), _tmp / "test.sqlite3")}
 DATABASES["default"]["TEST"] = {"NAME": str(_tmp / "test-db.sqlite3")} if "sqlite" in DATABASES["default"]["ENGINE"] else {}
+STATIC_ROOT = _tmp / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)
+WHITENOISE_USE_FINDERS = True
