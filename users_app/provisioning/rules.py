@@ -111,18 +111,18 @@ def licence_basis(user: UserSnapshot, env: EnvironmentSnapshot, record: RecordSn
         return "teams_m365"  # ELIG-05: a dataverse or m365 licence counts in Teams environments
     if record is not None and record.accessmode == NON_INTERACTIVE:
         return "non_interactive"  # d, MODE-03
-    if record is not None and record.admin_chosen_mode == ADMINISTRATIVE:
+    if record is not None and record.admin_chosen_mode(user) == ADMINISTRATIVE:
         return "administrative"  # d, MODE-02
     if user.is_service_admin:
         return "admin"  # a, MODE-02
+    if on_demand and M365 in user.licence_kinds:
+        return "m365"  # e (before b and c, so that no app-pass unit is spent on a licensed user)
+    if on_demand and env.marketing_licence:
+        return "marketing"  # c
     if on_demand and record is not None and record.uses_app_pass and not record.isdisabled:
         return "app_pass"  # b, the unit this user already holds
     if on_demand and env.app_pass_capacity_left > 0:
         return "app_pass"  # b
-    if on_demand and env.marketing_licence:
-        return "marketing"  # c
-    if on_demand and M365 in user.licence_kinds:
-        return "m365"  # e
     return None
 
 
@@ -216,7 +216,7 @@ def on_demand_only_cases(user: UserSnapshot, env: EnvironmentSnapshot, record: R
         cases.append("a Dataverse for Teams environment")
     if env.licence_type == "app_pass":
         cases.append("an app-pass environment")
-    if licence_basis(user, env, record, Mode.BACKGROUND) is None and licence_basis(user, env, record, Mode.ON_DEMAND) == "m365":
+    if M365 in user.licence_kinds and licence_basis(user, env, record, Mode.BACKGROUND) is None:
         cases.append("their only licence is the free Dataverse plan of Microsoft 365")
     return cases
 
@@ -274,7 +274,7 @@ def access_mode_for(user: UserSnapshot, record: RecordSnapshot | None) -> tuple[
     """MODE-01/02: (accessmode, user_type, setupuser) of a synchronised record.
     An access mode an admin chose is kept; an unlicensed Global / PP / D365 admin is a
     setup user with Administrative access; everyone else is Read-Write."""
-    chosen = record.admin_chosen_mode if record is not None else None
+    chosen = record.admin_chosen_mode(user) if record is not None else None
     if chosen == NON_INTERACTIVE:
         return NON_INTERACTIVE, "non_interactive", False
     if chosen is not None:

@@ -13,7 +13,6 @@ from uuid import UUID
 from django.db.models import Q
 
 from environments_app.models import Environment
-from users_app.choices import DeletedState
 from users_app.models import (
     AdminRoleAssignment,
     DirectoryGroup,
@@ -123,7 +122,7 @@ def directory_snapshots(user_ids: Iterable[UUID] | None = None) -> dict[UUID, Us
             account_enabled=row["account_enabled"],
             deleted=row["deleted_state"],
             is_guest=row["user_type"] == "Guest",
-            licence_kinds=frozenset(kinds.get(uid, ())) if row["deleted_state"] == DeletedState.NONE else frozenset(),
+            licence_kinds=frozenset(kinds.get(uid, ())),
             home_tenant_licences=tuple(row["home_tenant_licences"] or ()),
             admin_roles=frozenset(admin.get(uid, ())),
             direct_groups=frozenset(groups),

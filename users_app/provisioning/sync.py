@@ -106,7 +106,7 @@ def _decision_entry(user: UserSnapshot, outcome: str, decision: Decision, change
     if outcome in ("added", "enabled") and passing:
         text = f"{decision.reason} {passing[0].reason}"
     elif decision.refused_by:
-        failed = [c.reason for c in decision.checks + decision.extra if c.failed]
+        failed = [c.reason for c in decision.checks + decision.extra if c.failed and c.rule in decision.refused_by]
         text = f"{decision.reason} " + " ".join(failed)
     return {
         "upn": user.upn, "object_id": str(user.object_id), "outcome": outcome,
@@ -406,7 +406,8 @@ def environment_user_diagnose(*, environment: Environment, directory_user: Direc
         checks.append(rules.check_sign_in_allowed(snapshots.record_snapshot(
             {"isdisabled": systemuser.isdisabled, "accessmode": systemuser.accessmode, "user_type": systemuser.user_type,
              "uses_app_pass": systemuser.uses_app_pass, "non_interactive_slot": systemuser.non_interactive_slot})))
-    verdict = "entitled" if decision.entitled else "not_entitled"
+    # DIAG-01: the verdict is about the ELIG checks only (ROLE-01 is reported, never decides).
+    verdict = "not_entitled" if any(c.failed and c.rule.startswith("ELIG-") for c in decision.checks) else "entitled"
     return Diagnosis(environment=environment.name, user=directory_user.login_name, status=refresh.status,
                      verdict=verdict, checks=checks, refresh=refresh)
 

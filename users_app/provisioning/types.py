@@ -124,13 +124,13 @@ class RecordSnapshot:
     team_roles: tuple[tuple[str, str], ...] = ()  # (team, role)
     non_interactive_slot: int | None = None
 
-    @property
-    def admin_chosen_mode(self) -> int | None:
-        """An access mode an admin chose, which every sync keeps (MODE-02, MODE-03).
-        Administrative set by the system for an unlicensed admin is a setup user's, not a choice."""
+    def admin_chosen_mode(self, user: UserSnapshot) -> int | None:
+        """An access mode an admin chose, which every sync keeps (MODE-02, MODE-03): non-interactive,
+        read, and administrative for a non-admin. For Global / PP / D365 admins the sync manages
+        the mode between Read-Write and Administrative as their licences change."""
         if self.accessmode in (READ, NON_INTERACTIVE):
             return self.accessmode
-        if self.accessmode == ADMINISTRATIVE and self.user_type != SETUP:
+        if self.accessmode == ADMINISTRATIVE and self.user_type != SETUP and not user.is_service_admin:
             return self.accessmode
         return None
 

@@ -74,6 +74,14 @@ def set_user(data, name, **fields):
     return data
 
 
+def hard_delete(data, name):
+    """A hard-deleted user is gone: the file names it in no group any more."""
+    set_user(data, name, deleted="hard")
+    for group in data["groups"]:
+        group["members"] = [m for m in group["members"] if m != upn(name)]
+    return data
+
+
 def env(name="Sales"):
     return Environment.objects.get(name=name)
 
@@ -160,7 +168,7 @@ def test_life_05_soft_delete_disables_and_restore_enables_with_values_back(loade
     sync.environment_sync(environment=loaded)
     rec = SystemUser.objects.get(environment=loaded, azureactivedirectoryobjectid=alice_id)
     assert rec.isdisabled and rec.domainname == alice_id.hex + upn("alice")
-    load_tenant(tenant())  # "deleted": null restores, same object id
+    load_tenant(set_user(tenant(), "alice", deleted=None))  # "deleted": null restores, same object id
     run = sync.environment_sync(environment=loaded)
     rec.refresh_from_db()
     assert not rec.isdisabled and rec.domainname == upn("alice") and run.enabled == 1
@@ -173,7 +181,7 @@ def test_sync_08_recreated_user_gets_a_new_record(loaded):
     old_id = du("alice").id
     old = record("alice")
     records.account_create(environment=loaded, name="Fabrikam", owner=old)
-    load_tenant(set_user(tenant(), "alice", deleted="hard"))
+    load_tenant(hard_delete(tenant(), "alice"))
     load_tenant(tenant())  # listed again: a new directory user
     assert du("alice").id != old_id
     sync.environment_sync(environment=loaded)
@@ -187,7 +195,7 @@ def test_sync_08_on_demand_add_frees_the_upn_of_an_old_record(loaded):
     """SYNC-08: on an admin add too, the old record takes its altered name first."""
     sync.environment_sync(environment=loaded)
     old = record("alice")
-    load_tenant(set_user(tenant(), "alice", deleted="hard"))
+    load_tenant(hard_delete(tenant(), "alice"))
     load_tenant(tenant())
     result = sync.environment_user_add(environment=loaded, directory_user=du("alice"))
     assert result.outcome == "added"
@@ -248,7 +256,7 @@ def test_field_01_04_05_06_mapping(loaded):
     """FIELD-01 every mapped field at creation; FIELD-04 an edited primary e-mail stays;
     FIELD-05 custom attributes never copied; FIELD-06/MODE-06 '#' for a blank first name."""
     data = tenant()
-    set_user(data, "alice", given_name="", business_phone="+1 555", mobile_phone="+1 556", street="1 Main St",
+    set_user(data, "alice", given_name="", office_phone="+1 555", mobile_phone="+1 556", street="1 Main St",
              city="Seattle", state="WA", postal_code="98101", country="US", custom_attributes={"costCenter": "42"})
     load_tenant(data)
     sync.environment_sync(environment=loaded)
@@ -450,6 +458,6 @@ def test_onprem_01_sync_and_sign_in_refused():
 
 def test_directory_user_rows_survive_hard_delete(loaded):
     """SYNC-08: hard-deleted directory users stay as tombstones, so their records resolve."""
-    load_tenant(set_user(tenant(), "bob", deleted="hard"))
+    load_tenant(hard_delete(tenant(), "bob"))
     assert DirectoryUser.objects.filter(deleted_state="hard").count() == 1
     assert Team.objects.filter(environment=loaded, isdefault=True).count() == 1

@@ -1,0 +1,220 @@
+"""What every portal management command shares (shared/spec/cli.md, "Common rules").
+
+- `--format {table,json}`: one JSON document on stdout, or readable text.
+- A refusal by a rule (RuleViolation) or bad input: exactly one line
+  `error: <RULE-ID or field>: <explanation>` on stderr, nothing on stdout,
+  nothing written (the command runs in one transaction), exit code 1.
+  Output is buffered and written only on success.
+- Unknown environment, user, role, app or business unit: `error: not-found: ...`, exit 1.
+- Malformed arguments: argparse's usage error, exit 2 (Django's default from the command line).
+- Name resolution: environments by name ignoring case; `--user` as a directory user
+  (sign_in, add_user, diagnose) or as a SystemUser (the other commands).
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from environments_app.models import BusinessUnit, Environment
+from users_app.choices import DeletedState, UserType
+from users_app.models import AppRegistration, DirectoryUser, SystemUser
+from users_app.provisioning import rules
+from users_app.provisioning.rules import RuleViolation
+from users_app.services.directory import directory_user_find
+
+FORMATS = ("table", "json")
+
+
+def _plain(text: str) -> str:
+    return text
+
+
+class PortalCommand(BaseCommand):
+    """Subclasses implement `run(**options)`, which answers the payload (JSON-able), and
+    `as_text(payload)`, its readable form. They raise RuleViolation to refuse."""
+
+    # The command line is a scripting contract: no system-check chatter on stderr.
+    requires_system_checks: Sequence[str] = []
+    has_format = True
+    # Run in one transaction, so that a refusal leaves nothing written. The background
+    # sync manages its own transactions (it waits for a running sync of the same environment).
+    atomic = True
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        if self.has_format:
+            parser.add_argument("--format", choices=FORMATS, default="table",
+                                help="table (readable text, the default) or json (one JSON document on stdout).")
+        return parser
+
+    # --- the wrapper ---------------------------------------------------------------------
+
+    def handle(self, *args, **options):
+        try:
+            if self.atomic:
+                with transaction.atomic():
+                    payload = self.run(*args, **options)
+            else:
+                payload = self.run(*args, **options)
+            if options.get("format") == "json":
+                text = json.dumps(payload, indent=2, default=str)
+            else:
+                text = self.as_text(payload)
+        except RuleViolation as exc:
+            self.fail(str(exc))
+        if text:
+            self.stdout.write(text)
+        return None
+
+    def fail(self, line: str) -> None:
+        """One line on stderr, nothing on stdout, exit code 1."""
+        self.stderr.write("error: " + " ".join(line.split("\n")), style_func=_plain)
+        raise SystemExit(1)
+
+    def run(self, *args, **options):  # pragma: no cover - subclasses implement it
+        raise NotImplementedError
+
+    def as_text(self, payload) -> str:
+        return str(payload)
+
+    # --- reading files ---------------------------------------------------------------------
+
+    @staticmethod
+    def read_file(path: str) -> str:
+        try:
+            with open(path, encoding="utf-8-sig", newline="") as handle:
+                return handle.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RuleViolation("file", f"Cannot read {path}: {exc}") from None
+
+    # --- name resolution -------------------------------------------------------------------
+
+    @staticmethod
+    def get_environment(name: str) -> Environment:
+        """By display name, ignoring case (names are unique ignoring case)."""
+        environment = Environment.objects.filter(name__iexact=name).first()
+        if environment is None:
+            raise RuleViolation("not-found", f"No environment named {name!r}.")
+        return environment
+
+    @staticmethod
+    def find_directory_user(upn: str) -> DirectoryUser | None:
+        """The live user holding the UPN (ignoring case), else the deleted user whose original UPN it is (DIR-11)."""
+        return directory_user_find(upn)
+
+    @classmethod
+    def get_directory_user(cls, upn: str) -> DirectoryUser:
+        user = cls.find_directory_user(upn)
+        if user is None:
+            raise RuleViolation("not-found", f"No directory user {upn}.")
+        return user
+
+    @staticmethod
+    def find_systemuser(environment: Environment, upn: str) -> SystemUser | None:
+        """The record whose domainname is the UPN (ignoring case), else the record of the
+        deleted directory user whose original UPN it is (DIR-11, SYNC-08): so stub,
+        application, on-premises and deleted users can all be named."""
+        record = SystemUser.objects.filter(environment=environment, domainname__iexact=upn).first()
+        if record is not None:
+            return record
+        deleted_ids = list(
+            DirectoryUser.objects.filter(original_user_principal_name__iexact=upn)
+            .exclude(deleted_state=DeletedState.NONE)
+            .order_by("-deleted_on", "-created_on")
+            .values_list("id", flat=True)
+        )
+        if not deleted_ids:
+            return None
+        by_object = {r.azureactivedirectoryobjectid: r for r in
+                     SystemUser.objects.filter(environment=environment, azureactivedirectoryobjectid__in=deleted_ids)}
+        for object_id in deleted_ids:  # the newest deletion first
+            if object_id in by_object:
+                return by_object[object_id]
+        return None
+
+    @classmethod
+    def get_systemuser(cls, environment: Environment, upn: str) -> SystemUser:
+        record = cls.find_systemuser(environment, upn)
+        if record is None:
+            raise RuleViolation("not-found", f"No user {upn} in {environment.name}.")
+        return record
+
+    @classmethod
+    def directory_user_or_record(cls, environment: Environment, upn: str, action: str
+                                 ) -> tuple[DirectoryUser | None, SystemUser | None]:
+        """For refresh_user and diagnose: the directory user, when it has its own record in
+        the environment (or none of any kind); else the SystemUser of that name, refused
+        with STUB-02 when it is a stub; a record without a directory user (on-premises,
+        application, placeholder) comes back alone. Unknown: not-found."""
+        directory_user = cls.find_directory_user(upn)
+        if directory_user is not None and SystemUser.objects.filter(
+                environment=environment, azureactivedirectoryobjectid=directory_user.id).exists():
+            return directory_user, None
+        record = cls.find_systemuser(environment, upn)
+        if record is not None:
+            rules.check_not_stub(user_type=record.user_type, action=action)  # STUB-02
+            if directory_user is None and record.azureactivedirectoryobjectid is not None:
+                directory_user = DirectoryUser.objects.filter(id=record.azureactivedirectoryobjectid).first()
+        if directory_user is None and record is None:
+            raise RuleViolation("not-found", f"No user {upn} in the directory or in {environment.name}.")
+        return directory_user, record
+
+    @staticmethod
+    def get_business_unit(environment: Environment, name: str) -> BusinessUnit:
+        unit = BusinessUnit.objects.filter(environment=environment, name__iexact=name).first()
+        if unit is None:
+            raise RuleViolation("not-found", f"No business unit named {name!r} in {environment.name}.")
+        return unit
+
+    @staticmethod
+    def get_app(app_id: uuid.UUID) -> AppRegistration:
+        app = AppRegistration.objects.filter(app_id=app_id).first()
+        if app is None:
+            raise RuleViolation("not-found", f"No app registration with application id {app_id}.")
+        return app
+
+
+# --- readable output ----------------------------------------------------------------------------
+
+
+def render_table(headers: Sequence[str], rows: Iterable[Sequence]) -> str:
+    """Left-aligned columns, a dashed rule under the headers."""
+    cells = [[_cell(v) for v in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        widths = [max(w, len(c)) for w, c in zip(widths, row)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+    return "\n".join(lines)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def user_sync_text(result: dict) -> str:
+    """The text of sign_in, add_user and refresh_user (UserSyncResult.as_dict())."""
+    lines = [f"{result['user']} in {result['environment']}: {result['outcome']} (status: {result['status']})"]
+    if result["refused_by"]:
+        lines.append("Refused by: " + ", ".join(result["refused_by"]))
+    if result["changed_fields"]:
+        lines.append("Changed: " + ", ".join(result["changed_fields"]))
+    return "\n".join(lines)
+
+
+def status_of(record: SystemUser) -> str:
+    return "disabled" if record.isdisabled else "enabled"
+
+
+__all__ = ["PortalCommand", "RuleViolation", "UserType", "render_table", "status_of", "user_sync_text"]
