@@ -93,7 +93,7 @@ def test_demo_tenant_covers_the_rules():
     """The demo exercises DIR, ENV, MODE and ONPREM rules (see users_app/demo/build_contoso.py)."""
     load_tenant(json.loads(DEMO.read_text()))
     tenant = Tenant.objects.get()
-    assert (tenant.name, tenant.domain, tenant.marketing_licence) == ("Contoso", DOMAIN, False)
+    assert (tenant.name, tenant.domain, tenant.marketing_licence) == ("Contoso", DOMAIN, True)  # ELIG-03 c
     assert set(Sku.objects.values_list("kind", flat=True)) == {"dataverse", "m365", "office"}  # DIR-09
     for sku in Sku.objects.all():  # DIR-02: within seats
         assert LicenceAssignment.objects.filter(sku=sku, user__deleted_state="").count() <= sku.seats

@@ -242,7 +242,7 @@ def build() -> dict:
         if not u.get("licences"):
             u.pop("licences")
     return {
-        "tenant": {"name": "Contoso", "domain": DOMAIN, "marketing_licence": False},
+        "tenant": {"name": "Contoso", "domain": DOMAIN, "marketing_licence": True},
         "skus": skus,
         "users": users,
         "groups": groups,

@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from environments_app.models import BusinessUnit, Environment
-from users_app.choices import DeletedState, UserType
+from users_app.choices import DeletedState
 from users_app.models import AppRegistration, DirectoryUser, SystemUser
 from users_app.provisioning import rules
 from users_app.provisioning.rules import RuleViolation
@@ -217,4 +217,4 @@ def status_of(record: SystemUser) -> str:
     return "disabled" if record.isdisabled else "enabled"
 
 
-__all__ = ["PortalCommand", "RuleViolation", "UserType", "render_table", "status_of", "user_sync_text"]
+__all__ = ["PortalCommand", "RuleViolation", "render_table", "status_of", "user_sync_text"]

@@ -235,6 +235,7 @@ def test_elig_03_guest_home_licence_never_counts_reason_dir_07():
     pytest.param(dict(), env(licence_type="app_pass"), rec(uses_app_pass=True), "app_pass", id="keeps-own-unit"),
     pytest.param(dict(), env(marketing_licence=True), None, "marketing", id="marketing"),
     pytest.param(dict(licence_kinds=MS), env(), None, "m365", id="m365"),
+    pytest.param(dict(licence_kinds=MS), env(app_pass_capacity_left=5), None, "m365", id="m365-spends-no-unit"),
     pytest.param(dict(licence_kinds=OF), env(), None, None, id="office-none"),
 ])
 def test_elig_03_b_licence_basis_decides_app_pass_accounting(kw, environment, record, basis):
