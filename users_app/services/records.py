@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from environments_app.models import BusinessUnit, Environment, Position, SecurityRole
 from users_app.choices import (
@@ -405,3 +405,17 @@ def owned_record_counts(environment: Environment) -> dict[int, int]:
                 .filter(n__gt=0).values_list("id", "n"))
 
 
+
+
+def application_caller(*, environment: Environment, app_id) -> SystemUser:
+    """APP-04: a call made with an application's credentials acts as its application user:
+    refused when there is none or it is disabled; its security roles decide the rest."""
+    caller = (SystemUser.objects.filter(environment=environment, applicationid=app_id)
+              .prefetch_related("roles").first())
+    if caller is None:
+        raise RuleViolation("APP-04", "The application has no application user in this environment.")
+    if caller.isdisabled:
+        raise RuleViolation("APP-04", "The application user is disabled: calls made with this application are refused.")
+    if not caller.roles.exists() and not SecurityRole.objects.filter(teams__members=caller).exists():
+        raise RuleViolation("ROLE-01", "The application user holds no security role: it can read or change nothing.")
+    return caller
