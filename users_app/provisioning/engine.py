@@ -57,10 +57,11 @@ def decide(*, user: UserSnapshot, environment: EnvironmentSnapshot, record: Reco
     kept = dict(accessmode=accessmode, user_type=user_type, setupuser=setupuser, uses_app_pass=uses_app_pass)
 
     if record is None:
-        if add_failures or trigger == Trigger.REFRESH:
-            action = Action.LEAVE if trigger in (Trigger.SCHEDULE, Trigger.REFRESH) else Action.REFUSE
+        if add_failures or trigger in (Trigger.REFRESH, Trigger.DIAGNOSE):
+            # Refresh never adds (SYNC-04), nor do diagnostics, which refresh first (DIAG-03).
+            action = Action.LEAVE if trigger in (Trigger.SCHEDULE, Trigger.REFRESH, Trigger.DIAGNOSE) else Action.REFUSE
             return Decision(action, "absent", checks=checks, refused_by=on_demand_failures if trigger != Trigger.SCHEDULE else add_failures,
-                            reason="Not entitled." if add_failures else "Refresh never adds a user.")
+                            reason="Not entitled." if add_failures else "Refresh and diagnostics never add a user.")
         return Decision(Action.ADD, "enabled", checks=checks, default_roles=rules.default_roles_on_add(user, env),
                         reason="Entitled: added.", **kept)
     if record.isdisabled:

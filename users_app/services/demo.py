@@ -4,6 +4,8 @@ application users, a group team, an import that made stub users). Deterministic;
 running it again changes nothing."""
 from __future__ import annotations
 
+import copy
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from environments_app.models import Environment
 from users_app.choices import SyncTrigger, TeamType, UserType
 from users_app.models import AppRegistration, DirectoryGroup, DirectoryUser, SyncRun, SystemUser
 from users_app.provisioning import sync
-from users_app.tenant_file import load_tenant_file
+from users_app.tenant_file import load_tenant, load_tenant_file
 
 from . import imports, records
 
@@ -75,8 +77,33 @@ def _superuser() -> None:
         User.objects.create_superuser(SUPERUSER, "superuser@portal.local", DEMO_PASSWORD)
 
 
+def earlier_state(data: dict) -> dict:
+    """The tenant as it was before the changes the demo tells of: deleted and blocked users
+    were live, three users held a licence since removed, two users were in Sales-Env.
+    Syncing this first, then the file, leaves disabled records behind (SYNC-05, LIFE-04)."""
+    earlier = copy.deepcopy(data)
+    users = earlier["users"]
+    for user in users:
+        if user.get("deleted"):
+            user["deleted"] = None
+        if user.get("enabled") is False:
+            user["enabled"] = True
+    unlicensed = [u for u in users if not u.get("licences") and u.get("usage_location") and not u.get("admin_roles")
+                  and not u.get("deleted") and u.get("user_type", "Member") == "Member"]
+    for user in unlicensed[:3]:
+        user["licences"] = ["POWERAPPS_PER_USER"]  # LIFE-02: removing the licence disables them
+    sales_env = next(g for g in earlier["groups"] if g["name"] == "Sales-Env")
+    outside = [u["upn"] for u in users if "DYN365_SALES" in (u.get("licences") or []) and u["upn"] not in sales_env["members"]
+               and not u.get("admin_roles")]
+    sales_env["members"] = sales_env["members"] + outside[:2]  # removed from the group since (SYNC-05)
+    return earlier
+
+
 @transaction.atomic
 def _seed(path: Path) -> None:
+    data = json.loads(Path(path).read_text())
+    load_tenant(earlier_state(data))
+    sync.directory_sync(initiated_by="seed_demo")
     load_tenant_file(path)
     sync.directory_sync(initiated_by="seed_demo")
     env = {e.name: e for e in Environment.objects.all()}
