@@ -49,7 +49,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "users_app.middleware.ForcePasswordChangeMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = ["users_app.auth.DirectoryUserBackend"]
 
 ROOT_URLCONF = "portal.urls"
 
@@ -63,6 +66,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.navigation",
             ],
         },
     },
@@ -124,7 +128,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "signin"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "signin"
 
 # The outbox: temporary passwords and invitations (DIR-01, LIFE-01) go through
 # Django's e-mail backend, the console or a folder of files, never a real host.

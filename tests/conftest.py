@@ -9,3 +9,68 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 settings.load_profile("portal")
+
+
+# --- Portal fixtures -------------------------------------------------------------------------
+
+import pytest  # noqa: E402
+
+PORTAL_DOMAIN = "contoso.onmicrosoft.com"
+PORTAL_PASSWORD = "Portal-Pass-2026!"
+
+
+def portal_upn(local: str) -> str:
+    return f"{local}@{PORTAL_DOMAIN}"
+
+
+def portal_tenant_data() -> dict:
+    """A small tenant with a sign-in for each kind of admin and an ordinary user."""
+    def user(local, licences=("DYN",), roles=(), **extra):
+        return {"upn": portal_upn(local), "given_name": local.capitalize(), "surname": "Test",
+                "display_name": f"{local.capitalize()} Test", "mail": f"{local}@contoso.com", "usage_location": "US",
+                "licences": list(licences), "admin_roles": list(roles), "password": PORTAL_PASSWORD, **extra}
+    return {
+        "tenant": {"name": "Contoso", "domain": PORTAL_DOMAIN},
+        "skus": [{"sku": "DYN", "name": "Dynamics 365 Sales", "seats": 20, "kind": "dataverse"},
+                 {"sku": "E3", "name": "Office 365 E3", "seats": 20, "kind": "m365"}],
+        "users": [
+            user("global", roles=["Global Administrator"]),
+            user("ppadmin", licences=(), roles=["Power Platform Administrator"]),
+            user("d365admin", roles=["Dynamics 365 Administrator"]),
+            user("useradmin", licences=("E3",), roles=["User Administrator"]),
+            user("licadmin", licences=("E3",), roles=["License Administrator"]),
+            user("sysadmin"),  # System Administrator in Sales only (no directory admin role)
+            user("plain"),
+            user("olivia", licences=("E3",)),
+        ],
+        "groups": [{"name": "Sales-Env", "members": [portal_upn(n) for n in ("sysadmin", "plain", "d365admin")]}],
+        "apps": [{"name": "ERP connector", "app_id": "00000000-0000-0000-0000-000000000001"}],
+        "environments": [{"name": "Sales", "security_group": "Sales-Env"}, {"name": "Service", "type": "Sandbox"}],
+    }
+
+
+@pytest.fixture
+def portal_tenant(db):
+    """The small tenant, synced, with sysadmin@ holding System Administrator in Sales."""
+    from environments_app.models import Environment
+    from users_app.models import SystemUser
+    from users_app.provisioning.sync import directory_sync
+    from users_app.services.records import role_assign
+    from users_app.tenant_file import load_tenant
+
+    load_tenant(portal_tenant_data())
+    directory_sync()
+    sales = Environment.objects.get(name="Sales")
+    role_assign(systemuser=SystemUser.objects.get(environment=sales, domainname=portal_upn("sysadmin")), role="System Administrator")
+    return {"sales": sales, "service": Environment.objects.get(name="Service")}
+
+
+@pytest.fixture
+def sign_in(client):
+    """sign_in("global") -> the test client, signed in as that directory user."""
+    from django.contrib.auth import get_user_model
+
+    def _sign_in(local: str):
+        client.force_login(get_user_model().objects.get(username=portal_upn(local)))
+        return client
+    return _sign_in
