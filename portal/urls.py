@@ -10,7 +10,7 @@ urlpatterns = [
     path("signout/", accounts.signout, name="signout"),
     path("password/", accounts.password_change, name="password_change"),
     path("admin/", admin.site.urls),
-    path("environments/", include("environments_app.urls")),
+    path("environments/", include("users_app.urls.environments")),
     path("environments/<uuid:environment_id>/users/", include("users_app.urls.environment_users")),
     path("environments/<uuid:environment_id>/", include("users_app.urls.structure")),
     path("", include("users_app.urls.apps")),
