@@ -406,8 +406,7 @@ def environment_user_diagnose(*, environment: Environment, directory_user: Direc
         checks.append(rules.check_sign_in_allowed(snapshots.record_snapshot(
             {"isdisabled": systemuser.isdisabled, "accessmode": systemuser.accessmode, "user_type": systemuser.user_type,
              "uses_app_pass": systemuser.uses_app_pass, "non_interactive_slot": systemuser.non_interactive_slot})))
-    # DIAG-01: the verdict is about the ELIG checks only (ROLE-01 is reported, never decides).
-    verdict = "not_entitled" if any(c.failed and c.rule.startswith("ELIG-") for c in decision.checks) else "entitled"
+    verdict = "entitled" if decision.entitled else "not_entitled"
     return Diagnosis(environment=environment.name, user=directory_user.login_name, status=refresh.status,
                      verdict=verdict, checks=checks, refresh=refresh)
 

@@ -166,4 +166,5 @@ class Decision:
 
     @property
     def entitled(self) -> bool:
-        return not any(c.failed for c in self.checks)
+        """No ELIG check fails (DIAG-01): ROLE-01 is reported but never decides."""
+        return not any(c.failed and c.rule.startswith("ELIG-") for c in self.checks)
