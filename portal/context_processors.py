@@ -9,6 +9,7 @@ def navigation(request):
     roles = admin_roles_of(request)
     return {
         "directory_user": directory_user_of(request),
+        "env_namespaces": ("environments", "structure", "users", "apps"),
         "nav_pp": portal_access.missing_tenant_pp_role(roles) is None,
         "nav_m365": portal_access.missing_m365_role(roles) is None,
         "nav_licences": portal_access.missing_m365_role(roles, licences=True) is None,

@@ -40,5 +40,5 @@ def action_response(request: HttpRequest, *, redirect_to: str, template: str | N
 
 def refuse(request: HttpRequest, violation, **kwargs) -> HttpResponse:
     """A refusal by a rule: the message names the rule; nothing was written."""
-    messages.error(request, f"{violation.rule}: {violation.message}", extra_tags=violation.rule)
+    messages.error(request, str(violation), extra_tags=violation.rule)
     return action_response(request, **kwargs)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from environments_app.choices import (
     TYPES_WITHOUT_SECURITY_GROUP,
@@ -21,11 +21,15 @@ from users_app.choices import (
     PLACEHOLDER_DELEGATED_ADMIN_UPN,
     PLACEHOLDER_SUPPORT_UPN,
     AccessMode,
+    SyncStatus,
+    SyncTrigger,
     TeamType,
     UserType,
 )
-from users_app.models import DirectoryGroup, DirectoryUser, SystemUser, SystemUserRole, Team, TeamMembership
+from users_app.models import DirectoryGroup, DirectoryUser, SyncRun, SystemUser, SystemUserRole, Team, TeamMembership
+from users_app.provisioning import rules
 from users_app.provisioning.rules import BLANK_FIRST_NAME, RuleViolation
+from users_app.provisioning.sync import environment_sync
 
 SETTING_FIELDS = (
     "allow_role_assignment_on_disabled_users",
@@ -300,3 +304,63 @@ def environment_update(*, environment: Environment, **fields) -> Environment:
         environment.save(update_fields=changed)
         ensure_scaffolding(environment)  # a database added, Sales installed, or a Teams type: roles follow
     return environment
+
+
+# --- Business units and Sync now (area A: structure pages) -----------------------------------------
+
+
+@transaction.atomic
+def business_unit_create(*, environment: Environment, name: str, parent: BusinessUnit | None = None) -> BusinessUnit:
+    """New business unit under a parent (the root by default), with its default team (ENV-05)."""
+    if not environment.dataverse:
+        raise RuleViolation("ENV-02", f"{environment.name} has no Dataverse database, so it has no business units.")
+    name = (name or "").strip()
+    if not name:
+        raise RuleViolation("name", "A business unit needs a name.")
+    parent = parent or root_business_unit(environment)
+    if parent is None or parent.environment_id != environment.pk:
+        raise RuleViolation("parent", "The parent business unit must belong to the same environment.")
+    if BusinessUnit.objects.filter(environment=environment, name__iexact=name).exists():
+        raise RuleViolation("name", f"A business unit named {name} already exists in {environment.name}.")
+    unit = BusinessUnit.objects.create(environment=environment, name=name[:160], parentbusinessunit=parent)
+    default_team_for(unit)
+    return unit
+
+
+@transaction.atomic
+def business_unit_delete(*, business_unit: BusinessUnit) -> None:
+    """Delete a business unit that holds nothing: not the root (ENV-05), no users, no child units,
+    no teams beside its default team."""
+    if business_unit.is_root:
+        raise RuleViolation("ENV-05", f"{business_unit.name} is the root business unit of the environment; "
+                                      "it cannot be deleted.")
+    users = SystemUser.objects.filter(businessunit=business_unit).count()
+    if users:
+        raise RuleViolation("business_unit", f"{business_unit.name} still has {users} users; move them to another "
+                                             "business unit first (Change business unit).")
+    if BusinessUnit.objects.filter(parentbusinessunit=business_unit).exists():
+        raise RuleViolation("business_unit", f"{business_unit.name} has child business units; delete or move them first.")
+    if Team.objects.filter(businessunit=business_unit, isdefault=False).exists():
+        raise RuleViolation("business_unit", f"{business_unit.name} still has teams; delete them first.")
+    Team.objects.filter(businessunit=business_unit, isdefault=True).delete()
+    business_unit.delete()
+
+
+def environment_sync_now(*, environment: Environment, initiated_by: str = ""):
+    """Sync now: the background sync of one environment (SYNC-01), run at once. Not atomic on
+    purpose: the run's record (SYNC-07) must survive a failed run. Refuses on premises
+    (ONPREM-01), without Dataverse (ENV-02) and while a background run is under way."""
+    rules.check_online(on_premises=environment.is_on_premises)
+    rules.check_has_dataverse(dataverse=environment.dataverse)
+    try:
+        return environment_sync(environment=environment, initiated_by=initiated_by, wait=False)
+    except IntegrityError as exc:
+        if SyncRun.objects.filter(environment=environment, trigger=SyncTrigger.SCHEDULE, status=SyncStatus.RUNNING).exists():
+            raise RuleViolation("SYNC-01", f"A background sync of {environment.name} is already running; "
+                                           "its result appears in the sync history when it ends.") from exc
+        raise
+    except Exception:
+        failed = SyncRun.objects.filter(environment=environment, trigger=SyncTrigger.SCHEDULE).order_by("-started_at", "-id").first()
+        if failed is not None and failed.status == SyncStatus.FAILED:
+            return failed  # a configuration error: the run says why (house style 10)
+        raise

@@ -7,14 +7,17 @@ import io
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from environments_app.models import BusinessUnit, Environment
 from users_app.choices import SkuKind, SyncStatus, SyncTrigger, UserType
 from users_app.models import Account, DirectoryUser, SyncRun, SystemUser, Team, TeamMembership
-from users_app.provisioning import rules
+from users_app.provisioning import rules, snapshots
+from users_app.provisioning.engine import decide
 from users_app.provisioning.rules import RuleViolation
 from users_app.provisioning.sync import environment_user_import_add
+from users_app.provisioning.types import Action, Trigger
 
 from .records import records_reassign, role_assign
 
@@ -134,3 +137,82 @@ def records_reassign_bulk(*, environment: Environment, pairs: list[tuple[str, st
             raise RuleViolation("not-found", f"No user {missing} in {environment}.")
         moved += records_reassign(source=source, target=target)
     return moved
+
+
+# --- Preview (area C: the data import screen) -----------------------------------------------------
+
+OWNER_EXISTING, OWNER_PRE_PROVISIONED, OWNER_STUB = "existing", "pre_provisioned", "stub"
+
+
+@dataclass(frozen=True)
+class OwnerPreview:
+    """What records_import will do with one owner: keep its record, pre-provision it, or make a stub."""
+
+    upn: str
+    outcome: str  # OWNER_EXISTING, OWNER_PRE_PROVISIONED or OWNER_STUB
+    rules: tuple[str, ...]
+    reason: str
+    accounts: int = 0
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    rows: list[dict]
+    owners: list[OwnerPreview]
+    default_role: str
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for owner in self.owners if owner.outcome == outcome)
+
+
+def records_import_preview(*, environment: Environment, rows: list[dict]) -> ImportPreview:
+    """What records_import(environment, rows) would do, decided by the same rules and writing
+    nothing: an owner with a record keeps it (STUB-05), a directory user holding a `dataverse`
+    licence who passes the on-demand rules is pre-provisioned (STUB-05), everyone else becomes
+    a stub user (STUB-01). New users get the default role (STUB-03)."""
+    rules.check_online(on_premises=environment.is_on_premises)
+    rules.check_has_dataverse(dataverse=environment.dataverse)
+    counts: dict[str, int] = {}
+    first_spelling: dict[str, str] = {}
+    for row in rows:
+        key = row["owner"].lower()
+        counts[key] = counts.get(key, 0) + 1
+        first_spelling.setdefault(key, row["owner"])
+    env_snapshot = None
+    owners = []
+    for key, upn in first_spelling.items():
+        record = SystemUser.objects.filter(environment=environment, domainname__iexact=upn).first()
+        if record is not None:
+            kind = "stub user" if record.is_stub else ("disabled user" if record.isdisabled else "enabled user")
+            owners.append(OwnerPreview(upn, OWNER_EXISTING, ("STUB-05",),
+                                       f"Owned by the existing {kind} {record.domainname}: no second record is made.", counts[key]))
+            continue
+        directory_user = _live_directory_user(upn)
+        if directory_user is None:
+            owners.append(OwnerPreview(upn, OWNER_STUB, ("STUB-01",),
+                                       "Not a user of the directory: becomes a stub user.", counts[key]))
+            continue
+        if not directory_user.licence_assignments.filter(sku__kind=SkuKind.DATAVERSE).exists():
+            owners.append(OwnerPreview(upn, OWNER_STUB, ("STUB-01", "STUB-05"),
+                                       "Holds no Power Apps or Dynamics 365 licence (Office or Microsoft 365 licences "
+                                       "do not pre-provision): becomes a stub user.", counts[key]))
+            continue
+        env_snapshot = env_snapshot or snapshots.environment_snapshot(environment)
+        user = snapshots.directory_snapshots([directory_user.id])[directory_user.id]
+        found = snapshots.records_of(environment, filters=Q(azureactivedirectoryobjectid=directory_user.id))
+        record_snapshot = None
+        if found:
+            direct, via_teams = snapshots.role_names_by_record([found[0]["id"]], environment)
+            record_snapshot = snapshots.record_snapshot(found[0], direct.get(found[0]["id"], ()), via_teams.get(found[0]["id"], ()))
+        decision = decide(user=user, environment=env_snapshot, record=record_snapshot, trigger=Trigger.IMPORT)
+        if decision.action in (Action.ADD, Action.ENABLE):
+            owners.append(OwnerPreview(upn, OWNER_PRE_PROVISIONED, ("STUB-05",),
+                                       "Holds a Power Apps / Dynamics 365 licence and passes the on-demand rules: "
+                                       "pre-provisioned as a real user.", counts[key]))
+            continue
+        failed = [f"{c.rule}: {c.reason}" for c in decision.checks + decision.extra if c.failed and c.rule in decision.refused_by]
+        owners.append(OwnerPreview(upn, OWNER_STUB, ("STUB-01", *decision.refused_by),
+                                   "Not entitled on demand, so not pre-provisioned: becomes a stub user. " + " ".join(failed),
+                                   counts[key]))
+    return ImportPreview(rows=list(rows), owners=owners,
+                         default_role=rules.import_default_role(sales_installed=environment.sales_installed))

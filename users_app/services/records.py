@@ -311,6 +311,28 @@ def app_user_update(*, systemuser: SystemUser, email: str | None = None, busines
 
 
 @transaction.atomic
+def app_user_edit(*, systemuser: SystemUser, email: str, business_unit: BusinessUnit, roles) -> list[str]:
+    """The application user's Edit form (APP-05): business unit, e-mail and security roles are
+    saved together, all or nothing (ROLE-02, ROLE-06 apply). Answers what changed."""
+    if systemuser.user_type != UserType.APPLICATION:
+        raise RuleViolation("APP-05", "Not an application user.")
+    roles = list(roles)
+    if any(role.environment_id != systemuser.environment_id for role in roles):
+        raise RuleViolation("roles", "Security roles come from the application user's own environment.")
+    changed = []
+    if email != systemuser.internalemailaddress:
+        changed.append("email address")
+    if business_unit.pk != systemuser.businessunit_id:
+        changed.append("business unit")
+    app_user_update(systemuser=systemuser, email=email, business_unit=business_unit)
+    systemuser = SystemUser.objects.get(pk=systemuser.pk)
+    if set(systemuser.roles.all()) != set(roles):
+        changed.append("security roles")
+    roles_set(systemuser=systemuser, roles=roles)
+    return changed
+
+
+@transaction.atomic
 def app_user_set_status(*, systemuser: SystemUser, enabled: bool) -> None:
     """APP-03: locked unless the environment allows status edits on the form."""
     if systemuser.user_type != UserType.APPLICATION:
@@ -419,3 +441,93 @@ def application_caller(*, environment: Environment, app_id) -> SystemUser:
     if not caller.roles.exists() and not SecurityRole.objects.filter(teams__members=caller).exists():
         raise RuleViolation("ROLE-01", "The application user holds no security role: it can read or change nothing.")
     return caller
+
+
+# --- Teams and security roles pages (area A: structure) ------------------------------------------
+
+_UNCHANGED = object()
+
+
+@transaction.atomic
+def team_update(*, team: Team, name: str | None = None, description: str | None = None,
+                administrator: SystemUser | None | object = _UNCHANGED) -> list[str]:
+    """Edit team: only the name, description and administrator change (the type, the group and the
+    membership type are fixed). A business unit's default team keeps its name (ENV-05).
+    Answers the changed columns."""
+    values = {}
+    if name is not None:
+        name = name.strip()
+        if not name:
+            raise RuleViolation("name", "A team needs a name.")
+        if name != team.name:
+            if team.isdefault:
+                raise RuleViolation("ENV-05", "The default team of a business unit keeps the business unit's name.")
+            if Team.objects.filter(businessunit_id=team.businessunit_id, name__iexact=name).exclude(pk=team.pk).exists():
+                raise RuleViolation("name", f"A team named {name!r} already exists in {team.businessunit}.")
+            values["name"] = name
+    if description is not None and description != team.description:
+        values["description"] = description
+    if administrator is not _UNCHANGED:
+        if administrator is not None and administrator.environment_id != team.environment_id:
+            raise RuleViolation("administrator", "The administrator must be a user of the same environment.")
+        if (administrator.pk if administrator is not None else None) != team.administrator_id:
+            values["administrator"] = administrator
+    for key, value in values.items():
+        setattr(team, key, value)
+    if values:
+        team.save(update_fields=list(values))
+    return list(values)
+
+
+@transaction.atomic
+def team_delete(*, team: Team) -> None:
+    """Delete team (irreversible). A business unit's default team cannot be deleted (ENV-05)."""
+    if team.isdefault:
+        raise RuleViolation("ENV-05", "The default team of a business unit cannot be deleted.")
+    team.delete()
+
+
+@transaction.atomic
+def team_roles_set(*, team: Team, roles) -> dict:
+    """Manage security roles of a team: the selected set becomes the team's roles (ROLE-01: its
+    members reach apps through them)."""
+    roles = list(roles)
+    if any(role.environment_id != team.environment_id for role in roles):
+        raise RuleViolation("roles", "A team's security roles come from its own environment.")
+    current = set(team.roles.all())
+    wanted = set(roles)
+    team.roles.add(*(wanted - current))
+    team.roles.remove(*(current - wanted))
+    return {"added": len(wanted - current), "removed": len(current - wanted)}
+
+
+@transaction.atomic
+def role_assign_many(*, role: SecurityRole, systemusers) -> int:
+    """Add people to a security role: each user gets it through role_assign (ROLE-02), all or none.
+    A refusal names the user. Answers the number of new assignments."""
+    added = 0
+    for systemuser in systemusers:
+        if systemuser.environment_id != role.environment_id:
+            raise RuleViolation("role", f"{systemuser.domainname} belongs to another environment.")
+        try:
+            added += role_assign(systemuser=systemuser, role=role)
+        except RuleViolation as exc:
+            raise RuleViolation(exc.rule, f"{systemuser.fullname or systemuser.domainname}: {exc.message}",
+                                code=exc.code) from exc
+    return added
+
+
+def team_membership_refusal(*, team: Team) -> RuleViolation | None:
+    """Why a team's members cannot be managed by hand (ROLE-07, the default team), or None.
+    Screens show it instead of the Add / Remove forms."""
+    try:
+        _manual_team(team)
+    except RuleViolation as exc:
+        return exc
+    return None
+
+
+@transaction.atomic
+def team_members_add(*, team: Team, systemusers) -> int:
+    """Manage team members > Add several users at once: all or none (ROLE-07). Answers how many joined."""
+    return sum(team_member_add(team=team, systemuser=systemuser) for systemuser in systemusers)

@@ -1,0 +1,126 @@
+"""Tables of an environment's structure pages (house style 28): teams, security roles,
+business units, sync runs. Querysets come from users_app/selectors_structure.py."""
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+
+from environments_app.models import BusinessUnit, SecurityRole
+from portal.tables import PortalTable
+from users_app.choices import SyncStatus
+from users_app.models import SyncRun, Team
+
+SYNC_STATUS_COLORS = {SyncStatus.QUEUED: "gray", SyncStatus.RUNNING: "blue", SyncStatus.SUCCEEDED: "green",
+                      SyncStatus.FAILED: "red"}
+
+
+def _link(viewname: str, key: str):
+    """A linkify callable: the environment comes from the table, so no row needs a query."""
+    return lambda table, record: reverse(viewname, args=[table.environment.environment_id, getattr(record, key)])
+
+
+class EnvironmentScopedTable(PortalTable):
+    """A table of one environment's rows; links carry the environment's id."""
+
+    def __init__(self, *args, environment, **kwargs):
+        self.environment = environment
+        super().__init__(*args, **kwargs)
+
+
+class TeamTable(EnvironmentScopedTable):
+    container_id = "team-table"
+    DEFAULT_COLUMNS = ("name", "teamtype", "businessunit", "group_name", "membershiptype", "administrator", "member_count")
+
+    name = tables.Column(verbose_name="Team name", linkify=_link("structure:team_detail", "teamid"))
+    teamtype = tables.Column(verbose_name="Team type")
+    businessunit = tables.Column(verbose_name="Business unit", order_by=("businessunit__name",))
+    group_name = tables.Column(verbose_name="Group name", default="—")
+    membershiptype = tables.Column(verbose_name="Membership type", empty_values=())
+    administrator = tables.Column(verbose_name="Administrator", default="—", order_by=("administrator__fullname",))
+    member_count = tables.Column(verbose_name="Members", default=0)
+
+    class Meta(PortalTable.Meta):
+        model = Team
+        fields = ("name", "teamtype", "businessunit", "group_name", "membershiptype", "administrator", "member_count")
+        sequence = fields
+
+    def render_name(self, value, record):
+        if record.isdefault:
+            return format_html('{} <span class="badge badge-gray">Default</span>', value)
+        return value
+
+    def render_membershiptype(self, record):
+        return record.get_membershiptype_display() if record.teamtype >= 2 else "—"
+
+    def render_administrator(self, value):
+        return value.fullname or value.domainname
+
+
+class SecurityRoleTable(EnvironmentScopedTable):
+    container_id = "security-role-table"
+    DEFAULT_COLUMNS = ("name", "business_unit", "is_system", "user_count", "team_count")
+
+    name = tables.Column(verbose_name="Role", linkify=_link("structure:security_role_detail", "roleid"))
+    business_unit = tables.Column(verbose_name="Business unit", order_by=("business_unit__name",))
+    is_system = tables.BooleanColumn(verbose_name="Predefined", yesno="Yes,No")
+    user_count = tables.Column(verbose_name="Users", default=0)
+    team_count = tables.Column(verbose_name="Teams", default=0)
+
+    class Meta(PortalTable.Meta):
+        model = SecurityRole
+        fields = ("name", "business_unit", "is_system", "user_count", "team_count")
+        sequence = fields
+
+
+class BusinessUnitTable(EnvironmentScopedTable):
+    container_id = "business-unit-table"
+    DEFAULT_COLUMNS = ("name", "parentbusinessunit", "user_count", "child_count", "actions")
+
+    name = tables.Column(verbose_name="Name")
+    parentbusinessunit = tables.Column(verbose_name="Parent business", default="— (root)",
+                                       order_by=("parentbusinessunit__name",))
+    user_count = tables.Column(verbose_name="Users", default=0)
+    child_count = tables.Column(verbose_name="Child units", default=0)
+    actions = tables.Column(verbose_name="", empty_values=(), orderable=False)
+
+    class Meta(PortalTable.Meta):
+        model = BusinessUnit
+        fields = ("name", "parentbusinessunit", "user_count", "child_count")
+        sequence = ("name", "parentbusinessunit", "user_count", "child_count", "actions")
+
+    def render_name(self, value, record):
+        if record.is_root:
+            return format_html('{} <span class="badge badge-blue">Root</span>', value)
+        return value
+
+    def render_actions(self, record):
+        if record.is_root:
+            return format_html('<span class="muted">{}</span>', "The root business unit can't be deleted")
+        url = reverse("structure:business_unit_delete", args=[self.environment.environment_id, record.businessunitid])
+        return format_html('<a class="btn btn-danger" href="{}" hx-get="{}" hx-target="#business-unit-delete-panel" '
+                           'hx-swap="outerHTML">Delete<span class="visually-hidden"> {}</span></a>', url, url, record.name)
+
+
+class SyncRunTable(EnvironmentScopedTable):
+    container_id = "sync-run-table"
+    DEFAULT_COLUMNS = ("started_at", "trigger", "status", "added", "enabled", "disabled", "updated", "unchanged",
+                       "not_entitled", "initiated_by")
+
+    started_at = tables.DateTimeColumn(verbose_name="Started", format="Y-m-d H:i:s", linkify=_link("structure:sync_run_detail", "pk"))
+    trigger = tables.Column(verbose_name="Trigger")
+    status = tables.Column(verbose_name="Status")
+    added = tables.Column(verbose_name="Added")
+    enabled = tables.Column(verbose_name="Enabled")
+    disabled = tables.Column(verbose_name="Disabled")
+    updated = tables.Column(verbose_name="Updated")
+    unchanged = tables.Column(verbose_name="Unchanged")
+    not_entitled = tables.Column(verbose_name="Not entitled")
+    initiated_by = tables.Column(verbose_name="Initiated by", default="—")
+
+    class Meta(PortalTable.Meta):
+        model = SyncRun
+        fields = ("started_at", "trigger", "status", "added", "enabled", "disabled", "updated", "unchanged",
+                  "not_entitled", "initiated_by")
+        sequence = fields
+
+    def render_status(self, value, record):
+        return format_html('<span class="badge badge-{}">{}</span>', SYNC_STATUS_COLORS.get(record.status, "gray"), value)
