@@ -531,3 +531,14 @@ def team_membership_refusal(*, team: Team) -> RuleViolation | None:
 def team_members_add(*, team: Team, systemusers) -> int:
     """Manage team members > Add several users at once: all or none (ROLE-07). Answers how many joined."""
     return sum(team_member_add(team=team, systemuser=systemuser) for systemuser in systemusers)
+
+
+@transaction.atomic
+def team_memberships_set(*, systemuser: SystemUser, teams: list[Team], within: list[Team]) -> None:
+    """Manage teams: the user's memberships among `within` (owner and access teams) become `teams`."""
+    _editable(systemuser, "teams")
+    current = set(systemuser.teams.filter(pk__in=[t.pk for t in within]))
+    for team in set(teams) - current:
+        team_member_add(team=team, systemuser=systemuser)
+    for team in current - set(teams):
+        team_member_remove(team=team, systemuser=systemuser)

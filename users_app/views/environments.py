@@ -16,7 +16,7 @@ from users_app.selectors_environments import environment_directory_names, enviro
 from users_app.selectors_environments import environment_summary
 from users_app.services import environments as environment_services
 from users_app.tables.environments import EnvironmentTable
-from users_app.views.structure import environment_crumbs, form_answer, refused, refusal_message
+from users_app.views.common import environment_crumbs, form_answer, refusal_message, refused
 
 LIST = "users_app/environments/environment_list.html"
 DETAIL = "users_app/environments/environment_detail.html"

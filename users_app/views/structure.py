@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from environments_app.models import Environment
-from portal.htmx import action_response, is_fragment_request, render_page_or_partial
+from portal.htmx import action_response, render_page_or_partial
 from users_app.filters.structure import BusinessUnitFilterSet, SecurityRoleFilterSet, SyncRunFilterSet, TeamFilterSet
 from users_app.forms.structure import (
     BusinessUnitCreateForm,
@@ -24,7 +23,8 @@ from users_app.forms.structure import (
     TeamRolesForm,
     TeamUpdateForm,
 )
-from users_app.permissions import directory_user_of, environment_admin_required
+from users_app.permissions import environment_admin_required
+from users_app.views.common import environment_crumbs, form_answer, initiated_by, refusal_message, refused
 from users_app.provisioning.rules import RuleViolation
 from users_app.selectors_structure import (
     business_unit_get,
@@ -50,42 +50,6 @@ ROLE_DETAIL = "users_app/structure/security_role_detail.html"
 UNIT_LIST = "users_app/structure/business_unit_list.html"
 RUN_LIST = "users_app/structure/sync_run_list.html"
 RUN_DETAIL = "users_app/structure/sync_run_detail.html"
-
-
-# --- Shared helpers (also used by users_app/views/environments.py) -----------------------------
-
-
-def refusal_message(request: HttpRequest, violation: RuleViolation) -> None:
-    """A refusal names its rule, and the real service's code where it has one (ROLE-02)."""
-    messages.error(request, str(violation), extra_tags=violation.rule)
-
-
-def refused(request: HttpRequest, violation: RuleViolation, *, redirect_to: str, template: str, partial: str,
-            context: dict) -> HttpResponse:
-    """A refused action: nothing was written; over HTMX the partial again with the message (409,
-    swapped by static/js/portal.js), otherwise a redirect."""
-    refusal_message(request, violation)
-    return action_response(request, redirect_to=redirect_to, template=template, partial=partial, context=context,
-                           status=409)
-
-
-def form_answer(request: HttpRequest, *, template: str, partial: str, context: dict, status: int = 200) -> HttpResponse:
-    """A form shown again (invalid input or a refusal), keeping what was typed: the partial over
-    HTMX, the whole page otherwise."""
-    if is_fragment_request(request):
-        return render_page_or_partial(request, template, partial, {**context, "oob_messages": True}, status=status)
-    return render(request, template, context, status=status)
-
-
-def initiated_by(request: HttpRequest) -> str:
-    user = directory_user_of(request)
-    return user.user_principal_name if user is not None else request.user.get_username()
-
-
-def environment_crumbs(environment: Environment, *trail) -> list[tuple[str, str | None]]:
-    """Environments › <env name> › <page> (› <item>)."""
-    return [("Environments", reverse("environments:environment_list")),
-            (environment.name, reverse("environments:environment_detail", args=[environment.environment_id])), *trail]
 
 
 MEMBERS_PER_PAGE = 50

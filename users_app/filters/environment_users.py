@@ -1,0 +1,39 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from users_app.models import SystemUser
+from users_app.selectors_environment_users import STUB_SEARCH, USER_VIEWS
+
+VIEW_CHOICES = (("enabled", "Enabled users"), ("disabled", "Disabled users"), ("application", "Application users"),
+                ("stub", "Stub users"), ("all", "All users"))
+
+
+class EnvironmentUserFilterSet(django_filters.FilterSet):
+    """The Users list's view (`view`, Enabled users by default) and search (`q`)."""
+
+    q = django_filters.CharFilter(method="search", label="Search users",
+                                  widget=forms.TextInput(attrs={"type": "search", "placeholder": "Search by name, user name or e-mail",
+                                                                "autocomplete": "off"}))
+    view = django_filters.ChoiceFilter(method="filter_view", choices=VIEW_CHOICES, label="View", widget=forms.HiddenInput)
+
+    class Meta:
+        model = SystemUser
+        fields = ("q", "view")
+
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        if (data.get("q") or "").strip().lower() == STUB_SEARCH:
+            return queryset.filter(user_type="stub")  # STUB-02: stub users are found through the search
+        queryset = self.filter_view(queryset, "view", data.get("view") or "enabled")
+        return self.search(queryset, "q", data.get("q") or "")
+
+    def filter_view(self, queryset, name, value):
+        return queryset.filter(USER_VIEWS.get(value, USER_VIEWS["enabled"]))
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(fullname__icontains=value) | Q(domainname__icontains=value)
+                               | Q(internalemailaddress__icontains=value))

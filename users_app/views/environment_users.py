@@ -1,0 +1,407 @@
+"""The environment's Users pages: the list with its views and search, Add user, and the
+user profile with its command bar (Run diagnostics, Refresh user, Manage security roles,
+Manage teams, Change business unit / manager / position, Manage user in Dynamics 365,
+Send invitation, Reassign records, Delete). Views parse, call one service, render; the
+rules are the services' (users_app/provisioning, users_app/services)."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from environments_app.models import BusinessUnit, Position
+from portal.htmx import action_response, render_page_or_partial
+from users_app.choices import UserType
+from users_app.filters.environment_users import VIEW_CHOICES, EnvironmentUserFilterSet
+from users_app.forms.environment_users import (
+    AddUsersForm,
+    BusinessUnitForm,
+    ManagerForm,
+    PositionForm,
+    ReassignForm,
+    RolesForm,
+    TeamsForm,
+    UserForm,
+)
+from users_app.permissions import admin_roles_of, directory_user_of, environment_admin_required
+from users_app.provisioning import rules
+from users_app.provisioning.rules import RuleViolation
+from users_app.provisioning import sync
+from users_app.selectors_environment_users import (
+    addable_directory_users,
+    directory_user_for,
+    environment_roles,
+    environment_user_get,
+    environment_user_list as environment_user_list_query,
+    licence_summary,
+    manual_teams,
+    other_users,
+)
+from users_app.services import records
+from users_app.services.directory import directory_user_find
+from users_app.tables.environment_users import EnvironmentUserTable
+from users_app.views.common import environment_crumbs, form_answer, initiated_by, refused
+
+USER_LIST = "users_app/environment_users/environment_user_list.html"
+USER_DETAIL = "users_app/environment_users/environment_user_detail.html"
+ACCESS_MODE_NAMES = {0: "read-write", 1: "administrative", 2: "read", 4: "non-interactive"}
+
+
+def _list_url(environment) -> str:
+    return reverse("users:environment_user_list", args=[environment.environment_id])
+
+
+def _detail_url(environment, user) -> str:
+    return reverse("users:environment_user_detail", args=[environment.environment_id, user.systemuserid])
+
+
+# --- The list ----------------------------------------------------------------------------------
+
+
+def _list_context(request, environment, **extra) -> dict:
+    filterset = EnvironmentUserFilterSet(request.GET)
+    table = EnvironmentUserTable(environment_user_list_query(environment=environment, filters=request.GET))
+    current = request.GET.get("view") or "enabled"
+    return {
+        "environment": environment, "title": f"Users · {environment.name}", "section": "users",
+        "table": table.configure(request), "filter": filterset, "current_view": current,
+        "views": [(value, label) for value, label in VIEW_CHOICES],
+        "breadcrumbs": environment_crumbs(environment, ("Users", None)),
+        **extra,
+    }
+
+
+@require_GET
+@environment_admin_required
+def environment_user_list(request: HttpRequest, environment) -> HttpResponse:
+    """Settings > Users + permissions > Users."""
+    return render_page_or_partial(request, USER_LIST, "user-table", _list_context(request, environment))
+
+
+@require_http_methods(["GET", "POST"])
+@environment_admin_required
+def environment_user_add(request: HttpRequest, environment) -> HttpResponse:
+    """Add user (SYNC-03): an on-demand add per user, reporting each refusing rule."""
+    picker = addable_directory_users(environment)[:500]
+    if request.method == "GET":
+        context = _list_context(request, environment, add_form=AddUsersForm(), picker=picker)
+        return render_page_or_partial(request, USER_LIST, "user-add-panel", context)
+    form = AddUsersForm(request.POST)
+    if not form.is_valid():
+        context = _list_context(request, environment, add_form=form, picker=picker)
+        return form_answer(request, template=USER_LIST, partial="user-add-panel", context=context, status=400)
+    results = []
+    for upn in form.upns():
+        directory_user = directory_user_find(upn)
+        if directory_user is None:
+            results.append({"upn": upn, "outcome": "not found", "checks": []})
+            continue
+        result = sync.environment_user_add(environment=environment, directory_user=directory_user,
+                                      initiated_by=initiated_by(request))
+        failing = [c for c in result.decision.checks + result.decision.extra if c.rule in result.refused_by] \
+            if result.decision else []
+        results.append({"upn": result.user, "outcome": result.outcome, "status": result.status,
+                        "refused_by": result.refused_by, "checks": failing})
+    added = sum(1 for r in results if r["outcome"] in ("added", "enabled"))
+    level = messages.SUCCESS if added == len(results) else messages.WARNING
+    messages.add_message(request, level, f"{added} of {len(results)} users added or enabled.")
+    context = _list_context(request, environment, add_results=results)
+    return action_response(request, redirect_to=_list_url(environment), template=USER_LIST, partial="user-add-panel",
+                           context=context)
+
+
+# --- The profile ---------------------------------------------------------------------------------
+
+
+def _profile_context(request, environment, user, *, panel: str = "", form=None, **extra) -> dict:
+    directory_user = directory_user_for(user)
+    return {
+        "environment": environment, "user_record": user, "section": "users", "title": f"{user.fullname or user.domainname}",
+        "directory_user": directory_user_of(request), "record_directory_user": directory_user,
+        "licences": licence_summary(directory_user),
+        "team_roles": [(team, role) for team in user.teams.all() for role in team.roles.all()],
+        "panel": panel, "form": form,
+        "is_stub": user.user_type == UserType.STUB, "is_placeholder": user.is_placeholder,
+        "is_application": user.user_type == UserType.APPLICATION,
+        "breadcrumbs": environment_crumbs(environment, ("Users", _list_url(environment)), (user.fullname or user.domainname, None)),
+        **extra,
+    }
+
+
+def _profile(request, environment, systemuserid):
+    return environment_user_get(environment=environment, systemuserid=systemuserid)
+
+
+@require_GET
+@environment_admin_required
+def environment_user_detail(request: HttpRequest, environment, systemuserid) -> HttpResponse:
+    user = _profile(request, environment, systemuserid)
+    return render_page_or_partial(request, USER_DETAIL, "user-profile", _profile_context(request, environment, user))
+
+
+def _done(request, environment, systemuserid, text: str, **extra) -> HttpResponse:
+    """A successful action: the profile again (over HTMX) or a redirect to it."""
+    messages.success(request, text)
+    user = _profile(request, environment, systemuserid)
+    return action_response(request, redirect_to=_detail_url(environment, user), template=USER_DETAIL,
+                           partial="user-profile", context=_profile_context(request, environment, user, **extra))
+
+
+def _refused(request, environment, systemuserid, violation, *, panel: str = "", form=None) -> HttpResponse:
+    user = _profile(request, environment, systemuserid)
+    return refused(request, violation, redirect_to=_detail_url(environment, user), template=USER_DETAIL,
+                   partial="user-profile", context=_profile_context(request, environment, user, panel=panel, form=form))
+
+
+def _directory_user_or_refuse(user, action: str):
+    """Refresh and diagnostics act on a directory user; stub users have none (STUB-02)."""
+    rules.check_not_stub(user_type=user.user_type, action=action)
+    if user.is_placeholder or user.user_type == UserType.APPLICATION:
+        raise RuleViolation("MODE-05" if user.user_type == UserType.DELEGATED_ADMIN else
+                            "MODE-07" if user.user_type == UserType.SUPPORT else "APP-01",
+                            f"{user.get_user_type_display()} users are not synchronised with the directory.")
+    directory_user = directory_user_for(user)
+    if directory_user is None:
+        raise RuleViolation("ONPREM-01" if user.environment.is_on_premises else "not-found",
+                            "This record has no directory user to refresh from.")
+    return directory_user
+
+
+@require_POST
+@environment_admin_required
+def environment_user_diagnose(request: HttpRequest, environment, systemuserid) -> HttpResponse:
+    """Run diagnostics (DIAG-01, DIAG-03: refreshes first)."""
+    user = _profile(request, environment, systemuserid)
+    try:
+        directory_user = _directory_user_or_refuse(user, "diagnose")
+        diagnosis = sync.environment_user_diagnose(environment=environment, directory_user=directory_user,
+                                              initiated_by=initiated_by(request))
+    except RuleViolation as violation:
+        return _refused(request, environment, systemuserid, violation)
+    verdict = "entitled" if diagnosis.verdict == "entitled" else "not entitled"
+    return _done(request, environment, systemuserid, f"Diagnostics ran: {verdict} (status {diagnosis.status}).",
+                 diagnosis=diagnosis, fix_links=_fix_links(environment, directory_user))
+
+
+def _fix_links(environment, directory_user) -> dict:
+    """Where each failing check is fixed (DIAG-01's "link to the screen where the fix is made")."""
+    links = {"ELIG-02": reverse("m365:active_user_detail", args=[directory_user.id]),
+             "ELIG-03": reverse("m365:active_user_licences", args=[directory_user.id]),
+             "ELIG-01": reverse("environments:environment_detail", args=[environment.environment_id]),
+             "ELIG-06": reverse("environments:environment_detail", args=[environment.environment_id])}
+    group = environment.security_group_object_id or environment.teams_group_object_id
+    if group:
+        links["ELIG-04"] = links["ELIG-05"] = reverse("m365:group_detail", args=[group])
+    return links
+
+
+@require_POST
+@environment_admin_required
+def environment_user_refresh(request: HttpRequest, environment, systemuserid) -> HttpResponse:
+    """Refresh user (SYNC-04): what changed, and which rule kept or disabled the user (LIFE-03)."""
+    user = _profile(request, environment, systemuserid)
+    try:
+        directory_user = _directory_user_or_refuse(user, "refresh")
+        result = sync.environment_user_refresh(environment=environment, directory_user=directory_user,
+                                          initiated_by=initiated_by(request))
+    except RuleViolation as violation:
+        return _refused(request, environment, systemuserid, violation)
+    changed = ", ".join(result.changed_fields) or "nothing changed"
+    text = f"Refreshed: {result.outcome}, status {result.status} ({changed})."
+    if result.refused_by:
+        text += " Disabled by " + ", ".join(result.refused_by) + "."
+    return _done(request, environment, systemuserid, text, refresh=result)
+
+
+@require_POST
+@environment_admin_required
+def environment_user_sign_in(request: HttpRequest, environment, systemuserid) -> HttpResponse:
+    """Sign in to the environment as this user (SYNC-02): what the user would get."""
+    user = _profile(request, environment, systemuserid)
+    try:
+        directory_user = _directory_user_or_refuse(user, "sign in")
+    except RuleViolation as violation:
+        return _refused(request, environment, systemuserid, violation)
+    result = sync.user_sign_in(environment=environment, directory_user=directory_user)
+    text = f"Sign-in as {result.user}: {result.outcome}, status {result.status}."
+    if result.refused_by:
+        text += " Refused by " + ", ".join(result.refused_by) + "."
+    return _done(request, environment, systemuserid, text, refresh=result)
+
+
+# --- Panels: GET shows the form, POST applies it ---------------------------------------------------
+
+
+def _panel(request, environment, systemuserid, panel: str, make_form, apply) -> HttpResponse:
+    user = _profile(request, environment, systemuserid)
+    if user.is_placeholder:
+        violation = RuleViolation("MODE-05" if user.user_type == UserType.DELEGATED_ADMIN else "MODE-07",
+                                  "The placeholder users cannot be edited.")
+        if request.method == "POST":
+            return _refused(request, environment, systemuserid, violation)
+    if request.method == "GET":
+        return render_page_or_partial(request, USER_DETAIL, "user-profile",
+                                      _profile_context(request, environment, user, panel=panel, form=make_form(user, None)))
+    form = make_form(user, request.POST)
+    if not form.is_valid():
+        context = _profile_context(request, environment, user, panel=panel, form=form)
+        return form_answer(request, template=USER_DETAIL, partial="user-profile", context=context, status=400)
+    try:
+        text = apply(user, form.cleaned_data)
+    except RuleViolation as violation:
+        return _refused(request, environment, systemuserid, violation, panel=panel, form=form)
+    except NeedsConfirmation as needed:
+        messages.warning(request, str(needed))
+        context = _profile_context(request, environment, user, panel=panel, form=form, needs_confirmation=True)
+        return form_answer(request, template=USER_DETAIL, partial="user-profile", context=context, status=400)
+    return _done(request, environment, systemuserid, text)
+
+
+class NeedsConfirmation(Exception):
+    """An action the rules discourage (ROLE-03): shown again with the confirmation to tick."""
+
+
+@require_http_methods(["GET", "POST"])
+@environment_admin_required
+def environment_user_roles(request, environment, systemuserid):
+    """Manage security roles (ROLE-02, ROLE-03)."""
+    def make(user, data):
+        return RolesForm(data, roles=environment_roles(environment, user),
+                         initial={"roles": list(user.roles.all())} if data is None else None)
+
+    def apply(user, data):
+        chosen = list(data["roles"])
+        if not chosen and user.roles.exists() and not data["confirm_no_roles"]:
+            raise NeedsConfirmation(records.ROLE_03_WARNING)
+        records.roles_set(systemuser=user, roles=chosen)
+        return "Security roles saved: " + (", ".join(r.name for r in chosen) or "none") + "."
+    return _panel(request, environment, systemuserid, "roles", make, apply)
+
+
+@require_http_methods(["GET", "POST"])
+@environment_admin_required
+def environment_user_teams(request, environment, systemuserid):
+    """Manage teams: owner and access teams (group teams follow their group, ROLE-07)."""
+    teams = manual_teams(environment)
+
+    def make(user, data):
+        return TeamsForm(data, teams=teams, initial={"teams": list(user.teams.filter(pk__in=teams))} if data is None else None)
+
+    def apply(user, data):
+        records.team_memberships_set(systemuser=user, teams=list(data["teams"]), within=list(teams))
+        return "Teams saved."
+    return _panel(request, environment, systemuserid, "teams", make, apply)
+
+
+@require_http_methods(["GET", "POST"])
+@environment_admin_required
+def environment_user_business_unit(request, environment, systemuserid):
+    """Change business unit (ROLE-06)."""
+    def make(user, data):
+        return BusinessUnitForm(data, business_units=BusinessUnit.objects.filter(environment=environment).order_by("name"),
+                                initial={"business_unit": user.businessunit} if data is None else None)
+
+    def apply(user, data):
+        result = records.business_unit_change(systemuser=user, business_unit=data["business_unit"],
+                                              move_records=data["move_records"])
+        text = f"Business unit changed to {data['business_unit']}."
+        if result["roles_removed"]:
+            text += f" {result['roles_removed']} security roles removed (ROLE-06)."
+        return text
+    return _panel(request, environment, systemuserid, "business-unit", make, apply)
+
+
+@require_http_methods(["GET", "POST"])
+@environment_admin_required
+def environment_user_manager(request, environment, systemuserid):
+    """Change manager (ROLE-04)."""
+    def make(user, data):
+        return ManagerForm(data, users=other_users(environment, user),
+                           initial={"manager": user.parentsystemuser} if data is None else None)
+
+    def apply(user, data):
+        records.manager_set(systemuser=user, manager=data["manager"])
+        return "Manager saved."
+    return _panel(request, environment, systemuserid, "manager", make, apply)
+
+
+@require_http_methods(["GET", "POST"])
+@environment_admin_required
+def environment_user_position(request, environment, systemuserid):
+    """Change position (ROLE-04)."""
+    def make(user, data):
+        return PositionForm(data, positions=Position.objects.filter(environment=environment).order_by("name"),
+                            initial={"position": user.position} if data is None else None)
+
+    def apply(user, data):
+        records.position_set(systemuser=user, position=data["position"])
+        return "Position saved."
+    return _panel(request, environment, systemuserid, "position", make, apply)
+
+
+@require_http_methods(["GET", "POST"])
+@environment_admin_required
+def environment_user_form(request, environment, systemuserid):
+    """Manage user in Dynamics 365: Client Access License (CAL) Information > Access Mode (MODE-03, MODE-04),
+    and the Primary Email (FIELD-04)."""
+    actor = directory_user_of(request)
+
+    def make(user, data):
+        return UserForm(data, initial={"accessmode": ACCESS_MODE_NAMES.get(user.accessmode, "read-write"),
+                                       "internalemailaddress": user.internalemailaddress} if data is None else None)
+
+    def apply(user, data):
+        done = []
+        if ACCESS_MODE_NAMES.get(user.accessmode) != data["accessmode"]:
+            actor_record = user.environment.system_users.filter(azureactivedirectoryobjectid=actor.id).first() if actor else None
+            records.access_mode_set(systemuser=user, mode=data["accessmode"], actor_roles=admin_roles_of(request),
+                                    actor_record=actor_record)
+            done.append(f"access mode {data['accessmode']}")
+        if data["internalemailaddress"] != user.internalemailaddress:
+            records.primary_email_set(systemuser=user, email=data["internalemailaddress"])
+            done.append("primary e-mail")
+        return "Saved: " + (", ".join(done) or "nothing changed") + "."
+    return _panel(request, environment, systemuserid, "user-form", make, apply)
+
+
+@require_http_methods(["GET", "POST"])
+@environment_admin_required
+def environment_user_reassign(request, environment, systemuserid):
+    """Reassign records: every record the user owns goes to another user."""
+    def make(user, data):
+        return ReassignForm(data, users=other_users(environment, user))
+
+    def apply(user, data):
+        moved = records.records_reassign(source=user, target=data["target"])
+        return f"{moved} records reassigned to {data['target'].domainname}."
+    return _panel(request, environment, systemuserid, "reassign", make, apply)
+
+
+@require_POST
+@environment_admin_required
+def environment_user_invite(request, environment, systemuserid):
+    """Send invitation (LIFE-01)."""
+    user = _profile(request, environment, systemuserid)
+    try:
+        records.invitation_send(systemuser=user)
+    except RuleViolation as violation:
+        return _refused(request, environment, systemuserid, violation)
+    return _done(request, environment, systemuserid, f"Invitation sent to {user.internalemailaddress or user.domainname}.")
+
+
+@require_POST
+@environment_admin_required
+def environment_user_delete(request, environment, systemuserid):
+    """Delete / Permanently delete (LIFE-05)."""
+    user = _profile(request, environment, systemuserid)
+    permanent = request.POST.get("permanent") == "1"
+    try:
+        outcome = records.systemuser_delete(systemuser=user, permanent=permanent)
+    except RuleViolation as violation:
+        return _refused(request, environment, systemuserid, violation)
+    if outcome == "deleted":
+        messages.success(request, f"{user.domainname} is permanently deleted.")
+        return action_response(request, redirect_to=_list_url(environment))
+    return _done(request, environment, systemuserid, "Deleted: the user is soft-deleted in the environment; "
+                 "roles and team memberships are removed (LIFE-05).")
