@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from environments_app.models import Environment, SecurityRole
+from environments_app.models import BusinessUnit, Environment, Position, SecurityRole
 from users_app.choices import UserType
 from users_app.models import DirectoryUser, LicenceAssignment, SystemUser, Team
 
@@ -70,3 +70,18 @@ def addable_directory_users(environment: Environment) -> QuerySet[DirectoryUser]
     taken = SystemUser.objects.filter(environment=environment, azureactivedirectoryobjectid__isnull=False).values(
         "azureactivedirectoryobjectid")
     return DirectoryUser.objects.filter(deleted_state="").exclude(id__in=taken).order_by("user_principal_name")
+
+
+def business_units(environment: Environment) -> QuerySet[BusinessUnit]:
+    return BusinessUnit.objects.filter(environment=environment).order_by("name")
+
+
+def positions(environment: Environment) -> QuerySet[Position]:
+    return Position.objects.filter(environment=environment).order_by("name")
+
+
+def record_of(environment: Environment, directory_user: DirectoryUser | None) -> SystemUser | None:
+    """The signed-in user's own record in the environment (MODE-04 asks whether it is System Administrator)."""
+    if directory_user is None:
+        return None
+    return SystemUser.objects.filter(environment=environment, azureactivedirectoryobjectid=directory_user.id).first()

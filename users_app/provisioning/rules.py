@@ -12,7 +12,6 @@ from collections.abc import Callable
 
 from .types import (
     ADMINISTRATIVE,
-    DATAVERSE,
     DEFAULT,
     DEVELOPER,
     DYNAMICS_365_ADMIN,
@@ -351,6 +350,16 @@ def check_role_assignable(*, isdisabled: bool, allow_on_disabled: bool, by_syste
         raise RuleViolation(ROLE_02, f"Failed to assign role '{role_name}': the user is disabled "
                                      "(turn on allowRoleAssignmentOnDisabledUsers to allow it).",
                             code=ROLE_FAILURE_USER_DISABLED)
+
+
+ROLE_03_WARNING = ("Removing every security role keeps the user enabled and licensed, but unable to open apps (ROLE-03). "
+                   "To remove access, remove the user from the environment's security group instead.")
+
+
+def check_role_removal_confirmed(*, had_roles: bool, keeps_any: bool, confirmed: bool) -> None:
+    """ROLE-03: removing every role is discouraged; the screens ask for confirmation."""
+    if had_roles and not keeps_any and not confirmed:
+        raise RuleViolation(ROLE_03, ROLE_03_WARNING)
 
 
 def roles_kept_on_business_unit_change(do_not_remove_roles: bool) -> bool:

@@ -122,13 +122,15 @@ def role_remove(*, systemuser: SystemUser, role: SecurityRole | str) -> bool:
     return bool(deleted)
 
 
-ROLE_03_WARNING = ("Removing every security role keeps the user enabled and licensed, but unable to open apps (ROLE-03). "
-                   "To remove access, remove the user from the environment's security group instead.")
+ROLE_03_WARNING = rules.ROLE_03_WARNING
 
 
 @transaction.atomic
-def roles_set(*, systemuser: SystemUser, roles: list[SecurityRole]) -> None:
+def roles_set(*, systemuser: SystemUser, roles: list[SecurityRole], confirmed_no_roles: bool = True) -> None:
+    """Manage security roles: the user's direct roles become `roles` (ROLE-02 per role; ROLE-03
+    asks for confirmation before the last role goes, when confirmed_no_roles is False)."""
     current = set(systemuser.roles.all())
+    rules.check_role_removal_confirmed(had_roles=bool(current), keeps_any=bool(roles), confirmed=confirmed_no_roles)
     for role in set(roles) - current:
         role_assign(systemuser=systemuser, role=role)
     for role in current - set(roles):

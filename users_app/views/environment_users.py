@@ -10,7 +10,6 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from environments_app.models import BusinessUnit, Position
 from portal.htmx import action_response, render_page_or_partial
 from users_app.choices import UserType
 from users_app.filters.environment_users import VIEW_CHOICES, EnvironmentUserFilterSet
@@ -30,6 +29,7 @@ from users_app.provisioning.rules import RuleViolation
 from users_app.provisioning import sync
 from users_app.selectors_environment_users import (
     addable_directory_users,
+    business_units,
     directory_user_for,
     environment_roles,
     environment_user_get,
@@ -37,6 +37,8 @@ from users_app.selectors_environment_users import (
     licence_summary,
     manual_teams,
     other_users,
+    positions,
+    record_of,
 )
 from users_app.services import records
 from users_app.services.directory import directory_user_find
@@ -250,16 +252,12 @@ def _panel(request, environment, systemuserid, panel: str, make_form, apply) -> 
     try:
         text = apply(user, form.cleaned_data)
     except RuleViolation as violation:
+        if violation.rule == rules.ROLE_03:  # discouraged, not forbidden: ask for confirmation
+            messages.warning(request, str(violation))
+            context = _profile_context(request, environment, user, panel=panel, form=form, needs_confirmation=True)
+            return form_answer(request, template=USER_DETAIL, partial="user-profile", context=context, status=400)
         return _refused(request, environment, systemuserid, violation, panel=panel, form=form)
-    except NeedsConfirmation as needed:
-        messages.warning(request, str(needed))
-        context = _profile_context(request, environment, user, panel=panel, form=form, needs_confirmation=True)
-        return form_answer(request, template=USER_DETAIL, partial="user-profile", context=context, status=400)
     return _done(request, environment, systemuserid, text)
-
-
-class NeedsConfirmation(Exception):
-    """An action the rules discourage (ROLE-03): shown again with the confirmation to tick."""
 
 
 @require_http_methods(["GET", "POST"])
@@ -272,9 +270,7 @@ def environment_user_roles(request, environment, systemuserid):
 
     def apply(user, data):
         chosen = list(data["roles"])
-        if not chosen and user.roles.exists() and not data["confirm_no_roles"]:
-            raise NeedsConfirmation(records.ROLE_03_WARNING)
-        records.roles_set(systemuser=user, roles=chosen)
+        records.roles_set(systemuser=user, roles=chosen, confirmed_no_roles=data["confirm_no_roles"])
         return "Security roles saved: " + (", ".join(r.name for r in chosen) or "none") + "."
     return _panel(request, environment, systemuserid, "roles", make, apply)
 
@@ -299,7 +295,7 @@ def environment_user_teams(request, environment, systemuserid):
 def environment_user_business_unit(request, environment, systemuserid):
     """Change business unit (ROLE-06)."""
     def make(user, data):
-        return BusinessUnitForm(data, business_units=BusinessUnit.objects.filter(environment=environment).order_by("name"),
+        return BusinessUnitForm(data, business_units=business_units(environment),
                                 initial={"business_unit": user.businessunit} if data is None else None)
 
     def apply(user, data):
@@ -331,7 +327,7 @@ def environment_user_manager(request, environment, systemuserid):
 def environment_user_position(request, environment, systemuserid):
     """Change position (ROLE-04)."""
     def make(user, data):
-        return PositionForm(data, positions=Position.objects.filter(environment=environment).order_by("name"),
+        return PositionForm(data, positions=positions(environment),
                             initial={"position": user.position} if data is None else None)
 
     def apply(user, data):
@@ -354,9 +350,8 @@ def environment_user_form(request, environment, systemuserid):
     def apply(user, data):
         done = []
         if ACCESS_MODE_NAMES.get(user.accessmode) != data["accessmode"]:
-            actor_record = user.environment.system_users.filter(azureactivedirectoryobjectid=actor.id).first() if actor else None
             records.access_mode_set(systemuser=user, mode=data["accessmode"], actor_roles=admin_roles_of(request),
-                                    actor_record=actor_record)
+                                    actor_record=record_of(environment, actor))
             done.append(f"access mode {data['accessmode']}")
         if data["internalemailaddress"] != user.internalemailaddress:
             records.primary_email_set(systemuser=user, email=data["internalemailaddress"])

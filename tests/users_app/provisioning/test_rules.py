@@ -789,3 +789,19 @@ def test_env_06_env_07_default_roles_on_add(kw, environment, roles):
     """ENV-06: Default environment users get Basic User and Environment Maker.
     ENV-07: a Teams environment's owners get System Administrator, members Teams Member, guests Teams Guest."""
     assert tuple(rules.default_roles_on_add(user(**kw), environment)) == roles
+
+
+@pytest.mark.parametrize(("had_roles", "keeps_any", "confirmed", "refused"), [
+    (True, False, False, True),   # the last role goes without confirmation: discouraged
+    (True, False, True, False),   # confirmed
+    (True, True, False, False),   # some role is kept
+    (False, False, False, False),  # nothing to remove
+])
+def test_role_03_removing_every_role_needs_confirmation(had_roles, keeps_any, confirmed, refused):
+    """ROLE-03: the screens discourage removing every role and recommend the security group."""
+    if refused:
+        with pytest.raises(rules.RuleViolation) as raised:
+            rules.check_role_removal_confirmed(had_roles=had_roles, keeps_any=keeps_any, confirmed=confirmed)
+        assert raised.value.rule == "ROLE-03" and "security group" in raised.value.message
+    else:
+        assert rules.check_role_removal_confirmed(had_roles=had_roles, keeps_any=keeps_any, confirmed=confirmed) is None
