@@ -117,3 +117,26 @@ def sync_run_list(*, environment: Environment, filters=None) -> QuerySet[SyncRun
 
 def sync_run_get(*, environment: Environment, run_id: int) -> SyncRun:
     return get_object_or_404(SyncRun, environment=environment, pk=run_id)
+
+
+# --- Accounts (ROLE-05) ---------------------------------------------------------------------------
+
+
+def account_list(*, environment: Environment):
+    from django.db.models import Prefetch
+
+    from users_app.models import Account
+    return (Account.objects.filter(environment=environment).select_related("owner")
+            .prefetch_related(Prefetch("shared_with", queryset=SystemUser.objects.only("id", "domainname")))
+            .order_by("name"))
+
+
+def account_get(*, environment: Environment, accountid):
+    from users_app.models import Account
+    return get_object_or_404(Account, environment=environment, accountid=accountid)
+
+
+def account_people(*, environment: Environment) -> QuerySet[SystemUser]:
+    """Everyone who may own or be shared a record, disabled users included (ROLE-05)."""
+    return (SystemUser.objects.filter(environment=environment)
+            .exclude(user_type__in=[UserType.DELEGATED_ADMIN, UserType.SUPPORT]).order_by("domainname"))

@@ -270,6 +270,16 @@ def directory_user_create(
 
 
 @transaction.atomic
+def tenant_update(*, marketing_licence: bool) -> Tenant:
+    """The tenant-level Marketing licence (ELIG-03 c)."""
+    tenant = tenant_get()
+    if tenant.marketing_licence != marketing_licence:
+        tenant.marketing_licence = marketing_licence
+        tenant.save(update_fields=["marketing_licence"])
+    return tenant
+
+
+@transaction.atomic
 def directory_user_set_password(
     *, user: DirectoryUser, password: str | None = None, email_password_to: str | None = None
 ) -> str | None:

@@ -544,3 +544,13 @@ def team_memberships_set(*, systemuser: SystemUser, teams: list[Team], within: l
         team_member_add(team=team, systemuser=systemuser)
     for team in current - set(teams):
         team_member_remove(team=team, systemuser=systemuser)
+
+
+@transaction.atomic
+def account_owner_set(*, account: Account, owner: SystemUser) -> None:
+    """ROLE-05: a record can be assigned to any user of the environment, a disabled one too."""
+    if owner.environment_id != account.environment_id:
+        raise RuleViolation("owner", "The owner belongs to another environment.")
+    if account.owner_id != owner.pk:
+        account.owner = owner
+        account.save(update_fields=["owner"])

@@ -330,6 +330,29 @@ def active_user_restore(request: HttpRequest, user_id) -> HttpResponse:
                            context=_deleted_context(request))
 
 
+@require_POST
+@m365_admin_required
+def active_user_purge(request: HttpRequest, user_id) -> HttpResponse:
+    """Delete permanently from Deleted users (DIR-04): the user is gone for good; in each
+    environment its record stays disabled and Delete becomes possible there (LIFE-05)."""
+    user = selectors.directory_user_get(user_id=user_id)
+    list_url = reverse("m365:deleted_user_list")
+    template, partial = T + "deleted_user_list.html", "deleted-user-table"
+    if request.POST.get("confirm") != "1":
+        violation = RuleViolation("confirm", "Tick the confirmation: a permanently deleted user can never be restored.")
+        return refuse(request, violation, redirect_to=list_url, template=template, partial=partial,
+                      context=_deleted_context(request), status=400)
+    try:
+        directory.directory_user_purge(user=user)
+    except RuleViolation as violation:
+        return refuse(request, violation, redirect_to=list_url, template=template, partial=partial,
+                      context=_deleted_context(request), status=409)
+    messages.success(request, f"{user.login_name} is permanently deleted (DIR-04); environments can now delete "
+                              "its disabled records (LIFE-05).")
+    return action_response(request, redirect_to=list_url, template=template, partial=partial,
+                           context=_deleted_context(request))
+
+
 # --- groups (DIR-06) -----------------------------------------------------------------------------
 
 
@@ -509,9 +532,26 @@ def _licences_crumbs(*trail):
 def licence_list(request: HttpRequest) -> HttpResponse:
     """Licences with seats used / total / available (DIR-02), one query for the rows."""
     table = SkuTable(selectors.sku_list(filters=request.GET)).configure(request)
-    context = {"table": table, "filter_q": request.GET.get("q", ""), "title": "Licenses",
-               "breadcrumbs": _crumbs(("Billing", None), ("Licenses", None))}
-    return render_page_or_partial(request, T + "licence_list.html", "licence-table", context)
+    return render_page_or_partial(request, T + "licence_list.html", "licence-table", _licence_list_context(request, table))
+
+
+def _licence_list_context(request, table=None) -> dict:
+    table = table or SkuTable(selectors.sku_list(filters=request.GET)).configure(request)
+    return {"table": table, "filter_q": request.GET.get("q", ""), "title": "Licenses",
+            "tenant": directory.tenant_get(),
+            "breadcrumbs": _crumbs(("Billing", None), ("Licenses", None))}
+
+
+@require_POST
+@m365_admin_required(licences=True)
+def tenant_licence_update(request: HttpRequest) -> HttpResponse:
+    """The tenant-level Marketing licence (ELIG-03 c): with it, users need no licence of their own
+    when added on demand."""
+    held = request.POST.get("marketing_licence") == "1"
+    directory.tenant_update(marketing_licence=held)
+    messages.success(request, "The tenant holds a Marketing licence." if held else "The tenant holds no Marketing licence.")
+    return action_response(request, redirect_to=reverse("m365:licence_list"), template=T + "licence_list.html",
+                           partial="tenant-licences", context=_licence_list_context(request))
 
 
 @require_GET

@@ -27,6 +27,9 @@ from users_app.permissions import environment_admin_required
 from users_app.views.common import environment_crumbs, form_answer, initiated_by, refusal_message, refused
 from users_app.provisioning.rules import RuleViolation
 from users_app.selectors_structure import (
+    account_get,
+    account_list as account_list_query,
+    account_people,
     business_unit_get,
     business_unit_list as business_unit_list_query,
     security_role_get,
@@ -443,3 +446,48 @@ def sync_run_status(request, environment, run_id):
     """The `sync-status` fragment, polled while the run is queued or running (house style 24)."""
     run = sync_run_get(environment=environment, run_id=run_id)
     return render_page_or_partial(request, RUN_DETAIL, "sync-status", _run_context(request, environment, run))
+
+
+# --- Accounts (ROLE-05) -----------------------------------------------------------------------------
+
+ACCOUNT_LIST = "users_app/structure/account_list.html"
+
+
+def _account_context(request, environment, **extra) -> dict:
+    return {"environment": environment, "title": f"Accounts · {environment.name}", "section": "accounts",
+            "accounts": page_of(request, account_list_query(environment=environment)),
+            "people": account_people(environment=environment),
+            "breadcrumbs": environment_crumbs(environment, ("Accounts", None)), **extra}
+
+
+@require_GET
+@environment_admin_required
+def account_list(request, environment):
+    """Business records with their owners; assign them or share them, disabled users included (ROLE-05)."""
+    return render_page_or_partial(request, ACCOUNT_LIST, "account-table", _account_context(request, environment))
+
+
+@require_POST
+@environment_admin_required
+def account_update(request, environment, accountid):
+    account = account_get(environment=environment, accountid=accountid)
+    people = account_people(environment=environment)
+    person = people.filter(pk=request.POST.get("user") or 0).first()
+    redirect_to = reverse("structure:account_list", args=[environment.environment_id])
+    try:
+        if person is None:
+            raise RuleViolation("user", "Choose a user of the environment.")
+        if request.POST.get("action") == "share":
+            records.account_share(account=account, systemuser=person)
+            text = f"{account.name} is shared with {person.domainname}."
+        else:
+            records.account_owner_set(account=account, owner=person)
+            text = f"{account.name} is assigned to {person.domainname}."
+    except RuleViolation as violation:
+        return refused(request, violation, redirect_to=redirect_to, template=ACCOUNT_LIST, partial="account-table",
+                       context=_account_context(request, environment))
+    if person.isdisabled:
+        text += " The user is disabled: records can still be assigned to and shared with them (ROLE-05)."
+    messages.success(request, text)
+    return action_response(request, redirect_to=redirect_to, template=ACCOUNT_LIST, partial="account-table",
+                           context=_account_context(request, environment))

@@ -667,3 +667,39 @@ def test_app_registration_create_without_name_writes_nothing(portal_tenant, sign
     before = AppRegistration.objects.count()
     response = sign_in("useradmin").post(reverse("m365:app_registration_create"), {"name": ""}, headers=HX)
     assert response.status_code == 400 and AppRegistration.objects.count() == before
+
+
+# --- Delete permanently and the tenant Marketing licence, added by the lead ----------------------------
+
+
+def test_dir_04_delete_permanently_from_deleted_users(portal_tenant, sign_in):
+    """DIR-04: a soft-deleted user is deleted for good (with confirmation); LIFE-05 Delete then opens."""
+    from tests.conftest import portal_upn
+    from users_app.models import DirectoryUser
+    from users_app.services import directory
+    user = DirectoryUser.objects.get(user_principal_name=portal_upn("plain"))
+    directory.directory_user_delete(user=user)
+    admin = sign_in("global")
+    url = reverse("m365:active_user_purge", args=[user.pk])
+    unconfirmed = admin.post(url, {}, HTTP_HX_REQUEST="true")
+    assert unconfirmed.status_code == 400
+    user.refresh_from_db()
+    assert user.deleted_state == "soft"
+    response = admin.post(url, {"confirm": "1"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and 'id="deleted-user-table"' in response.content.decode()
+    user.refresh_from_db()
+    assert user.deleted_state == "hard"
+    assert sign_in("licadmin").post(url, {"confirm": "1"}).status_code == 403
+
+
+def test_elig_03_tenant_marketing_licence_toggle(portal_tenant, sign_in):
+    """ELIG-03 c: the tenant-level Marketing licence is held or not, from the Licences page."""
+    from users_app.models import Tenant
+    client = sign_in("licadmin")
+    url = reverse("m365:tenant_licence_update")
+    response = client.post(url, {"marketing_licence": "1"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and 'id="tenant-licences"' in response.content.decode()
+    assert Tenant.objects.get().marketing_licence
+    assert client.post(url, {"marketing_licence": "0"}).status_code == 302
+    assert not Tenant.objects.get().marketing_licence
+    assert sign_in("plain").post(url, {"marketing_licence": "1"}).status_code == 403

@@ -564,3 +564,38 @@ def test_structure_list_every_column_sorts_both_ways(sales, sign_in, name, colum
             body = response.content.decode()
             assert response.status_code == 200 and f'aria-sort="{direction}"' in body, sort
             assert f'href="?sort={toggle}"' in body, sort
+
+
+# --- Accounts (ROLE-05), added by the lead ---------------------------------------------------------
+
+
+def test_role_05_accounts_assigned_to_and_shared_with_a_disabled_user(portal_tenant, sign_in, client):
+    """ROLE-05: the Accounts page assigns a record to a disabled user and shares it with one."""
+    from tests.conftest import portal_tenant_data, portal_upn
+    from users_app.models import Account, SystemUser
+    from users_app.provisioning.sync import environment_sync
+    from users_app.services.records import account_create
+    from users_app.tenant_file import load_tenant
+    sales = portal_tenant["sales"]
+    owner = SystemUser.objects.get(environment=sales, domainname=portal_upn("sysadmin"))
+    account = account_create(environment=sales, name="Fabrikam", owner=owner)
+    data = portal_tenant_data()
+    data["groups"][0]["members"].remove(portal_upn("plain"))
+    load_tenant(data)
+    environment_sync(environment=sales)
+    disabled = SystemUser.objects.get(environment=sales, domainname=portal_upn("plain"))
+    assert disabled.isdisabled
+    list_url = reverse("structure:account_list", args=[sales.environment_id])
+    assert client.get(list_url).status_code == 302
+    assert sign_in("olivia").get(list_url).status_code == 403
+    admin = sign_in("global")
+    assert b"<html" in admin.get(list_url).content
+    assert b'id="account-table"' in admin.get(list_url, HTTP_HX_REQUEST="true").content
+    url = reverse("structure:account_update", args=[sales.environment_id, account.accountid])
+    response = admin.post(url, {"user": disabled.pk, "action": "assign"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "ROLE-05" in response.content.decode()
+    assert admin.post(url, {"user": disabled.pk, "action": "share"}).status_code == 302
+    account = Account.objects.get(pk=account.pk)
+    assert account.owner == disabled and disabled in account.shared_with.all()
+    refused = admin.post(url, {"user": "", "action": "assign"}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 409 and Account.objects.get(pk=account.pk).owner == disabled
