@@ -38,7 +38,12 @@ seed: migrate
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py seed_demo
 
+# The web server and, beside it, the task queue's worker (huey), which runs the periodic
+# background sync every SYNC_INTERVAL_MINUTES (1 in the demo); its log is var/huey.log.
 run: seed
+	@mkdir -p var; $(PY) manage.py run_huey --workers 2 --worker-type thread > var/huey.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	echo "Task queue worker started (pid $$worker, log var/huey.log)."; \
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tables2",
     "django_filters",
+    "huey.contrib.djhuey",
     "environments_app",
     "users_app",
 ]
@@ -144,6 +145,23 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = "no-reply@portal.local"
 
 DJANGO_TABLES2_TEMPLATE = "portal/_table.html"
+
+# The task queue: Django's tasks API run by huey. SqliteHuey in its own file is the embedded
+# default (`manage.py run_huey`, which `make run` starts beside the web server); RedisHuey when
+# HUEY_REDIS_URL is set. The periodic background sync enqueues one task per environment.
+HUEY_REDIS_URL = os.environ.get("HUEY_REDIS_URL")
+if HUEY_REDIS_URL:
+    from huey import RedisHuey
+
+    HUEY = RedisHuey("portal", url=HUEY_REDIS_URL, immediate=False)
+else:
+    from huey import SqliteHuey
+
+    _huey_file = Path(os.environ.get("HUEY_FILE", BASE_DIR / "var" / "huey.sqlite3"))
+    _huey_file.parent.mkdir(parents=True, exist_ok=True)
+    HUEY = SqliteHuey("portal", filename=str(_huey_file), immediate=False)
+TASKS = {"default": {"BACKEND": "huey.contrib.djhuey.tasks_backend.HueyBackend"}}
+SYNC_INTERVAL_MINUTES = int(os.environ.get("SYNC_INTERVAL_MINUTES", "1"))
 
 # Demo seed: the tenant file seed_demo loads.
 DEMO_TENANT_FILE = BASE_DIR / "users_app" / "demo" / "contoso.json"

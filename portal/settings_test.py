@@ -22,3 +22,9 @@ DATABASES["default"]["TEST"] = {"NAME": str(_tmp / "test-db.sqlite3")} if "sqlit
 STATIC_ROOT = _tmp / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
+
+# Tasks run at once in tests (the real huey consumer has its own test, tests/users_app/test_tasks.py).
+from huey import MemoryHuey  # noqa: E402
+
+HUEY = MemoryHuey("portal-test", immediate=True)
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

@@ -421,6 +421,12 @@ class SyncRun(models.Model):
                 condition=models.Q(status=SyncStatus.RUNNING, trigger=SyncTrigger.SCHEDULE),
                 name="one_running_background_sync",
             ),
+            # ... and at most one waits in the queue: the periodic task does not pile them up.
+            models.UniqueConstraint(
+                fields=["environment"],
+                condition=models.Q(status=SyncStatus.QUEUED, trigger=SyncTrigger.SCHEDULE),
+                name="one_queued_background_sync",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -191,13 +191,18 @@ def _apply(writer: _Writer, user: UserSnapshot, row: dict | None, decision: Deci
 
 
 def _start_run(environment: Environment, trigger: str, *, initiated_by: str = "", full: bool = True,
-               wait: bool = True, timeout: float = 600.0) -> SyncRun:
-    """Create the run row. A background sync takes the environment's lock (one running
-    background run per environment, a conditional unique constraint) and waits for a running one."""
+               wait: bool = True, timeout: float = 600.0, queued_run: SyncRun | None = None) -> SyncRun:
+    """Create the run row (or move a queued one to running). A background sync takes the
+    environment's lock (one running background run per environment, a conditional unique
+    constraint) and waits for a running one."""
     deadline = time.monotonic() + timeout
     while True:
         try:
             with transaction.atomic():
+                if queued_run is not None:
+                    SyncRun.objects.filter(pk=queued_run.pk).update(status=SyncStatus.RUNNING, started_at=timezone.now())
+                    queued_run.refresh_from_db()
+                    return queued_run
                 return SyncRun.objects.create(environment=environment, trigger=trigger, status=SyncStatus.RUNNING,
                                               initiated_by=initiated_by, full=full)
         except IntegrityError:
@@ -233,9 +238,11 @@ def sync_runs_prune(*, environment: Environment, now=None) -> int:
 # --- Background sync ---------------------------------------------------------------------
 
 
-def environment_sync(*, environment: Environment, initiated_by: str = "", full: bool = True, wait: bool = True) -> SyncRun:
+def environment_sync(*, environment: Environment, initiated_by: str = "", full: bool = True, wait: bool = True,
+                     queued_run: SyncRun | None = None) -> SyncRun:
     """SYNC-01: apply the directory to one environment by the trigger table, set-based."""
-    run = _start_run(environment, SyncTrigger.SCHEDULE, initiated_by=initiated_by, full=full, wait=wait)
+    run = _start_run(environment, SyncTrigger.SCHEDULE, initiated_by=initiated_by, full=full, wait=wait,
+                     queued_run=queued_run)
     try:
         counts, decisions = _environment_sync_body(environment)
     except Exception as exc:  # a configuration error stops the run and is recorded
@@ -287,6 +294,28 @@ def _environment_sync_body(environment: Environment) -> tuple[dict, list[dict]]:
                 decisions.append(_decision_entry(user, outcome, decision, changed))
         writer.flush(timezone.now())
     return counts, decisions
+
+
+def environment_sync_queue(*, environment: Environment, initiated_by: str = "schedule") -> SyncRun | None:
+    """The periodic sync's first step: a queued run for the environment's task, unless one already
+    waits (a conditional unique constraint keeps one queued background run per environment).
+    Environments without Dataverse and on-premises ones have nothing to synchronise (ENV-02, ONPREM-01)."""
+    if not environment.dataverse or environment.is_on_premises:
+        return None
+    try:
+        with transaction.atomic():
+            return SyncRun.objects.create(environment=environment, trigger=SyncTrigger.SCHEDULE, status=SyncStatus.QUEUED,
+                                          initiated_by=initiated_by)
+    except IntegrityError:
+        return None
+
+
+def environment_sync_queued(*, run_id: int) -> SyncRun:
+    """Run a queued background sync (the task's body); a run gone from the queue is left alone."""
+    run = SyncRun.objects.select_related("environment").get(pk=run_id)
+    if run.status != SyncStatus.QUEUED:
+        return run
+    return environment_sync(environment=run.environment, initiated_by=run.initiated_by, queued_run=run)
 
 
 def directory_sync(*, environments=None, initiated_by: str = "", full: bool = True) -> list[SyncRun]:
