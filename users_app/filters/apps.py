@@ -3,27 +3,13 @@ My environments. Each has `q`, searched as the admin types."""
 import django_filters
 from django.db.models import Q
 
+from portal.filters import SearchFilterSet
 from environments_app.choices import EnvironmentType
 from environments_app.models import Environment
 from users_app.models import SystemUser
 
 
-class _SearchFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search")
-    search_fields: tuple[str, ...] = ()
-
-    def search_condition(self, value: str) -> Q:
-        condition = Q()
-        for field in self.search_fields:
-            condition |= Q(**{f"{field}__icontains": value})
-        return condition
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(self.search_condition(value)) if value else queryset
-
-
-class AppUserFilterSet(_SearchFilterSet):
+class AppUserFilterSet(SearchFilterSet):
     STATE_CHOICES = (("active", "Active"), ("inactive", "Inactive"))
     state = django_filters.ChoiceFilter(choices=STATE_CHOICES, method="filter_state", empty_label="All states",
                                         label="State")
@@ -45,7 +31,7 @@ class AppUserFilterSet(_SearchFilterSet):
         return queryset.filter(isdisabled=(value == "inactive")) if value else queryset
 
 
-class StubUserFilterSet(_SearchFilterSet):
+class StubUserFilterSet(SearchFilterSet):
     search_fields = ("domainname", "fullname")
 
     class Meta:
@@ -53,7 +39,7 @@ class StubUserFilterSet(_SearchFilterSet):
         fields = ["q"]
 
 
-class OnPremisesUserFilterSet(_SearchFilterSet):
+class OnPremisesUserFilterSet(SearchFilterSet):
     search_fields = ("domainname", "fullname", "internalemailaddress", "address1_city")
 
     class Meta:
@@ -61,7 +47,7 @@ class OnPremisesUserFilterSet(_SearchFilterSet):
         fields = ["q"]
 
 
-class MyEnvironmentFilterSet(_SearchFilterSet):
+class MyEnvironmentFilterSet(SearchFilterSet):
     type = django_filters.ChoiceFilter(choices=EnvironmentType.choices, empty_label="All types", label="Type")
     search_fields = ("name", "region")
 

@@ -1,7 +1,7 @@
 import django_filters
 from django import forms
-from django.db.models import Q
 
+from portal.filters import SearchFilterSet
 from users_app.models import SystemUser
 from users_app.selectors_environment_users import STUB_SEARCH, USER_VIEWS
 
@@ -9,8 +9,9 @@ VIEW_CHOICES = (("enabled", "Enabled users"), ("disabled", "Disabled users"), ("
                 ("stub", "Stub users"), ("all", "All users"))
 
 
-class EnvironmentUserFilterSet(django_filters.FilterSet):
+class EnvironmentUserFilterSet(SearchFilterSet):
     """The Users list's view (`view`, Enabled users by default) and search (`q`)."""
+    search_fields = ("fullname", "domainname", "internalemailaddress")
 
     q = django_filters.CharFilter(method="search", label="Search users",
                                   widget=forms.TextInput(attrs={"type": "search", "placeholder": "Search by name, user name or e-mail",
@@ -30,10 +31,3 @@ class EnvironmentUserFilterSet(django_filters.FilterSet):
 
     def filter_view(self, queryset, name, value):
         return queryset.filter(USER_VIEWS.get(value, USER_VIEWS["enabled"]))
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(fullname__icontains=value) | Q(domainname__icontains=value)
-                               | Q(internalemailaddress__icontains=value))
