@@ -352,6 +352,20 @@ def _release_upn(environment: Environment, user: UserSnapshot) -> None:
 
 def _apply_one(environment: Environment, directory_user: DirectoryUser, trigger: Trigger, *,
                record_run: bool = True, initiated_by: str = "") -> UserSyncResult:
+    """One user, one transaction. Two requests for the same new user at the same moment (two
+    sign-ins, a sign-in and a sync) both decide "add": the database keeps one record (SYNC-06)
+    and the request that lost the race decides again, now seeing the record."""
+    for attempt in range(3):
+        try:
+            return _apply_one_once(environment, directory_user, trigger, record_run=record_run, initiated_by=initiated_by)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _apply_one_once(environment: Environment, directory_user: DirectoryUser, trigger: Trigger, *,
+                    record_run: bool, initiated_by: str) -> UserSyncResult:
     with transaction.atomic():
         env, user, row, stub = _one_user(environment, directory_user)
         record = None

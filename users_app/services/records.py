@@ -46,10 +46,22 @@ def _has_system_administrator(systemuser: SystemUser | None) -> bool:
 # --- Access mode (MODE-01..04) ------------------------------------------------------------
 
 
-@transaction.atomic
 def access_mode_set(*, systemuser: SystemUser, mode: str | int, actor_roles: frozenset[str] = SYSTEM_ACTOR_ROLES,
                     actor_record: SystemUser | None = None) -> list[str]:
-    """Manage user in Dynamics 365 > Client Access License > Access Mode. Answers the changed columns."""
+    """Manage user in Dynamics 365 > Client Access License > Access Mode. Answers the changed columns.
+    Two changes that pick the same free non-interactive slot at once: the loser tries the next slot."""
+    for attempt in range(MAX_NON_INTERACTIVE_USERS):
+        try:
+            return _access_mode_set(systemuser=systemuser, mode=mode, actor_roles=actor_roles, actor_record=actor_record)
+        except IntegrityError:
+            if attempt == MAX_NON_INTERACTIVE_USERS - 1:
+                raise RuleViolation(rules.MODE_03, "At most seven non-interactive users per environment; "
+                                                   "another change took the last slot.") from None
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def _access_mode_set(*, systemuser: SystemUser, mode, actor_roles, actor_record) -> list[str]:
     rules.check_may_change_access_mode(is_system_administrator=_has_system_administrator(actor_record),
                                        admin_roles=actor_roles)
     _editable(systemuser, "access mode")
@@ -69,12 +81,7 @@ def access_mode_set(*, systemuser: SystemUser, mode: str | int, actor_roles: fro
         changes.update(user_type=UserType.REGULAR, non_interactive_slot=None)
     for name, new in changes.items():
         setattr(systemuser, name, new)
-    try:
-        with transaction.atomic():
-            systemuser.save(update_fields=[*changes, "modifiedon"])
-    except IntegrityError as exc:  # another writer took the last slot at the same moment
-        raise RuleViolation(rules.MODE_03, "At most seven non-interactive users per environment; "
-                                           "another change took the last slot.") from exc
+    systemuser.save(update_fields=[*changes, "modifiedon"])  # the slot is unique: a concurrent taker fails here
     return ["accessmode"]
 
 
