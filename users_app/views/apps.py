@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.htmx import action_response, render_page_or_partial, refuse
@@ -28,6 +28,7 @@ from users_app.provisioning.rules import APP_USER_DISABLE_WARNING, RuleViolation
 from users_app.provisioning.sync import user_sign_in
 from users_app.services import imports, records
 from users_app.tables.apps import AppUserTable, MyEnvironmentTable, OnPremisesUserTable, StubUserTable
+from users_app.views.common import environment_crumbs
 
 APP_USER_LIST = "users_app/apps/app_user_list.html"
 APP_USER_CREATE = "users_app/apps/app_user_create.html"
@@ -41,20 +42,6 @@ MY_ENVIRONMENT_LIST = "users_app/apps/my_environment_list.html"
 
 
 # --- Helpers: links and breadcrumbs ---------------------------------------------------------------
-
-
-def _url(name: str, *args) -> str | None:
-    """A link to another area's page, or None while that page does not exist."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
-def _environment_crumbs(environment, *tail) -> list[tuple[str, str | None]]:
-    return [("Environments", _url("environments:environment_list")),
-            (environment.name, _url("environments:environment_detail", environment.environment_id)),
-            *tail]
 
 
 def _field_errors(form) -> str:
@@ -73,8 +60,8 @@ def app_user_list(request: HttpRequest, environment) -> HttpResponse:
     context = {
         "environment": environment, "table": table, "title": "Application users", "section": "app-users",
         "filter_form": AppUserFilterSet(request.GET).form,
-        "breadcrumbs": _environment_crumbs(environment, ("Application users", None)),
-        "users_url": _url("users:environment_user_list", environment.environment_id),
+        "breadcrumbs": environment_crumbs(environment, ("Application users", None)),
+        "users_url": reverse("users:environment_user_list", args=[environment.environment_id]),
     }
     return render_page_or_partial(request, APP_USER_LIST, "app-user-table", context)
 
@@ -82,7 +69,7 @@ def app_user_list(request: HttpRequest, environment) -> HttpResponse:
 def _app_user_create_context(environment, form) -> dict:
     list_url = reverse("apps:app_user_list", args=[environment.environment_id])
     return {"environment": environment, "form": form, "title": "Create a new app user",
-            "breadcrumbs": _environment_crumbs(environment, ("Application users", list_url), ("New app user", None))}
+            "breadcrumbs": environment_crumbs(environment, ("Application users", list_url), ("New app user", None))}
 
 
 @require_http_methods(["GET", "POST"])
@@ -116,7 +103,7 @@ def _app_user_context(environment, systemuserid, *, confirm: str = "", edit_form
         "confirm": confirm if confirm in ("deactivate", "delete") else "",
         "disable_warning": APP_USER_DISABLE_WARNING,
         "detail_url": reverse("apps:app_user_detail", args=[environment.environment_id, app_user.systemuserid]),
-        "breadcrumbs": _environment_crumbs(environment, ("Application users", list_url), (app_user.fullname, None)),
+        "breadcrumbs": environment_crumbs(environment, ("Application users", list_url), (app_user.fullname, None)),
     }
 
 
@@ -214,8 +201,8 @@ def _data_import_context(environment, form=None) -> dict:
         "environment": environment, "title": "Data import", "section": "import", "form": form or CsvInputForm(),
         "runs": selectors.import_run_list(environment=environment),
         "reassign_url": reverse("apps:data_reassign", args=[environment.environment_id]),
-        "sync_history_url": _url("structure:sync_run_list", environment.environment_id),
-        "breadcrumbs": _environment_crumbs(environment, ("Data import", None)),
+        "sync_history_url": reverse("structure:sync_run_list", args=[environment.environment_id]),
+        "breadcrumbs": environment_crumbs(environment, ("Data import", None)),
     }
 
 
@@ -224,7 +211,7 @@ def _preview_context(environment, preview, text: str, *, result=None) -> dict:
     return {
         "environment": environment, "title": "Preview the import", "preview": preview, "result": result,
         "confirm_form": DataImportConfirmForm(initial={"csv_text": text}), "import_url": import_url,
-        "breadcrumbs": _environment_crumbs(environment, ("Data import", import_url), ("Preview", None)),
+        "breadcrumbs": environment_crumbs(environment, ("Data import", import_url), ("Preview", None)),
     }
 
 
@@ -285,7 +272,7 @@ def _reassign_context(request, environment, *, csv_form=None, pick_form=None) ->
         "environment": environment, "title": "Reassign records of stub users", "section": "import", "table": table,
         "filter_form": StubUserFilterSet(filters).form,
         "csv_form": csv_form or CsvInputForm(), "pick_form": pick_form or ReassignPickForm(environment=environment),
-        "breadcrumbs": _environment_crumbs(environment, ("Data import", import_url), ("Reassign records", None)),
+        "breadcrumbs": environment_crumbs(environment, ("Data import", import_url), ("Reassign records", None)),
         "import_url": import_url,
     }
 
@@ -336,7 +323,7 @@ def onprem_user_list(request: HttpRequest, environment) -> HttpResponse:
     context = {
         "environment": environment, "table": table, "title": "Active Directory users", "section": "onprem",
         "filter_form": OnPremisesUserFilterSet(request.GET).form,
-        "breadcrumbs": _environment_crumbs(environment, ("Active Directory users", None)),
+        "breadcrumbs": environment_crumbs(environment, ("Active Directory users", None)),
     }
     return render_page_or_partial(request, ONPREM_USER_LIST, "onprem-user-table", context)
 
@@ -347,7 +334,7 @@ def _onprem_edit_context(environment, record, form=None) -> dict:
         "environment": environment, "record": record, "title": f"Edit {record.fullname or record.domainname}",
         "form": form or OnPremisesUserForm(initial=OnPremisesUserForm.initial_for(record)),
         "list_url": list_url,
-        "breadcrumbs": _environment_crumbs(environment, ("Active Directory users", list_url),
+        "breadcrumbs": environment_crumbs(environment, ("Active Directory users", list_url),
                                            (record.fullname or record.domainname, None)),
     }
 
