@@ -10,11 +10,27 @@ class UserChoiceField(forms.ModelChoiceField):
 
 
 class AddUsersForm(forms.Form):
-    users = forms.CharField(label="User names", widget=forms.Textarea(attrs={"rows": 4, "list": "directory-users"}),
+    """Add user (SYNC-03): a user picked from the directory, and/or user names one per line."""
+
+    pick = forms.CharField(required=False, label="Directory user",
+                           widget=forms.TextInput(attrs={"list": "directory-users", "autocomplete": "off"}),
+                           help_text="Start typing a name or user name and pick the user from the directory.")
+    users = forms.CharField(required=False, label="User names", widget=forms.Textarea(attrs={"rows": 4}),
                             help_text="One user name (UPN) per line, e.g. someone@contoso.onmicrosoft.com.")
 
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not self.upns():
+            raise forms.ValidationError("Enter at least one user name.")
+        return cleaned
+
     def upns(self) -> list[str]:
-        return [line.strip() for line in self.cleaned_data["users"].splitlines() if line.strip()]
+        lines = [self.cleaned_data.get("pick") or "", *(self.cleaned_data.get("users") or "").splitlines()]
+        upns = []
+        for line in (value.strip() for value in lines):
+            if line and line.lower() not in {u.lower() for u in upns}:
+                upns.append(line)
+        return upns
 
 
 class RolesForm(forms.Form):

@@ -561,3 +561,53 @@ def account_owner_set(*, account: Account, owner: SystemUser) -> None:
     if account.owner_id != owner.pk:
         account.owner = owner
         account.save(update_fields=["owner"])
+
+
+# --- The environment user's profile (area B: users list and profile) ----------------------------
+
+
+def systemuser_edit_refusal(*, systemuser: SystemUser) -> RuleViolation | None:
+    """Why a user's profile offers no edit actions (the placeholders, MODE-05 and MODE-07), or None.
+    Screens show it instead of the forms; the services refuse the same way."""
+    try:
+        _editable(systemuser, "edit")
+    except RuleViolation as exc:
+        return exc
+    return None
+
+
+@transaction.atomic
+def systemuser_directory_user(*, systemuser: SystemUser, action: str) -> DirectoryUser:
+    """The directory user that Refresh user, Run diagnostics and Sign in as this user act on.
+    Refused for stub users (STUB-02 for refresh and diagnose, STUB-01 otherwise), on-premises
+    records (ONPREM-01), the placeholders (MODE-05, MODE-07) and application users (APP-01),
+    none of which follow a directory user."""
+    rules.check_not_stub(user_type=systemuser.user_type, action=action)
+    rules.check_online(on_premises=systemuser.environment.is_on_premises)
+    if systemuser.is_placeholder:
+        rule = "MODE-05" if systemuser.user_type == UserType.DELEGATED_ADMIN else "MODE-07"
+        raise RuleViolation(rule, f"The {systemuser.get_user_type_display().lower()} placeholder is not synchronised "
+                                  f"with the directory ({action} does not apply).")
+    if systemuser.user_type == UserType.APPLICATION:
+        raise RuleViolation("APP-01", "An application user follows its app registration, not a directory user "
+                                      f"({action} does not apply).")
+    directory_user = (DirectoryUser.objects.filter(id=systemuser.azureactivedirectoryobjectid).first()
+                      if systemuser.azureactivedirectoryobjectid else None)
+    if directory_user is None:
+        raise RuleViolation(rules.ELIG_02, "The directory user of this record no longer exists.")
+    return directory_user
+
+
+@transaction.atomic
+def systemuser_form_save(*, systemuser: SystemUser, mode: str, email: str,
+                         actor_roles: frozenset[str] = SYSTEM_ACTOR_ROLES, actor_record: SystemUser | None = None) -> list[str]:
+    """Manage user in Dynamics 365 > Save: the Client Access License section's Access Mode (MODE-03,
+    MODE-04) and the Primary Email (FIELD-04), all or nothing. Answers what changed."""
+    changed = []
+    if ACCESS_MODES.get(mode, mode) != systemuser.accessmode:
+        # access_mode_set retries in savepoints when a concurrent change takes the same free slot.
+        changed += access_mode_set(systemuser=systemuser, mode=mode, actor_roles=actor_roles, actor_record=actor_record)
+    if email != systemuser.internalemailaddress:
+        primary_email_set(systemuser=SystemUser.objects.get(pk=systemuser.pk), email=email)
+        changed.append("internalemailaddress")
+    return changed

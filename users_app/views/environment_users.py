@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.htmx import action_response, render_page_or_partial
+from portal.htmx import action_response, is_fragment_request, render_page_or_partial
 from users_app.choices import UserType
 from users_app.filters.environment_users import VIEW_CHOICES, EnvironmentUserFilterSet
 from users_app.forms.environment_users import (
@@ -47,7 +47,7 @@ from users_app.views.common import environment_crumbs, form_answer, initiated_by
 
 USER_LIST = "users_app/environment_users/environment_user_list.html"
 USER_DETAIL = "users_app/environment_users/environment_user_detail.html"
-ACCESS_MODE_NAMES = {0: "read-write", 1: "administrative", 2: "read", 4: "non-interactive"}
+ACCESS_MODE_NAMES = {value: name for name, value in records.ACCESS_MODES.items()}
 
 
 def _list_url(environment) -> str:
@@ -64,7 +64,7 @@ def _detail_url(environment, user) -> str:
 def _list_context(request, environment, **extra) -> dict:
     filterset = EnvironmentUserFilterSet(request.GET)
     table = EnvironmentUserTable(environment_user_list_query(environment=environment, filters=request.GET))
-    current = request.GET.get("view") or "enabled"
+    current = request.GET.get("view") if request.GET.get("view") in dict(VIEW_CHOICES) else "enabled"
     return {
         "environment": environment, "title": f"Users · {environment.name}", "section": "users",
         "table": table.configure(request), "filter": filterset, "current_view": current,
@@ -78,7 +78,9 @@ def _list_context(request, environment, **extra) -> dict:
 @environment_admin_required
 def environment_user_list(request: HttpRequest, environment) -> HttpResponse:
     """Settings > Users + permissions > Users."""
-    return render_page_or_partial(request, USER_LIST, "user-table", _list_context(request, environment))
+    add_results = None if is_fragment_request(request) else request.session.pop(_add_results_key(environment), None)
+    return render_page_or_partial(request, USER_LIST, "user-table",
+                                  _list_context(request, environment, add_results=add_results))
 
 
 @require_http_methods(["GET", "POST"])
@@ -97,38 +99,50 @@ def environment_user_add(request: HttpRequest, environment) -> HttpResponse:
     for upn in form.upns():
         directory_user = directory_user_find(upn)
         if directory_user is None:
-            results.append({"upn": upn, "outcome": "not found", "checks": []})
+            results.append({"upn": upn, "outcome": "not found", "status": "", "refused_by": [], "checks": []})
             continue
         result = sync.environment_user_add(environment=environment, directory_user=directory_user,
-                                      initiated_by=initiated_by(request))
-        failing = [c for c in result.decision.checks + result.decision.extra if c.rule in result.refused_by] \
-            if result.decision else []
+                                           initiated_by=initiated_by(request))
+        shown = _result_shown(result)
         results.append({"upn": result.user, "outcome": result.outcome, "status": result.status,
-                        "refused_by": result.refused_by, "checks": failing})
+                        "refused_by": shown["refused_by"], "checks": shown["refusing"]})
     added = sum(1 for r in results if r["outcome"] in ("added", "enabled"))
     level = messages.SUCCESS if added == len(results) else messages.WARNING
-    messages.add_message(request, level, f"{added} of {len(results)} users added or enabled.")
+    messages.add_message(request, level, f"Add user: {added} of {len(results)} users added or enabled.")
+    if not is_fragment_request(request):
+        request.session[_add_results_key(environment)] = results  # shown once by the list (Post/Redirect/Get)
     context = _list_context(request, environment, add_results=results)
     return action_response(request, redirect_to=_list_url(environment), template=USER_LIST, partial="user-add-panel",
                            context=context)
 
 
+def _add_results_key(environment) -> str:
+    return f"users:add-results:{environment.environment_id}"
+
+
 # --- The profile ---------------------------------------------------------------------------------
+
+
+def _stash_key(kind: str, user) -> str:
+    return f"users:{kind}:{user.systemuserid}"
 
 
 def _profile_context(request, environment, user, *, panel: str = "", form=None, **extra) -> dict:
     directory_user = directory_user_for(user)
-    return {
-        "environment": environment, "user_record": user, "section": "users", "title": f"{user.fullname or user.domainname}",
-        "directory_user": directory_user_of(request), "record_directory_user": directory_user,
-        "licences": licence_summary(directory_user),
+    name = user.fullname or user.domainname
+    context = {
+        "environment": environment, "user_record": user, "section": "users", "title": f"{name} · Users · {environment.name}",
+        "record_directory_user": directory_user, "licences": licence_summary(directory_user),
         "team_roles": [(team, role) for team in user.teams.all() for role in team.roles.all()],
+        "directory_state": records.directory_state_of(user),
+        "edit_refusal": records.systemuser_edit_refusal(systemuser=user),
         "panel": panel, "form": form,
         "is_stub": user.user_type == UserType.STUB, "is_placeholder": user.is_placeholder,
         "is_application": user.user_type == UserType.APPLICATION,
-        "breadcrumbs": environment_crumbs(environment, ("Users", _list_url(environment)), (user.fullname or user.domainname, None)),
-        **extra,
+        "breadcrumbs": environment_crumbs(environment, ("Users", _list_url(environment)), (name, None)),
     }
+    context.update(extra)
+    return context
 
 
 def _profile(request, environment, systemuserid):
@@ -138,64 +152,84 @@ def _profile(request, environment, systemuserid):
 @require_GET
 @environment_admin_required
 def environment_user_detail(request: HttpRequest, environment, systemuserid) -> HttpResponse:
+    """The user profile. After a Run diagnostics or Refresh user without HTMX, the redirected page
+    shows their result once (Post/Redirect/Get)."""
     user = _profile(request, environment, systemuserid)
-    return render_page_or_partial(request, USER_DETAIL, "user-profile", _profile_context(request, environment, user))
+    shown = {kind: request.session.pop(_stash_key(kind, user), None) for kind in ("diagnosis", "refresh")}
+    return render_page_or_partial(request, USER_DETAIL, "user-summary",
+                                  _profile_context(request, environment, user, **shown))
 
 
-def _done(request, environment, systemuserid, text: str, **extra) -> HttpResponse:
-    """A successful action: the profile again (over HTMX) or a redirect to it."""
+def _done(request, environment, systemuserid, text: str, *, partial: str = "user-summary", **extra) -> HttpResponse:
+    """A successful action: the profile's partial again (over HTMX) or a redirect to the profile."""
     messages.success(request, text)
     user = _profile(request, environment, systemuserid)
+    if not is_fragment_request(request):
+        for kind in ("diagnosis", "refresh"):
+            if extra.get(kind):
+                request.session[_stash_key(kind, user)] = extra[kind]
     return action_response(request, redirect_to=_detail_url(environment, user), template=USER_DETAIL,
-                           partial="user-profile", context=_profile_context(request, environment, user, **extra))
+                           partial=partial, context=_profile_context(request, environment, user, **extra))
 
 
-def _refused(request, environment, systemuserid, violation, *, panel: str = "", form=None) -> HttpResponse:
+def _refused(request, environment, systemuserid, violation, *, panel: str = "", form=None,
+             partial: str = "user-summary") -> HttpResponse:
     user = _profile(request, environment, systemuserid)
     return refused(request, violation, redirect_to=_detail_url(environment, user), template=USER_DETAIL,
-                   partial="user-profile", context=_profile_context(request, environment, user, panel=panel, form=form))
+                   partial=partial, context=_profile_context(request, environment, user, panel=panel, form=form,
+                                                             summary_oob=partial == "diagnostics-panel"))
 
 
-def _directory_user_or_refuse(user, action: str):
-    """Refresh and diagnostics act on a directory user; stub users have none (STUB-02)."""
-    rules.check_not_stub(user_type=user.user_type, action=action)
-    if user.is_placeholder or user.user_type == UserType.APPLICATION:
-        raise RuleViolation("MODE-05" if user.user_type == UserType.DELEGATED_ADMIN else
-                            "MODE-07" if user.user_type == UserType.SUPPORT else "APP-01",
-                            f"{user.get_user_type_display()} users are not synchronised with the directory.")
-    directory_user = directory_user_for(user)
-    if directory_user is None:
-        raise RuleViolation("ONPREM-01" if user.environment.is_on_premises else "not-found",
-                            "This record has no directory user to refresh from.")
-    return directory_user
+def _fix_links(environment, user, directory_user) -> dict:
+    """Where each failing check is fixed (DIAG-01: a link to the screen where the fix is made)."""
+    env_page = reverse("environments:environment_detail", args=[environment.environment_id])
+    links = {"ELIG-01": env_page, "ELIG-02": reverse("m365:active_user_detail", args=[directory_user.id]),
+             "ELIG-03": reverse("m365:active_user_licences", args=[directory_user.id]),
+             "ELIG-06": env_page,
+             "ROLE-01": reverse("users:environment_user_roles", args=[environment.environment_id, user.systemuserid]),
+             "MODE-03": reverse("users:environment_user_form", args=[environment.environment_id, user.systemuserid])}
+    if environment.security_group_object_id:
+        links["ELIG-04"] = reverse("m365:group_detail", args=[environment.security_group_object_id])
+    if environment.teams_group_object_id:
+        links["ELIG-05"] = reverse("m365:group_detail", args=[environment.teams_group_object_id])
+    return links
+
+
+def _checks_shown(checks, links) -> list[dict]:
+    return [{**check.as_dict(), "fix_url": links.get(check.rule, "") if check.failed else ""} for check in checks]
+
+
+def _result_shown(result) -> dict:
+    """What a refresh or a sign-in did, for the page: outcome, status, changed fields, the refusing
+    checks, and the licence check that kept or disabled the user (LIFE-03). JSON-safe."""
+    decision = result.decision
+    checks = [*decision.checks, *decision.extra] if decision is not None else []
+    return {**result.as_dict(), "reason": decision.reason if decision is not None else "",
+            "refusing": [c.as_dict() for c in checks if c.rule in result.refused_by],
+            "licence": next((c.as_dict() for c in checks if c.rule == rules.ELIG_03), None)}
 
 
 @require_POST
 @environment_admin_required
 def environment_user_diagnose(request: HttpRequest, environment, systemuserid) -> HttpResponse:
-    """Run diagnostics (DIAG-01, DIAG-03: refreshes first)."""
+    """Run diagnostics (DIAG-01; DIAG-03: refreshes first). Over HTMX the diagnostics-panel, with the
+    user summary out of band (the refresh may have changed the status)."""
     user = _profile(request, environment, systemuserid)
     try:
-        directory_user = _directory_user_or_refuse(user, "diagnose")
+        directory_user = records.systemuser_directory_user(systemuser=user, action="diagnose")
         diagnosis = sync.environment_user_diagnose(environment=environment, directory_user=directory_user,
-                                              initiated_by=initiated_by(request))
+                                                   initiated_by=initiated_by(request))
     except RuleViolation as violation:
-        return _refused(request, environment, systemuserid, violation)
+        return _refused(request, environment, systemuserid, violation, partial="diagnostics-panel")
     verdict = "entitled" if diagnosis.verdict == "entitled" else "not entitled"
-    return _done(request, environment, systemuserid, f"Diagnostics ran: {verdict} (status {diagnosis.status}).",
-                 diagnosis=diagnosis, fix_links=_fix_links(environment, directory_user))
-
-
-def _fix_links(environment, directory_user) -> dict:
-    """Where each failing check is fixed (DIAG-01's "link to the screen where the fix is made")."""
-    links = {"ELIG-02": reverse("m365:active_user_detail", args=[directory_user.id]),
-             "ELIG-03": reverse("m365:active_user_licences", args=[directory_user.id]),
-             "ELIG-01": reverse("environments:environment_detail", args=[environment.environment_id]),
-             "ELIG-06": reverse("environments:environment_detail", args=[environment.environment_id])}
-    group = environment.security_group_object_id or environment.teams_group_object_id
-    if group:
-        links["ELIG-04"] = links["ELIG-05"] = reverse("m365:group_detail", args=[group])
-    return links
+    failed = [c.rule for c in diagnosis.checks if c.failed]
+    shown = {"verdict": verdict, "status": diagnosis.status,
+             "checks": _checks_shown(diagnosis.checks, _fix_links(environment, user, directory_user))}
+    text = f"Diagnostics for {diagnosis.user}: {verdict}, status {diagnosis.status}."
+    if failed:
+        text += " Failing: " + ", ".join(failed) + "."
+    return _done(request, environment, systemuserid, text, partial="diagnostics-panel", diagnosis=shown,
+                 summary_oob=True)
 
 
 @require_POST
@@ -204,58 +238,65 @@ def environment_user_refresh(request: HttpRequest, environment, systemuserid) ->
     """Refresh user (SYNC-04): what changed, and which rule kept or disabled the user (LIFE-03)."""
     user = _profile(request, environment, systemuserid)
     try:
-        directory_user = _directory_user_or_refuse(user, "refresh")
+        directory_user = records.systemuser_directory_user(systemuser=user, action="refresh")
         result = sync.environment_user_refresh(environment=environment, directory_user=directory_user,
-                                          initiated_by=initiated_by(request))
+                                               initiated_by=initiated_by(request))
     except RuleViolation as violation:
         return _refused(request, environment, systemuserid, violation)
-    changed = ", ".join(result.changed_fields) or "nothing changed"
-    text = f"Refreshed: {result.outcome}, status {result.status} ({changed})."
-    if result.refused_by:
-        text += " Disabled by " + ", ".join(result.refused_by) + "."
-    return _done(request, environment, systemuserid, text, refresh=result)
+    shown = _result_shown(result)
+    return _done(request, environment, systemuserid, "Refresh user: " + _result_text(shown), refresh=shown)
+
+
+def _result_text(shown: dict) -> str:
+    text = f"{shown['user']} {shown['outcome']}, status {shown['status']}"
+    text += f" (changed: {', '.join(shown['changed_fields'])})." if shown["changed_fields"] else " (no field changed)."
+    if shown["refused_by"]:
+        text += " Decided by " + ", ".join(shown["refused_by"]) + "."
+    elif shown["status"] == "enabled" and shown["licence"]:
+        text += f" Kept enabled by {shown['licence']['rule']}: {shown['licence']['reason']}"
+    return text
 
 
 @require_POST
 @environment_admin_required
 def environment_user_sign_in(request: HttpRequest, environment, systemuserid) -> HttpResponse:
-    """Sign in to the environment as this user (SYNC-02): what the user would get."""
+    """Sign in to the environment as this user (SYNC-02, a demo action): what the user gets."""
     user = _profile(request, environment, systemuserid)
     try:
-        directory_user = _directory_user_or_refuse(user, "sign in")
+        directory_user = records.systemuser_directory_user(systemuser=user, action="sign in")
+        result = sync.user_sign_in(environment=environment, directory_user=directory_user)
     except RuleViolation as violation:
         return _refused(request, environment, systemuserid, violation)
-    result = sync.user_sign_in(environment=environment, directory_user=directory_user)
-    text = f"Sign-in as {result.user}: {result.outcome}, status {result.status}."
-    if result.refused_by:
-        text += " Refused by " + ", ".join(result.refused_by) + "."
-    return _done(request, environment, systemuserid, text, refresh=result)
+    shown = _result_shown(result)
+    return _done(request, environment, systemuserid, "Sign-in as this user: " + _result_text(shown), refresh=shown)
 
 
 # --- Panels: GET shows the form, POST applies it ---------------------------------------------------
 
 
 def _panel(request, environment, systemuserid, panel: str, make_form, apply) -> HttpResponse:
+    """A command bar panel: GET opens it (a side panel over the profile), POST saves it through a
+    service. The placeholders are refused (MODE-05, MODE-07); removing the last security role asks
+    for confirmation first (ROLE-03)."""
     user = _profile(request, environment, systemuserid)
-    if user.is_placeholder:
-        violation = RuleViolation("MODE-05" if user.user_type == UserType.DELEGATED_ADMIN else "MODE-07",
-                                  "The placeholder users cannot be edited.")
-        if request.method == "POST":
-            return _refused(request, environment, systemuserid, violation)
+    refusal = records.systemuser_edit_refusal(systemuser=user)
     if request.method == "GET":
-        return render_page_or_partial(request, USER_DETAIL, "user-profile",
-                                      _profile_context(request, environment, user, panel=panel, form=make_form(user, None)))
+        form = None if refusal else make_form(user, None)
+        return render_page_or_partial(request, USER_DETAIL, "user-summary",
+                                      _profile_context(request, environment, user, panel=panel, form=form))
+    if refusal:
+        return _refused(request, environment, systemuserid, refusal)
     form = make_form(user, request.POST)
     if not form.is_valid():
         context = _profile_context(request, environment, user, panel=panel, form=form)
-        return form_answer(request, template=USER_DETAIL, partial="user-profile", context=context, status=400)
+        return form_answer(request, template=USER_DETAIL, partial="user-summary", context=context, status=400)
     try:
         text = apply(user, form.cleaned_data)
     except RuleViolation as violation:
         if violation.rule == rules.ROLE_03:  # discouraged, not forbidden: ask for confirmation
             messages.warning(request, str(violation))
             context = _profile_context(request, environment, user, panel=panel, form=form, needs_confirmation=True)
-            return form_answer(request, template=USER_DETAIL, partial="user-profile", context=context, status=400)
+            return form_answer(request, template=USER_DETAIL, partial="user-summary", context=context, status=400)
         return _refused(request, environment, systemuserid, violation, panel=panel, form=form)
     return _done(request, environment, systemuserid, text)
 
@@ -303,7 +344,9 @@ def environment_user_business_unit(request, environment, systemuserid):
                                               move_records=data["move_records"])
         text = f"Business unit changed to {data['business_unit']}."
         if result["roles_removed"]:
-            text += f" {result['roles_removed']} security roles removed (ROLE-06)."
+            text += f" {result['roles_removed']} security roles removed (ROLE-06): assign roles of the new business unit."
+        if result.get("records_moved"):
+            text += f" {result['records_moved']} records moved along."
         return text
     return _panel(request, environment, systemuserid, "business-unit", make, apply)
 
@@ -348,15 +391,10 @@ def environment_user_form(request, environment, systemuserid):
                                        "internalemailaddress": user.internalemailaddress} if data is None else None)
 
     def apply(user, data):
-        done = []
-        if ACCESS_MODE_NAMES.get(user.accessmode) != data["accessmode"]:
-            records.access_mode_set(systemuser=user, mode=data["accessmode"], actor_roles=admin_roles_of(request),
-                                    actor_record=record_of(environment, actor))
-            done.append(f"access mode {data['accessmode']}")
-        if data["internalemailaddress"] != user.internalemailaddress:
-            records.primary_email_set(systemuser=user, email=data["internalemailaddress"])
-            done.append("primary e-mail")
-        return "Saved: " + (", ".join(done) or "nothing changed") + "."
+        changed = records.systemuser_form_save(systemuser=user, mode=data["accessmode"], email=data["internalemailaddress"],
+                                               actor_roles=admin_roles_of(request), actor_record=record_of(environment, actor))
+        labels = {"accessmode": f"access mode {data['accessmode']}", "internalemailaddress": "primary e-mail"}
+        return "Saved: " + (", ".join(labels[name] for name in changed) or "nothing changed") + "."
     return _panel(request, environment, systemuserid, "user-form", make, apply)
 
 
