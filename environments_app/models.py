@@ -7,8 +7,11 @@ the real service stores a security group's id.
 import uuid
 
 from django.db import models
+
 from django.db.models.functions import Lower
 from django.urls import reverse
+
+from users_app.changes import ChangeNumbered
 
 from .choices import (
     ENVIRONMENT_TYPE_COLORS,
@@ -20,7 +23,7 @@ from .choices import (
 )
 
 
-class Environment(models.Model):
+class Environment(ChangeNumbered):
     environment_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=200)
     type = models.CharField(max_length=20, choices=EnvironmentType.choices, default=EnvironmentType.PRODUCTION)

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from environments_app.models import BusinessUnit, Environment, Position, SecurityRole
 
+from .changes import ChangeNumbered
 from .choices import (
     AccessMode,
     AdminRole,
@@ -29,9 +30,10 @@ from .choices import (
 )
 
 
-class Tenant(models.Model):
+class Tenant(ChangeNumbered):
     """The one tenant this portal plays (a single row)."""
 
+    TENANT_WIDE = True  # everyone's decisions depend on it: the next syncs make a full pass
     tenant_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=200, default="Contoso")
     domain = models.CharField(max_length=200, default="contoso.onmicrosoft.com")
@@ -44,7 +46,7 @@ class Tenant(models.Model):
 # --- Directory -----------------------------------------------------------------
 
 
-class DirectoryUser(models.Model):
+class DirectoryUser(ChangeNumbered):
     """A user of the directory (Graph `user`). Rows are kept after a hard delete
     as tombstones, so that environments keep resolving their records (SYNC-08)."""
 
@@ -106,9 +108,10 @@ class DirectoryUser(models.Model):
         return self.original_user_principal_name if self.is_deleted else self.user_principal_name
 
 
-class Sku(models.Model):
+class Sku(ChangeNumbered):
     """A licence (Graph `subscribedSku`) with a seat count (DIR-02, DIR-09)."""
 
+    TENANT_WIDE = True  # everyone's decisions depend on it: the next syncs make a full pass
     sku_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sku_part_number = models.CharField(max_length=100, unique=True)
     name = models.CharField(max_length=200)
@@ -125,7 +128,7 @@ class Sku(models.Model):
         return self.name
 
 
-class LicenceAssignment(models.Model):
+class LicenceAssignment(ChangeNumbered):
     user = models.ForeignKey(DirectoryUser, on_delete=models.CASCADE, related_name="licence_assignments")
     sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="assignments")
     assigned_on = models.DateTimeField(auto_now_add=True)
@@ -137,7 +140,8 @@ class LicenceAssignment(models.Model):
         return f"{self.sku} → {self.user}"
 
 
-class DirectoryGroup(models.Model):
+class DirectoryGroup(ChangeNumbered):
+    TENANT_WIDE = True  # everyone's decisions depend on it: the next syncs make a full pass
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False, verbose_name="object id")
     name = models.CharField(max_length=256, verbose_name="display name")
     group_type = models.CharField(max_length=10, choices=GroupType.choices, default=GroupType.SECURITY)
@@ -151,7 +155,7 @@ class DirectoryGroup(models.Model):
         return self.name
 
 
-class GroupMembership(models.Model):
+class GroupMembership(ChangeNumbered):
     """A member of a group: a user or a nested group (DIR-06)."""
 
     group = models.ForeignKey(DirectoryGroup, on_delete=models.CASCADE, related_name="memberships")
@@ -175,8 +179,11 @@ class GroupMembership(models.Model):
     def __str__(self) -> str:
         return f"{self.user or self.member_group} ∈ {self.group}"
 
+    def change_is_tenant_wide(self) -> bool:
+        return self.member_group_id is not None  # nesting changes whole groups' members (DIR-06)
 
-class GroupOwner(models.Model):
+
+class GroupOwner(ChangeNumbered):
     group = models.ForeignKey(DirectoryGroup, on_delete=models.CASCADE, related_name="ownerships")
     user = models.ForeignKey(DirectoryUser, on_delete=models.CASCADE, related_name="group_ownerships")
 
@@ -184,7 +191,7 @@ class GroupOwner(models.Model):
         constraints = [models.UniqueConstraint(fields=["group", "user"], name="unique_group_owner")]
 
 
-class AdminRoleAssignment(models.Model):
+class AdminRoleAssignment(ChangeNumbered):
     user = models.ForeignKey(DirectoryUser, on_delete=models.CASCADE, related_name="admin_roles")
     role = models.CharField(max_length=40, choices=AdminRole.choices)
 
@@ -213,7 +220,7 @@ class AppRegistration(models.Model):
 # --- Environments' users ---------------------------------------------------------
 
 
-class SystemUser(models.Model):
+class SystemUser(ChangeNumbered):
     """The environment's user record (Dataverse `systemuser`). Never deleted by sync."""
 
     systemuserid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -387,6 +394,16 @@ class Account(models.Model):
         return self.name
 
 
+class ChangeCounter(models.Model):
+    """The one row of the change counter (users_app.changes)."""
+
+    value = models.BigIntegerField(default=0)
+    tenant_wide = models.BigIntegerField(default=0, help_text="The last change that concerns every user.")
+
+    def __str__(self) -> str:
+        return f"change {self.value}"
+
+
 class SyncRun(models.Model):
     """Every run of every trigger, with its counts and per-user decisions (SYNC-07)."""
 
@@ -408,6 +425,9 @@ class SyncRun(models.Model):
     decisions = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
     initiated_by = models.CharField(max_length=255, blank=True)
+
+    # The change counter this run started from: the next incremental run reads what came after.
+    change_number = models.BigIntegerField(null=True, blank=True)
 
     COUNT_FIELDS = ("added", "enabled", "disabled", "updated", "unchanged", "not_entitled")
 

@@ -18,6 +18,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from users_app.changes import change_number_next
 from users_app.choices import AdminRole, DeletedState, DirectoryUserType, GroupType
 from users_app.models import (
     AdminRoleAssignment,
@@ -656,7 +657,8 @@ def admin_roles_set(*, user: DirectoryUser, roles: Iterable[str]) -> None:
     missing = [r for r in want if r not in current]
     if missing:
         _refuse_hard_deleted(user)
-        AdminRoleAssignment.objects.bulk_create([AdminRoleAssignment(user=user, role=r) for r in missing])
+        number = change_number_next()
+        AdminRoleAssignment.objects.bulk_create([AdminRoleAssignment(user=user, role=r, change_number=number) for r in missing])
 
 
 # --- app registrations (DIR-08) --------------------------------------------------------------
