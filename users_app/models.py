@@ -5,6 +5,9 @@ systemuser table on the environment side (reference-ppac.md), so the APIs map
 one to one. Models stay thin: business rules live in users_app/provisioning/.
 """
 import uuid
+from bisect import bisect_right
+from collections.abc import Sequence
+from itertools import accumulate
 
 from django.conf import settings
 from django.db import models
@@ -278,6 +281,8 @@ class SystemUser(ChangeNumbered):
         indexes = [
             models.Index(fields=["environment", "isdisabled", "user_type"], name="systemuser_env_status"),
             models.Index(fields=["environment", "fullname"], name="systemuser_env_fullname"),
+            # The incremental sync reads the records edited since its last run (users_app.changes).
+            models.Index(fields=["environment", "change_number"], name="systemuser_env_change"),
         ]
         constraints = [
             # SYNC-06: one record per environment and directory object ...
@@ -458,3 +463,39 @@ class SyncRun(models.Model):
 
     def counts(self) -> dict:
         return {name: getattr(self, name) for name in self.COUNT_FIELDS}
+
+    @property
+    def decision_log(self) -> "DecisionLog":
+        """The decisions one row per user, however compactly they are stored."""
+        return DecisionLog(self.decisions or [])
+
+
+class DecisionLog(Sequence):
+    """A run's decision log (SYNC-07), one entry per user. The background sync stores one entry
+    per distinct decision with the names of the users it applied to ("users") and `{upn}` in
+    its text; the other triggers store one entry per user. Expanded lazily, a page at a time."""
+
+    def __init__(self, entries: list[dict]):
+        self.entries = entries
+        self.starts = list(accumulate((len(e["users"]) if "users" in e else 1 for e in entries), initial=0))
+
+    def __len__(self) -> int:
+        return self.starts[-1]
+
+    def _one(self, index: int) -> dict:
+        at = bisect_right(self.starts, index) - 1
+        entry = self.entries[at]
+        if "users" not in entry:
+            return entry
+        upn = entry["users"][index - self.starts[at]]
+        expanded = {key: value for key, value in entry.items() if key != "users"}
+        return {**expanded, "upn": upn, "text": entry["text"].replace("{upn}", upn)}
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._one(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._one(index)

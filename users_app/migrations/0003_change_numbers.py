@@ -68,6 +68,10 @@ class Migration(migrations.Migration):
             name='change_number',
             field=models.BigIntegerField(db_index=True, default=0, editable=False),
         ),
+        migrations.AddIndex(
+            model_name='systemuser',
+            index=models.Index(fields=['environment', 'change_number'], name='systemuser_env_change'),
+        ),
         migrations.RunSQL(
             "INSERT INTO users_app_changecounter (id, value, tenant_wide) VALUES (1, 0, 0)",
             reverse_sql="DELETE FROM users_app_changecounter",

@@ -23,11 +23,13 @@ from environments_app.models import BusinessUnit, Environment, SecurityRole
 from users_app.choices import SyncStatus, SyncTrigger, UserType
 from users_app.models import DirectoryUser, GroupMembership, GroupOwner, SyncRun, SystemUser, SystemUserRole, Team, TeamMembership
 
-from . import rules, snapshots
+from users_app.changes import change_counter
+
+from . import background, rules, snapshots
 from .engine import decide
+from .outcomes import REPORTED_COLUMNS, decision_entry, diff, outcome_of, target_values
 from .types import Action, CheckResult, Decision, EnvironmentSnapshot, Trigger, UserSnapshot
 
-OUTCOME_OF_ACTION = {Action.ADD: "added", Action.ENABLE: "enabled", Action.DISABLE: "disabled", Action.REFUSE: "refused"}
 STALE_RUN_AFTER = timedelta(hours=1)
 KEEP_EMPTY_RUNS_FOR = timedelta(days=1)
 
@@ -68,52 +70,6 @@ class Diagnosis:
 
 
 # --- Applying one decision to one record -----------------------------------------------
-
-
-def _target_values(decision: Decision, user: UserSnapshot, row: dict | None) -> dict:
-    """The column values the decision asks for (FIELD, MODE-02, isdisabled)."""
-    creating = row is None or row["user_type"] == UserType.STUB
-    values = rules.synchronised_fields(user.profile_dict(), creating=creating,
-                                       email_edited=bool(row and row["internalemailaddress_edited"]))
-    values.update(
-        isdisabled=decision.status != "enabled",
-        accessmode=decision.accessmode,
-        user_type=decision.user_type,
-        setupuser=decision.setupuser,
-        uses_app_pass=decision.uses_app_pass,
-    )
-    if decision.action == Action.ENABLE:
-        values["invitestatuscode"] = 0  # LIFE-01: a re-enabled user needs a new invitation
-    return values
-
-
-REPORTED_COLUMNS = rules.FIELD_COLUMNS + ("isdisabled", "accessmode")
-
-
-def _diff(row: dict, values: dict) -> list[str]:
-    return [name for name, value in values.items() if name in row and row[name] != value]
-
-
-def _outcome(decision: Decision, changed: list[str]) -> str:
-    if decision.action in OUTCOME_OF_ACTION:
-        return OUTCOME_OF_ACTION[decision.action]
-    return "updated" if changed else "unchanged"
-
-
-def _decision_entry(user: UserSnapshot, outcome: str, decision: Decision, changed: list[str]) -> dict:
-    passing = [c for c in decision.checks if c.result == "pass" and c.rule == rules.ELIG_03]
-    text = decision.reason
-    if outcome in ("added", "enabled") and passing:
-        text = f"{decision.reason} {passing[0].reason}"
-    elif decision.refused_by:
-        failed = [c.reason for c in decision.checks + decision.extra if c.failed and c.rule in decision.refused_by]
-        text = f"{decision.reason} " + " ".join(failed)
-    return {
-        "upn": user.upn, "object_id": str(user.object_id), "outcome": outcome,
-        "rules": list(decision.refused_by) or [c.rule for c in passing],
-        "changed_fields": [f for f in changed if f in REPORTED_COLUMNS],
-        "level": "warning" if outcome in ("disabled", "refused") else "info", "text": text.strip(),
-    }
 
 
 class _Writer:
@@ -174,17 +130,17 @@ class _Writer:
 def _apply(writer: _Writer, user: UserSnapshot, row: dict | None, decision: Decision) -> tuple[str, list[str]]:
     """Queue the writes of one decision; answers (outcome, changed columns)."""
     if decision.action in (Action.LEAVE, Action.REFUSE):
-        return _outcome(decision, []), []
-    values = _target_values(decision, user, row)
+        return outcome_of(decision, []), []
+    values = target_values(decision, user.profile_dict(), row)
     if row is None:
         writer.add(user, values, decision.default_roles)
         return "added", list(REPORTED_COLUMNS)
     if row["user_type"] == UserType.STUB:
         writer.convert_stub(row["id"], user, values, decision.default_roles)
-        return "added", _diff(row, values)
-    changed = _diff(row, values)
+        return "added", diff(row, values)
+    changed = diff(row, values)
     writer.update(row["id"], {name: values[name] for name in changed})
-    return _outcome(decision, changed), changed
+    return outcome_of(decision, changed), changed
 
 
 # --- Runs ------------------------------------------------------------------------------
@@ -240,11 +196,15 @@ def sync_runs_prune(*, environment: Environment, now=None) -> int:
 
 def environment_sync(*, environment: Environment, initiated_by: str = "", full: bool = True, wait: bool = True,
                      queued_run: SyncRun | None = None) -> SyncRun:
-    """SYNC-01: apply the directory to one environment by the trigger table, set-based."""
+    """SYNC-01: apply the directory to one environment by the trigger table, set-based
+    (background.py). Unless `full`, only what changed since the environment's last completed
+    run is read; a change that concerns everyone (tenant-wide, or the environment's settings)
+    makes it a full pass anyway."""
     run = _start_run(environment, SyncTrigger.SCHEDULE, initiated_by=initiated_by, full=full, wait=wait,
                      queued_run=queued_run)
     try:
-        counts, decisions = _environment_sync_body(environment)
+        with transaction.atomic():
+            counts, decisions = _environment_sync_body(environment, run, full=full)
     except Exception as exc:  # a configuration error stops the run and is recorded
         _finish_run(run, {}, [], status=SyncStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
         raise
@@ -253,10 +213,34 @@ def environment_sync(*, environment: Environment, initiated_by: str = "", full: 
     return run
 
 
-def _environment_sync_body(environment: Environment) -> tuple[dict, list[dict]]:
+def _environment_sync_body(environment: Environment, run: SyncRun, *, full: bool) -> tuple[dict, list[dict]]:
+    # The counter first: every change numbered up to it is visible to the reads that follow.
+    run.change_number, tenant_wide = change_counter()
+    if not environment.dataverse or environment.is_on_premises:
+        return dict.fromkeys(SyncRun.COUNT_FIELDS, 0), []  # ENV-02, ONPREM-01: nothing to synchronise
+    since = None if full else _last_change_number(environment)
+    settings_changed = Environment.objects.filter(pk=environment.pk, change_number__gt=since or 0).exists()
+    if since is not None and (tenant_wide > since or settings_changed):
+        since = None
+    counts, decisions, run.full = background.sync_body(
+        environment, since=since, entry_for=lambda decision, outcome, changed: decision_entry(
+            background.UPN_PLACEHOLDER, outcome, decision, changed))
+    return counts, decisions
+
+
+def _last_change_number(environment: Environment) -> int | None:
+    """Where the last completed background run of the environment stopped reading."""
+    return SyncRun.objects.filter(environment=environment, trigger=SyncTrigger.SCHEDULE, status=SyncStatus.SUCCEEDED,
+                                  change_number__isnull=False).order_by("-id").values_list("change_number", flat=True).first()
+
+
+def environment_sync_reference(*, environment: Environment) -> tuple[dict, list[dict]]:
+    """The background sync decided user by user with engine.decide, with nothing shared between
+    users but the app-pass capacity: the definition the set-based sync is proven equal to
+    (tests/users_app/provisioning/test_properties.py). Writes like the real one; no run is recorded."""
     counts = dict.fromkeys(SyncRun.COUNT_FIELDS, 0)
     if not environment.dataverse or environment.is_on_premises:
-        return counts, []  # ENV-02, ONPREM-01: nothing to synchronise
+        return counts, []
     decisions: list[dict] = []
     with transaction.atomic():
         env = snapshots.environment_snapshot(environment)
@@ -267,31 +251,24 @@ def _environment_sync_body(environment: Environment) -> tuple[dict, list[dict]]:
         stubs = {r["domainname"].lower(): r for r in rows if r["user_type"] == UserType.STUB}
         writer = _Writer(environment)
         capacity_left = env.app_pass_capacity_left
-        # Records that hold an app-pass unit first, so that units already held are kept (ELIG-03 b).
         ordered = sorted(users.values(), key=lambda u: not (by_object.get(u.object_id) or {}).get("uses_app_pass"))
         for user in ordered:
             row = by_object.get(user.object_id)
-            stub = None
-            if row is None:
-                stub = stubs.get(user.upn.lower())
             record = None
             if row is not None:
                 record = snapshots.record_snapshot(row, direct_roles.get(row["id"], ()), team_roles.get(row["id"], ()))
-            if env.app_pass_capacity_left != capacity_left:
-                env = dataclasses.replace(env, app_pass_capacity_left=capacity_left)
-            decision = decide(user=user, environment=env, record=record, trigger=Trigger.SCHEDULE)
+            decision = decide(user=user, environment=dataclasses.replace(env, app_pass_capacity_left=capacity_left),
+                              record=record, trigger=Trigger.SCHEDULE)
             if decision.uses_app_pass and not (row and row["uses_app_pass"] and not row["isdisabled"]):
                 capacity_left -= 1
-            target_row = row if row is not None else stub
-            if row is None and stub is not None and decision.action != Action.ADD:
-                target_row = None
             if row is None and decision.action != Action.ADD:
                 counts["not_entitled"] += 1
                 continue
+            target_row = row if row is not None else stubs.get(user.upn.lower())
             outcome, changed = _apply(writer, user, target_row, decision)
             counts[outcome if outcome in counts else "unchanged"] += 1
             if outcome != "unchanged":
-                decisions.append(_decision_entry(user, outcome, decision, changed))
+                decisions.append(decision_entry(user.upn, outcome, decision, changed))
         writer.flush(timezone.now())
     return counts, decisions
 
@@ -315,7 +292,7 @@ def environment_sync_queued(*, run_id: int) -> SyncRun:
     run = SyncRun.objects.select_related("environment").get(pk=run_id)
     if run.status != SyncStatus.QUEUED:
         return run
-    return environment_sync(environment=run.environment, initiated_by=run.initiated_by, queued_run=run)
+    return environment_sync(environment=run.environment, initiated_by=run.initiated_by, full=False, queued_run=run)
 
 
 def directory_sync(*, environments=None, initiated_by: str = "", full: bool = True) -> list[SyncRun]:
@@ -379,7 +356,7 @@ def _apply_one_once(environment: Environment, directory_user: DirectoryUser, tri
             if stub is None:
                 _release_upn(environment, user)
         changed: list[str] = []
-        outcome = _outcome(decision, [])
+        outcome = outcome_of(decision, [])
         systemuser = None
         if environment.dataverse and not environment.is_on_premises:
             writer = _Writer(environment)
@@ -405,7 +382,7 @@ def _apply_one_once(environment: Environment, directory_user: DirectoryUser, tri
             run_trigger = {Trigger.SIGN_IN: SyncTrigger.SIGN_IN, Trigger.ADMIN: SyncTrigger.ADMIN,
                            Trigger.REFRESH: SyncTrigger.REFRESH, Trigger.DIAGNOSE: SyncTrigger.DIAGNOSE,
                            Trigger.IMPORT: SyncTrigger.IMPORT}[trigger]
-            entry = _decision_entry(user, outcome, decision, changed)
+            entry = {**decision_entry(user.upn, outcome, decision, changed), "object_id": str(user.object_id)}
             run = SyncRun(environment=environment, trigger=run_trigger, status=SyncStatus.SUCCEEDED, full=False,
                           initiated_by=initiated_by, finished_at=timezone.now(), decisions=[entry],
                           refused=int(outcome == "refused"), **counts)

@@ -425,7 +425,7 @@ def sync_run_create(request, environment):
 def _run_context(request, environment, run) -> dict:
     return {
         "environment": environment, "run": run, "title": f"Sync run · {environment.name}", "section": "sync",
-        "decisions": page_of(request, run.decisions, per_page=100),
+        "decisions": page_of(request, run.decision_log, per_page=100),
         "run_url": _url("sync_run_detail", environment, run.pk),
         "breadcrumbs": environment_crumbs(environment, ("Sync history", _url("sync_run_list", environment)),
                                           (f"{run.get_trigger_display()} at {run.started_at:%Y-%m-%d %H:%M:%S}", None)),

@@ -109,7 +109,7 @@ def test_sync_01_background_adds_entitled_group_members_only(loaded):
     # ELIG-04: the D365 admin is not a member; nina (nested, ENV-03) and owen (owner) count on demand only.
     assert record("frank") is None and record("nina") is None and record("owen") is None
     assert run.added == 4 and run.not_entitled == 5
-    assert {d["upn"] for d in run.decisions} == present  # SYNC-07: one entry per changed user only
+    assert {d["upn"] for d in run.decision_log} == present  # SYNC-07: one entry per changed user only
 
 
 def test_mode_02_unlicensed_admins_are_setup_users_with_administrative_access(loaded):
@@ -151,7 +151,7 @@ def test_sync_05_and_life_04_disabled_not_deleted(loaded):
     assert record("alice").isdisabled and record("bob").isdisabled
     assert run.disabled == 2
     assert du("bob").licence_assignments.count() == 1  # LIFE-02: the seat is freed only by removing the licence
-    by_upn = {d["upn"]: d for d in run.decisions}
+    by_upn = {d["upn"]: d for d in run.decision_log}
     assert by_upn[upn("alice")]["rules"] == ["ELIG-03"] and by_upn[upn("bob")]["rules"] == ["ELIG-04"]
     # Blocked sign-in, then soft delete: still one record each, disabled (LIFE-04).
     load_tenant(set_user(copy.deepcopy(data), "gina", enabled=False))
