@@ -43,7 +43,7 @@ from users_app.models import (
 from . import rules, snapshots
 from .engine import decide
 from .outcomes import OUTCOME_OF_ACTION, REPORTED_COLUMNS, diff, target_values
-from .types import Action, EnvironmentSnapshot, RecordSnapshot, Trigger, UserSnapshot
+from .types import NOT_SYNCHRONISED_TYPES, Action, EnvironmentSnapshot, RecordSnapshot, Trigger, UserSnapshot
 
 UPN_PLACEHOLDER = "{upn}"
 NOT_THE_CREATOR = uuid.UUID(int=0)
@@ -378,10 +378,10 @@ def _stubs(environment: Environment, names: list[str] | None) -> dict[str, dict]
 
 
 def _count_everyone(environment: Environment, counts: dict) -> None:
-    """An incremental run counts every directory user as a full one would (cli.md):
-    those with a record not changed by this run are unchanged, those without are not entitled."""
+    """An incremental run counts every directory user as a full one would (cli.md): those with a
+    record not changed by this run are unchanged, those without are not entitled. Records of the
+    synchronised types are the directory users' records (counted from an index, not joined)."""
     directory_users = DirectoryUser.objects.count()
-    with_record = SystemUser.objects.filter(environment=environment,
-                                            azureactivedirectoryobjectid__in=DirectoryUser.objects.values("id")).count()
+    with_record = SystemUser.objects.filter(environment_id=environment.pk).exclude(user_type__in=NOT_SYNCHRONISED_TYPES).count()
     counts["unchanged"] = with_record - counts["added"] - counts["enabled"] - counts["disabled"] - counts["updated"]
     counts["not_entitled"] = directory_users - with_record
