@@ -1,9 +1,11 @@
 """load_tenant and the tenant file (cli.md, "Tenant file"): the demo tenant, idempotency,
 every refusal (whole file, nothing written), and the deletion lifecycle across files."""
 import copy
+from collections import defaultdict
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -28,7 +30,9 @@ WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
 def writes(ctx) -> list[str]:
-    return [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith(WRITES)]
+    """The writing statements run (an executemany is logged as "N times: <sql>")."""
+    sqls = [re.sub(r"^\d+ times: ", "", q["sql"]) for q in ctx.captured_queries]
+    return [sql for sql in sqls if sql.lstrip().upper().startswith(WRITES)]
 
 
 def row_counts() -> dict:
@@ -405,3 +409,208 @@ def test_environment_defaults_and_settings_through_files():
 
 def test_demo_file_is_the_settings_demo_file():
     assert Path(settings.DEMO_TENANT_FILE) == DEMO
+
+
+# --- change numbers (users_app.changes) and bulk loading -------------------------------------------------
+
+from users_app.changes import change_counter  # noqa: E402
+from users_app.models import AdminRoleAssignment, GroupOwner  # noqa: E402
+
+NUMBERED = (DirectoryUser, LicenceAssignment, GroupMembership, GroupOwner, AdminRoleAssignment)
+
+
+def numbers(model) -> set[int]:
+    return set(model.objects.values_list("change_number", flat=True))
+
+
+def test_first_load_stamps_every_directory_row_with_one_tenant_wide_number():
+    """One number for the whole load (not one per row): every user, licence, membership,
+    ownership and role row carries it, and it is tenant-wide (new SKUs, groups, tenant)."""
+    data = base()
+    _set_user(data, f"alice@{DOMAIN}", admin_roles=["User Administrator"])
+    load_tenant(data)
+    number = DirectoryUser.objects.get(user_principal_name=f"alice@{DOMAIN}").change_number
+    assert number > 0
+    for model in NUMBERED:
+        assert numbers(model) == {number}, model.__name__
+    assert numbers(DirectoryGroup) == numbers(Sku) == numbers(Tenant) == {number}
+    value, tenant_wide = change_counter()
+    assert tenant_wide == number
+    assert min(numbers(Environment)) > number and value >= max(numbers(Environment))  # their services' own numbers
+
+
+def test_second_load_takes_no_number():
+    data = base()
+    load_tenant(data)
+    before = change_counter()
+    load_tenant(data)
+    assert change_counter() == before
+
+
+def test_profile_changes_take_one_number_and_are_not_tenant_wide():
+    """1 change number for the load, on exactly the users it changes; the next sync stays
+    incremental (the tenant-wide mark does not move)."""
+    data = base()
+    for i in range(20):
+        _set_user(data, f"user{i}@{DOMAIN}", job_title="Clerk")
+    load_tenant(data)
+    value, tenant_wide = change_counter()
+    old = dict(DirectoryUser.objects.values_list("user_principal_name", "change_number"))
+    changed = {f"user{i}@{DOMAIN}" for i in range(0, 20, 3)}
+    for upn in changed:
+        _set_user(data, upn, job_title="Senior clerk")
+    with CaptureQueriesContext(connection) as ctx:
+        summary = load_tenant(data)
+    assert change_counter() == (value + 1, tenant_wide)
+    assert summary["users"]["updated"] == len(changed)
+    now = dict(DirectoryUser.objects.values_list("user_principal_name", "change_number"))
+    assert {upn for upn, n in now.items() if n != old[upn]} == changed
+    assert {now[upn] for upn in changed} == {value + 1}
+    updates = [q for q in writes(ctx) if q.lstrip().upper().startswith("UPDATE")]
+    assert len(updates) == 2  # the counter, then one statement for every changed user (executemany)
+    assert set(DirectoryUser.objects.filter(user_principal_name__in=changed).values_list("job_title", flat=True)) == {"Senior clerk"}
+
+
+def test_removals_stamp_their_users_with_the_loads_one_number():
+    """A removed licence, membership, ownership or admin role leaves no row to stamp: its user
+    gets the load's number (one UPDATE of the users, then the DELETEs; no number per row)."""
+    data = base()
+    _set_user(data, f"dana@{DOMAIN}", admin_roles=["User Administrator", "License Administrator"])
+    load_tenant(data)
+    value, tenant_wide = change_counter()
+    untouched = DirectoryUser.objects.get(user_principal_name=f"dana@{DOMAIN}").change_number
+    _set_user(data, f"alice@{DOMAIN}", licences=[])  # licence removed
+    data["groups"][1]["members"] = []  # bob leaves Sales-Interns
+    data["groups"][0]["owners"] = []  # bob no longer owns Sales-Env
+    _set_user(data, f"dana@{DOMAIN}", admin_roles=["License Administrator"])  # one role removed
+    load_tenant(data)
+    assert change_counter() == (value + 1, tenant_wide)
+    stamped = dict(DirectoryUser.objects.values_list("user_principal_name", "change_number"))
+    assert stamped == {f"alice@{DOMAIN}": value + 1, f"bob@{DOMAIN}": value + 1, f"dana@{DOMAIN}": value + 1}
+    assert untouched < value + 1
+    assert not LicenceAssignment.objects.filter(user__user_principal_name=f"alice@{DOMAIN}").exists()
+    assert not GroupOwner.objects.exists()
+    assert list(AdminRoleAssignment.objects.values_list("role", "change_number")) == [("License Administrator", untouched)]
+
+
+@pytest.mark.parametrize("change", ["rename", "type", "nesting", "new group", "sku seats", "new sku", "tenant"])
+def test_group_sku_and_tenant_changes_are_tenant_wide(change):
+    data = base()
+    load_tenant(data)
+    value, _ = change_counter()
+    if change == "rename":
+        data["groups"][1]["name"] = "SALES-INTERNS"
+        data["groups"][0]["members"][1] = "SALES-INTERNS"
+    elif change == "type":
+        data["groups"][1]["type"] = "m365"
+    elif change == "nesting":
+        data["groups"][0]["members"] = [f"alice@{DOMAIN}"]
+    elif change == "new group":
+        data["groups"].append({"name": "Finance"})
+    elif change == "sku seats":
+        data["skus"][1]["seats"] = 11
+    elif change == "new sku":
+        data["skus"].append({"sku": "O365_APPS", "kind": "office", "seats": 3})
+    else:
+        data["tenant"]["marketing_licence"] = True
+    load_tenant(data)
+    assert change_counter() == (value + 1, value + 1)
+
+
+def test_lifecycle_changes_go_through_the_directory_services():
+    """Passwords, soft deletions and restores keep the services' rules (DIR-01, DIR-04, DIR-11)
+    and their own numbers, above the load's."""
+    data = base()
+    load_tenant(data)
+    value, _ = change_counter()
+    _set_user(data, f"alice@{DOMAIN}", deleted="soft")
+    _set_user(data, f"bob@{DOMAIN}", password="Demo-Pass-2026!")
+    load_tenant(data)
+    alice = DirectoryUser.objects.get(original_user_principal_name=f"alice@{DOMAIN}")
+    bob = DirectoryUser.objects.get(user_principal_name=f"bob@{DOMAIN}")
+    assert alice.deleted_state == "soft" and alice.change_number > value
+    assert bob.account is not None and bob.change_number > value
+    assert change_counter()[1] < value + 1  # not tenant-wide
+
+
+# A bigger generated tenant: what is loaded equals what was asked, and so after changes.
+
+
+def asked(data: dict) -> dict:
+    """The directory a tenant file asks for (every key the generator writes)."""
+    users = {}
+    for u in data["users"]:
+        users[u["upn"].lower()] = (
+            u["upn"], u.get("given_name", ""), u.get("surname", ""), u.get("display_name", ""), u.get("mail", ""),
+            u.get("job_title", ""), u.get("office_phone", ""), u.get("city", ""), u.get("country", ""),
+            u.get("usage_location"), sorted(s.lower() for s in u.get("licences", [])), sorted(u.get("admin_roles", [])),
+        )
+    groups = {g["name"]: (g.get("type", "security"), sorted(m.lower() for m in g.get("members", [])),
+                          sorted(o.lower() for o in g.get("owners", []))) for g in data["groups"]}
+    return {"users": users, "groups": groups}
+
+
+def loaded() -> dict:
+    """The live directory, in the shape of asked()."""
+    licences, roles, members, owners = defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list)
+    for upn, part in LicenceAssignment.objects.values_list("user__user_principal_name", "sku__sku_part_number"):
+        licences[upn.lower()].append(part.lower())
+    for upn, role in AdminRoleAssignment.objects.values_list("user__user_principal_name", "role"):
+        roles[upn.lower()].append(role)
+    for group, upn, child in GroupMembership.objects.values_list("group__name", "user__user_principal_name",
+                                                                 "member_group__name"):
+        members[group].append((upn or child).lower())
+    for group, upn in GroupOwner.objects.values_list("group__name", "user__user_principal_name"):
+        owners[group].append(upn.lower())
+    users = {}
+    for u in DirectoryUser.objects.filter(deleted_state=""):
+        key = u.user_principal_name.lower()
+        users[key] = (u.user_principal_name, u.given_name, u.surname, u.display_name, u.mail, u.job_title,
+                      u.business_phone, u.city, u.country, u.usage_location, sorted(licences[key]), sorted(roles[key]))
+    groups = {g.name: (g.group_type, sorted(members[g.name]), sorted(owners[g.name])) for g in DirectoryGroup.objects.all()}
+    return {"users": users, "groups": groups}
+
+
+def test_generated_tenant_of_2000_users_loads_exactly_and_idempotently():
+    from users_app.benchmarks.tenant import generate_tenant
+
+    data = generate_tenant(2000, seed=7)
+    summary = load_tenant(data)
+    assert summary["users"]["created"] == 2001 and summary["groups"]["created"] == len(data["groups"])
+    assert loaded() == asked(data)
+    assert SystemUser.objects.filter(user_type="regular").count() == 0  # loading adds nobody to environments
+
+    before = change_counter()
+    with CaptureQueriesContext(connection) as ctx:
+        load_tenant(data)
+    assert writes(ctx) == [] and change_counter() == before
+
+    # A second file: 300 job titles, 50 licences removed, 40 users leave All-Staff, 25 new users,
+    # an admin role moved, and one Dept group's owners replaced.
+    users = data["users"]
+    for u in users[1:301]:
+        u["job_title"] = "Principal " + u["job_title"]
+    for u in users[301:351]:
+        u["licences"] = [s for s in u["licences"] if s != "ENTERPRISEPACK"] or ["DYN365_SALES"]
+    gone = {u["upn"] for u in users[400:440]}
+    all_staff = next(g for g in data["groups"] if g["name"] == "All-Staff")
+    all_staff["members"] = [m for m in all_staff["members"] if m not in gone]
+    for i in range(25):
+        upn = f"new{i}@{DOMAIN}"
+        users.append({"upn": upn, "given_name": "New", "surname": f"Hire{i}", "usage_location": "FR",
+                      "licences": ["POWERAPPS_PER_USER"]})
+        all_staff["members"].append(upn)
+    users[500]["admin_roles"] = ["User Administrator"]
+    users[18]["admin_roles"] = []
+    dept = next(g for g in data["groups"] if g["name"].startswith("Dept-"))
+    dept["owners"] = [users[600]["upn"]]
+    value, tenant_wide = change_counter()
+    summary = load_tenant(data)
+    assert change_counter() == (value + 1, tenant_wide)  # one number; no group-level change
+    assert summary["users"]["created"] == 25
+    assert loaded() == asked(data)
+    changed = set(DirectoryUser.objects.filter(change_number=value + 1).values_list("user_principal_name", flat=True))
+    assert {u["upn"] for u in users[1:301]} | gone | {f"new{i}@{DOMAIN}" for i in range(25)} <= changed
+    with CaptureQueriesContext(connection) as ctx:
+        load_tenant(data)
+    assert writes(ctx) == []
