@@ -1,0 +1,170 @@
+"""`bench` itself: one run of every figure of issue #4 point 7 in a scratch database.
+
+Figures, in seconds, each with its ratio and target (the targets are the issue's, measured
+on SQLite on a 2-core machine; `bench` reports them, it never fails on them):
+- load: load_tenant of a generated file of N users (ratio to the floor, no target);
+- floor: N SystemUser rows by one executemany in one transaction (floor.py);
+- full_sync: the first full sync of the production environment, N entitled users (<= 3x floor);
+- no_change_sync: an incremental sync right after (<= 2% of full_sync);
+- changes_sync: an incremental sync after 1,000 job titles changed through the directory
+  service (<= 5% of full_sync);
+- list_first_page / list_search / list_deep_page: the users list at N users, against
+  list_first_page_100, the first page of an environment of 100 users (each <= 2x).
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import override_settings
+
+from environments_app.models import Environment
+from users_app.models import DirectoryUser, SyncRun
+from users_app.provisioning.sync import environment_sync
+from users_app.services import directory as dir_svc
+from users_app.tenant_file import load_tenant_file
+
+from .floor import floor_measure
+from .scratch import scratch_database
+from .tenant import ADMIN_PASSWORD, ADMIN_UPN, JOB_TITLES, PILOT, PRODUCTION, SEARCH_TERM, generate_tenant, user_upn
+
+CHANGES = 1_000
+SMALL = 100
+# figure -> (the figure it is a ratio of, target ratio or None)
+RATIOS = {
+    "load": ("floor", None),
+    "floor": ("floor", None),
+    "full_sync": ("floor", 3.0),
+    "no_change_sync": ("full_sync", 0.02),
+    "changes_sync": ("full_sync", 0.05),
+    "list_first_page": ("list_first_page_100", 2.0),
+    "list_search": ("list_first_page_100", 2.0),
+    "list_deep_page": ("list_first_page_100", 2.0),
+    "list_first_page_100": ("list_first_page_100", None),
+}
+
+
+def _timed(fn: Callable, *args, **kwargs) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return time.perf_counter() - start, result
+
+
+def _sync(environment: Environment, *, full: bool) -> tuple[float, SyncRun]:
+    seconds, run = _timed(environment_sync, environment=environment, full=full, initiated_by="bench")
+    if run.status != "succeeded":
+        raise RuntimeError(f"the sync of {environment.name} failed: {run.error}")
+    return seconds, run
+
+
+def _list_pages() -> Callable | None:
+    try:
+        from .lists import list_pages_measure
+    except ImportError:
+        return None
+    return list_pages_measure
+
+
+def _engine() -> str:
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return f"SQLite {sqlite3.sqlite_version}"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return f"PostgreSQL {cursor.fetchone()[0]}"
+
+
+def bench_run(users: int, *, keep: bool = False, progress: Callable[[str], None] = lambda line: None) -> dict:
+    """Every figure, in one scratch database of the configured engine. Returns the report."""
+    seconds: dict[str, float] = {}
+    counts: dict[str, object] = {}
+    notes: list[str] = []
+    with scratch_database(keep=keep) as name, tempfile.TemporaryDirectory(prefix="portal-bench-file-") as directory:
+        engine = _engine()
+        progress(f"scratch database {name} ({engine}), migrated")
+        data = generate_tenant(users, admin_password=False)
+        path = Path(directory) / "tenant.json"
+        path.write_text(json.dumps(data))
+        progress(f"tenant file of {users:,} users written ({path.stat().st_size / 1e6:.1f} MB); loading it")
+
+        seconds["load"], summary = _timed(load_tenant_file, path)
+        counts["load"] = summary["users"]
+        progress(f"load: {seconds['load']:.2f} s; first full sync of {PRODUCTION}")
+        production = Environment.objects.get(name=PRODUCTION)
+
+        seconds["full_sync"], run = _sync(production, full=True)
+        counts["full_sync"] = run.counts()
+        progress(f"full_sync: {seconds['full_sync']:.2f} s ({run.added:,} added); the floor")
+
+        seconds["floor"], counts["floor_rows"] = floor_measure(production)
+        progress(f"floor: {seconds['floor']:.3f} s for {counts['floor_rows']:,} rows; a sync with no change")
+
+        seconds["no_change_sync"], run = _sync(production, full=False)
+        counts["no_change_sync"] = run.counts()
+        changed = min(CHANGES, users)
+        progress(f"no_change_sync: {seconds['no_change_sync']:.3f} s; {changed:,} job titles to change")
+
+        upns = [user_upn(i) for i in range(0, users, max(1, users // changed))][:changed]
+        for i, user in enumerate(DirectoryUser.objects.filter(user_principal_name__in=upns)):
+            dir_svc.directory_user_update(user=user, job_title=f"Senior {JOB_TITLES[i % len(JOB_TITLES)]}")
+        seconds["changes_sync"], run = _sync(production, full=False)
+        counts["changes_sync"] = {**run.counts(), "directory_changes": changed}
+        progress(f"changes_sync: {seconds['changes_sync']:.3f} s ({run.updated:,} updated); the users lists")
+
+        pilot = Environment.objects.get(name=PILOT)
+        _sync(pilot, full=True)  # the small environment: 100 users (not timed)
+        measure = _list_pages()
+        if measure is None:
+            notes.append("users_app/benchmarks/lists.py (list_pages_measure) is missing: no list figures.")
+        else:
+            admin = DirectoryUser.objects.get(user_principal_name=ADMIN_UPN)
+            dir_svc.directory_user_set_password(user=admin, password=ADMIN_PASSWORD)
+            admin.refresh_from_db()
+            with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+                client = Client()
+                client.force_login(admin.account)
+                big = measure(client, production, search_term=SEARCH_TERM, deep_rows=min(2000, users // 2))
+                small = measure(client, pilot, search_term=SEARCH_TERM, deep_rows=min(2000, SMALL // 2))
+            seconds["list_first_page"] = big["first_page"]
+            seconds["list_search"] = big["search"]
+            seconds["list_deep_page"] = big["deep_page"]
+            seconds["list_first_page_100"] = small["first_page"]
+            counts["list_100"] = {k: small[k] for k in ("search", "deep_page") if k in small}
+            progress("lists measured")
+        if keep:
+            notes.append(f"scratch database kept: {name}")
+    return report(users, engine, seconds, counts, notes)
+
+
+def report(users: int, engine: str, seconds: dict[str, float], counts: dict, notes: list[str]) -> dict:
+    figures = {}
+    for name, (of, target) in RATIOS.items():
+        if name not in seconds:
+            continue
+        base = seconds.get(of)
+        ratio = seconds[name] / base if base else None
+        met = None if target is None or ratio is None else ratio <= target
+        figures[name] = {"seconds": round(seconds[name], 6), "ratio": None if ratio is None else round(ratio, 4),
+                         "ratio_of": of, "target": target, "met": met}
+    return {
+        "users": users,
+        "engine": engine,
+        "machine": f"{platform.machine()}, {_cpus()} CPU, Python {platform.python_version()}",
+        "figures": figures,
+        "missed": [name for name, f in figures.items() if f["met"] is False],
+        "counts": counts,
+        "notes": notes,
+    }
+
+
+def _cpus() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
