@@ -8,7 +8,7 @@ Cost follows the changes, not the tenant:
   (the rules read a user's name only in their texts, and the profile never; the property
   tests prove the result equal to deciding user by user, `sync.environment_sync_reference`);
 - it writes with one `executemany` per statement shape (inserts, updates by set of changed
-  columns, default team and roles), through the connection's cursor, in one transaction.
+  columns, default team and roles), in the run's one transaction.
 
 The decision log (SYNC-07) keeps one entry per distinct decision, listing the users it
 changed (`SyncRun.decision_log` expands it, one row per user, for the screens).
@@ -20,7 +20,7 @@ import json
 import uuid
 from collections import defaultdict
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -81,6 +81,22 @@ def _raw(queryset) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def _executemany(sql: str, rows: list) -> None:
+    """One statement for many rows in the run's transaction. On PostgreSQL through a cursor with
+    server-side binding, which psycopg pipelines (Django's client-side cursor sends one row at a time)."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.executemany(sql, rows)
+    else:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
 
 
 def db_uuid(value):
@@ -246,18 +262,16 @@ class _BulkWriter:
     def flush(self) -> None:
         table = connection.ops.quote_name(SystemUser._meta.db_table)
         now = self._prep("modifiedon", self.now)
-        with connection.cursor() as cursor:
-            # Updates first: a deleted user's record gives its UPN up (DIR-11) before a new record takes it (SYNC-08).
-            for names, rows in self.updates.items():
-                sets = ", ".join(f"{connection.ops.quote_name(n)} = %s" for n in (*names, "modifiedon", "last_synced_on"))
-                cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s",
-                                   [row[:-1] + (now, now, row[-1]) for row in rows])
-            new_ids: list[tuple[int, tuple[str, ...]]] = list(self.converted)
-            if self.inserts:
-                new_ids += self._insert(cursor, table, now)
-            self._memberships(cursor, new_ids)
+        # Updates first: a deleted user's record gives its UPN up (DIR-11) before a new record takes it (SYNC-08).
+        for names, rows in self.updates.items():
+            sets = ", ".join(f"{connection.ops.quote_name(n)} = %s" for n in (*names, "modifiedon", "last_synced_on"))
+            _executemany(f"UPDATE {table} SET {sets} WHERE id = %s", [row[:-1] + (now, now, row[-1]) for row in rows])
+        new_ids: list[tuple[int, tuple[str, ...]]] = list(self.converted)
+        if self.inserts:
+            self._insert(table, now)
+        self._memberships(table, now, new_ids)
 
-    def _insert(self, cursor, table: str, now) -> list[tuple[int, tuple[str, ...]]]:
+    def _insert(self, table: str, now) -> None:
         constants = {
             "environment_id": self.environment.pk, "businessunit_id": self.root_bu.pk, "applicationid": None,
             "issyncwithdirectory": True, "invitestatuscode": 0, "deletedstate": 0, "non_interactive_slot": None,
@@ -277,22 +291,29 @@ class _BulkWriter:
                 row[slot] = values[column]
             rows.append(row)
         names = ", ".join(connection.ops.quote_name(c) for c in columns)
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
-        ids_by_object = dict(_raw(SystemUser.objects.order_by().filter(environment=self.environment, createdon=self.now)
-                                  .values_list("azureactivedirectoryobjectid", "id")))
-        return [(ids_by_object[v["azureactivedirectoryobjectid"]], roles) for v, roles in zip(self.inserts, self.insert_roles)]
+        _executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
 
-    def _memberships(self, cursor, new_ids: list[tuple[int, tuple[str, ...]]]) -> None:
-        if not new_ids:
-            return
-        if self.default_team_id:
-            table = connection.ops.quote_name(TeamMembership._meta.db_table)
-            cursor.executemany(f"INSERT INTO {table} (team_id, systemuser_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                               [(self.default_team_id, rid) for rid, _ in new_ids])
+    def _memberships(self, table: str, now, converted: list[tuple[int, tuple[str, ...]]]) -> None:
+        """The default team (every new record, one INSERT ... SELECT) and the default roles."""
+        if self.inserts and self.default_team_id:
+            teams = connection.ops.quote_name(TeamMembership._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.execute(f"INSERT INTO {teams} (team_id, systemuser_id) SELECT %s, id FROM {table} "
+                               "WHERE environment_id = %s AND createdon = %s",
+                               [self.default_team_id, self.environment.pk, now])
+        if converted and self.default_team_id:
+            TeamMembership.objects.bulk_create([TeamMembership(team_id=self.default_team_id, systemuser_id=rid)
+                                                for rid, _ in converted], ignore_conflicts=True)
+        new_ids = list(converted)
+        if any(self.insert_roles):
+            ids_by_object = dict(_raw(SystemUser.objects.order_by().filter(environment=self.environment, createdon=self.now)
+                                      .values_list("azureactivedirectoryobjectid", "id")))
+            new_ids += [(ids_by_object[v["azureactivedirectoryobjectid"]], roles)
+                        for v, roles in zip(self.inserts, self.insert_roles) if roles]
         role_rows = [(rid, self.roles_by_name[name]) for rid, names in new_ids for name in names if name in self.roles_by_name]
         if role_rows:
-            table = connection.ops.quote_name(SystemUserRole._meta.db_table)
-            cursor.executemany(f"INSERT INTO {table} (systemuser_id, role_id) VALUES (%s, %s) ON CONFLICT DO NOTHING", role_rows)
+            roles_table = connection.ops.quote_name(SystemUserRole._meta.db_table)
+            _executemany(f"INSERT INTO {roles_table} (systemuser_id, role_id) VALUES (%s, %s) ON CONFLICT DO NOTHING", role_rows)
 
 
 # --- The run --------------------------------------------------------------------------------
