@@ -31,8 +31,10 @@ def _create_copy() -> None:
     table = SystemUser._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
+            # The table and its indexes (constraints are in the table's SQL); no trigger: one that
+            # maintains another table (a search index) would write into the real one's.
             cursor.execute("SELECT type, name, sql FROM sqlite_master WHERE tbl_name = %s AND sql IS NOT NULL "
-                           "ORDER BY type = 'index'", [table])
+                           "AND type IN ('table', 'index') ORDER BY type = 'index'", [table])
             for kind, name, sql in cursor.fetchall():
                 if kind == "index":  # index names are global: the copy's get a prefix
                     sql = sql.replace(f'"{name}"', f'"{COPY}__{name}"', 1)
