@@ -1,7 +1,8 @@
 """Settings for the portal: one module, driven by environment variables.
 
-DJANGO_SECRET_KEY, DJANGO_DEBUG, DJANGO_ALLOWED_HOSTS, DATABASE_URL (SQLite file
-by default), EMAIL_BACKEND / EMAIL_FILE_PATH for the outbox.
+DJANGO_SECRET_KEY, DJANGO_DEBUG, DJANGO_ALLOWED_HOSTS, DJANGO_BEHIND_TLS_PROXY,
+DJANGO_CSRF_TRUSTED_ORIGINS, DATABASE_URL (SQLite file by default), HUEY_FILE / HUEY_REDIS_URL,
+SYNC_INTERVAL_MINUTES, EMAIL_BACKEND / EMAIL_FILE_PATH for the outbox.
 """
 import os
 from pathlib import Path
@@ -23,6 +24,12 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (
     "insecure-dev-key-change-me" if DEBUG or os.environ.get("DJANGO_ALLOW_DEV_KEY", "1") == "1" else ""
 )
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+# Behind a proxy that ends TLS: the proxy's X-Forwarded-Proto tells the original scheme, and the
+# public origins are trusted by the CSRF check (e.g. https://portal.contoso.com).
+if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -141,7 +141,7 @@ for r in SystemUser.objects.select_related("environment", "businessunit").prefet
 directory = {f"directory|{u.user_principal_name.lower()}": {"job_title": u.job_title} for u in DirectoryUser.objects.all()}
 decisions = [{"environment": run.environment.name, "trigger": run.trigger, **{k: d[k] for k in ("upn", "outcome", "changed_fields")}}
              for run in SyncRun.objects.select_related("environment")
-             for d in (run.decision_log if hasattr(run, "decision_log") else run.decisions)]  # one entry per user
+             for d in run.decision_log]  # one entry per user
 print(json.dumps({"state": {**records, **directory}, "decisions": decisions}))
 """
 
