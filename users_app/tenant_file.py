@@ -8,7 +8,7 @@ apply, writing only what differs. Any refusal leaves the database exactly as it 
 
 A tenant of 100,000 users loads in seconds: the directory is read in a few queries,
 users, licences, roles, memberships and ownerships are written set-based (executemany
-INSERTs and UPDATEs, DELETEs by primary key), all stamped with the load's one change
+INSERTs or COPY, UPDATEs, DELETEs by primary key), all stamped with the load's one change
 number (users_app.changes); the few lifecycle changes (passwords, deletions, restores)
 and the environments go through the services, which keep their rules.
 """
@@ -526,7 +526,6 @@ _PLAIN_TYPES = frozenset({
     "CharField", "TextField", "BooleanField", "IntegerField", "BigIntegerField", "SmallIntegerField",
     "PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField", "AutoField", "BigAutoField",
 })
-INSERT_ROWS_PER_STATEMENT = 1000  # PostgreSQL: multi-row VALUES (executemany there is one round trip a row)
 
 
 def _prep(model_field):
@@ -548,9 +547,9 @@ def _chunks(items: list, size: int):
 
 
 class _Writer:
-    """The load's writes, set-based: one INSERT per table (executemany; multi-row VALUES on
-    PostgreSQL), UPDATEs by the set of changed columns (executemany), DELETEs by primary key
-    in large chunks (no per-row signal). Every row it writes carries the load's one change
+    """The load's writes, set-based: one INSERT per table (executemany; COPY on PostgreSQL),
+    UPDATEs by the set of changed columns (executemany), DELETEs by primary key in large
+    chunks (no per-row signal). Every row it writes carries the load's one change
     number, taken at the first write (a load that writes nothing takes none), tenant-wide
     only when the load changes the tenant, a SKU or a group (name, type, nesting, a new one)."""
 
@@ -604,14 +603,16 @@ class _Writer:
                 data.append((*values, *defaults))
         fields = given + filled
         qn = connection.ops.quote_name
-        head = f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) VALUES "
-        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        table = f"{qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)})"
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                for chunk in _chunks(data, INSERT_ROWS_PER_STATEMENT):
-                    cursor.execute(head + ", ".join([one] * len(chunk)), [v for row in chunk for v in row])
+                # COPY: no statement to compose per row (psycopg's executemany and multi-row VALUES
+                # quote every value in Python under Django's client-side binding).
+                with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                    for row in data:
+                        copy.write_row(row)
             else:
-                cursor.executemany(head + one, data)
+                cursor.executemany(f"INSERT INTO {table} VALUES ({', '.join(['%s'] * len(fields))})", data)
 
     def update(self, model, changes: list[tuple]) -> None:
         """UPDATE rows given as (pk, {attname: value}), one executemany per set of changed columns;
