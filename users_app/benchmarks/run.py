@@ -52,14 +52,19 @@ RATIOS = {
 }
 
 
-def _timed(fn: Callable, *args, **kwargs) -> tuple[float, object]:
-    start = time.perf_counter()
+CPU: dict[str, float] = {}  # this process's CPU seconds per timed figure (the database's too on SQLite)
+
+
+def _timed(name: str, fn: Callable, *args, **kwargs) -> tuple[float, object]:
+    cpu, start = time.process_time(), time.perf_counter()
     result = fn(*args, **kwargs)
-    return time.perf_counter() - start, result
+    seconds = time.perf_counter() - start
+    CPU[name] = time.process_time() - cpu
+    return seconds, result
 
 
-def _sync(environment: Environment, *, full: bool) -> tuple[float, SyncRun]:
-    seconds, run = _timed(environment_sync, environment=environment, full=full, initiated_by="bench")
+def _sync(name: str, environment: Environment, *, full: bool) -> tuple[float, SyncRun]:
+    seconds, run = _timed(name, environment_sync, environment=environment, full=full, initiated_by="bench")
     if run.status != "succeeded":
         raise RuntimeError(f"the sync of {environment.name} failed: {run.error}")
     return seconds, run
@@ -86,6 +91,8 @@ def _engine() -> str:
 def bench_run(users: int, *, keep: bool = False, progress: Callable[[str], None] = lambda line: None) -> dict:
     """Every figure, in one scratch database of the configured engine. Returns the report."""
     seconds: dict[str, float] = {}
+    CPU.clear()
+    load_before = os.getloadavg()[0]
     counts: dict[str, object] = {}
     notes: list[str] = []
     with scratch_database(keep=keep) as name, tempfile.TemporaryDirectory(prefix="portal-bench-file-") as directory:
@@ -96,19 +103,19 @@ def bench_run(users: int, *, keep: bool = False, progress: Callable[[str], None]
         path.write_text(json.dumps(data))
         progress(f"tenant file of {users:,} users written ({path.stat().st_size / 1e6:.1f} MB); loading it")
 
-        seconds["load"], summary = _timed(load_tenant_file, path)
+        seconds["load"], summary = _timed("load", load_tenant_file, path)
         counts["load"] = summary["users"]
         progress(f"load: {seconds['load']:.2f} s; first full sync of {PRODUCTION}")
         production = Environment.objects.get(name=PRODUCTION)
 
-        seconds["full_sync"], run = _sync(production, full=True)
+        seconds["full_sync"], run = _sync("full_sync", production, full=True)
         counts["full_sync"] = run.counts()
         progress(f"full_sync: {seconds['full_sync']:.2f} s ({run.added:,} added); the floor")
 
         seconds["floor"], counts["floor_rows"] = floor_measure(production)
         progress(f"floor: {seconds['floor']:.3f} s for {counts['floor_rows']:,} rows; a sync with no change")
 
-        seconds["no_change_sync"], run = _sync(production, full=False)
+        seconds["no_change_sync"], run = _sync("no_change_sync", production, full=False)
         counts["no_change_sync"] = run.counts()
         changed = min(CHANGES, users)
         progress(f"no_change_sync: {seconds['no_change_sync']:.3f} s; {changed:,} job titles to change")
@@ -116,12 +123,12 @@ def bench_run(users: int, *, keep: bool = False, progress: Callable[[str], None]
         upns = [user_upn(i) for i in range(0, users, max(1, users // changed))][:changed]
         for i, user in enumerate(DirectoryUser.objects.filter(user_principal_name__in=upns)):
             dir_svc.directory_user_update(user=user, job_title=f"Senior {JOB_TITLES[i % len(JOB_TITLES)]}")
-        seconds["changes_sync"], run = _sync(production, full=False)
+        seconds["changes_sync"], run = _sync("changes_sync", production, full=False)
         counts["changes_sync"] = {**run.counts(), "directory_changes": changed}
         progress(f"changes_sync: {seconds['changes_sync']:.3f} s ({run.updated:,} updated); the users lists")
 
         pilot = Environment.objects.get(name=PILOT)
-        _sync(pilot, full=True)  # the small environment: 100 users (not timed)
+        _sync("pilot_sync", pilot, full=True)  # the small environment: 100 users (not timed)
         measure = _list_pages()
         if measure is None:
             notes.append("users_app/benchmarks/lists.py (list_pages_measure) is missing: no list figures.")
@@ -142,10 +149,14 @@ def bench_run(users: int, *, keep: bool = False, progress: Callable[[str], None]
             progress("lists measured")
         if keep:
             notes.append(f"scratch database kept: {name}")
-    return report(users, engine, seconds, counts, notes)
+    cpu = {name: round(CPU[name], 3) for name in ("load", "full_sync", "no_change_sync", "changes_sync")}
+    return report(users, engine, seconds, counts, notes, cpu=cpu, load_average=[load_before, os.getloadavg()[0]])
 
 
-def report(users: int, engine: str, seconds: dict[str, float], counts: dict, notes: list[str]) -> dict:
+def report(users: int, engine: str, seconds: dict[str, float], counts: dict, notes: list[str], *,
+           cpu: dict | None = None, load_average: list[float] | None = None) -> dict:
+    """The report: every figure with its ratio and target, what missed, the counts; the
+    process's CPU seconds and the machine's load average say how busy the machine was."""
     figures = {}
     for name, (of, target) in RATIOS.items():
         if name not in seconds:
@@ -159,8 +170,10 @@ def report(users: int, engine: str, seconds: dict[str, float], counts: dict, not
         "users": users,
         "engine": engine,
         "machine": f"{platform.machine()}, {_cpus()} CPU, Python {platform.python_version()}",
+        "load_average": [round(v, 2) for v in load_average or []],
         "figures": figures,
         "missed": [name for name, f in figures.items() if f["met"] is False],
+        "cpu_seconds": cpu or {},
         "counts": counts,
         "notes": notes,
     }

@@ -49,5 +49,11 @@ class Command(PortalCommand):
             lines.append(f"MISSED targets: {missed}")
         else:
             lines.append("every target met" if any(f["target"] for f in report["figures"].values()) else "no target measured")
+        if report.get("cpu_seconds"):
+            cpu = ", ".join(f"{name} {value:.2f}" for name, value in report["cpu_seconds"].items())
+            lines.append(f"CPU seconds of this process: {cpu}")
+        if report.get("load_average"):
+            before, after = report["load_average"]
+            lines.append(f"load average (1 min) before / after: {before:.2f} / {after:.2f}")
         lines += [f"note: {n}" for n in report["notes"]]
         return "\n".join(lines)
