@@ -18,7 +18,7 @@ ALL_STAFF = "All-Staff"
 PILOT_GROUP = "Pilot"
 ADMIN_UPN = f"bench.admin@{DOMAIN}"
 ADMIN_PASSWORD = "Bench-Pass-2026!"
-SEARCH_TERM = "Garcia"  # a surname frequent enough to fill a page at any size
+SEARCH_TERM = "Garcia"  # a surname frequent enough to fill a page at any size (and in every 50 users)
 
 FIRST_NAMES = (
     "Aaliyah", "Aaron", "Abigail", "Adam", "Adrian", "Aisha", "Alan", "Alejandro", "Alex", "Alice", "Amelia", "Amir",
@@ -82,6 +82,8 @@ def generate_tenant(users: int, *, seed: int = 2026, pilot_users: int = 100, adm
     counts = {"POWERAPPS_PER_USER": 1, "DYN365_SALES": 0, "ENTERPRISEPACK": 0}
     for i in range(users):
         first, last = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
+        if i % 50 == 7:  # the searched surname in every 50 users, so the 100-user list finds it too
+            last = SEARCH_TERM
         city, state, postal, country, location = rng.choice(CITIES)
         department = rng.choice(DEPARTMENTS)
         upn = user_upn(i)
