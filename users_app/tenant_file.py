@@ -820,7 +820,7 @@ def _apply_users(plans: dict[str, UserPlan], skus: dict[str, int], w: _Writer, d
             user_id = next(new_ids)
             new_users.append({
                 "id": user_id, "user_principal_name": entry["upn"],
-                **{column: entry.get(key, "") for key, column in USER_PROFILE.items()},
+                **{column: entry.get(name, "") for name, column in USER_PROFILE.items()},
                 "usage_location": entry.get("usage_location"), "account_enabled": entry.get("enabled", True),
                 "user_type": entry.get("user_type", DirectoryUserType.MEMBER),
                 "custom_attributes": entry.get("custom_attributes") or {},
