@@ -87,6 +87,16 @@ class DirectoryUser(ChangeNumbered):
 
     class Meta:
         ordering = ["user_principal_name"]
+        indexes = [
+            # The Active users list (users_app.tables.m365): keyset paging per sort. User name sorts by
+            # the lower(user_principal_name) of directory_upn_unique_ci; sign-in status and user type
+            # read their common value by id, the rare one from a partial index.
+            models.Index(fields=["display_name", "id"], name="directoryuser_display_name"),
+            models.Index(fields=["account_enabled", "id"], condition=models.Q(account_enabled=False),
+                         name="directoryuser_blocked"),
+            models.Index(fields=["user_type", "id"], condition=~models.Q(user_type="Member"),
+                         name="directoryuser_type_rare"),
+        ]
         constraints = [
             models.UniqueConstraint(Lower("user_principal_name"), name="directory_upn_unique_ci"),
             models.CheckConstraint(
@@ -279,8 +289,18 @@ class SystemUser(ChangeNumbered):
     class Meta:
         ordering = ["environment", "domainname"]
         indexes = [
-            models.Index(fields=["environment", "isdisabled", "user_type"], name="systemuser_env_status"),
-            models.Index(fields=["environment", "fullname"], name="systemuser_env_fullname"),
+            # The Users list (users_app.tables.environment_users): each sort reads a page from an index
+            # ending in the id (keyset paging). Status sorts by (isdisabled, user_type, id); user name by
+            # the lower(domainname) of sync06_one_record_per_upn; business unit by the FK index, one unit
+            # after another; access mode and type read their common value by id, the rare ones from the
+            # partial indexes (no entry, so no cost, for the rows of the common value).
+            models.Index(fields=["environment", "isdisabled", "user_type", "id"], name="systemuser_env_status"),
+            models.Index(fields=["environment", "fullname", "id"], name="systemuser_env_fullname"),
+            models.Index(fields=["environment", "accessmode", "id"], condition=models.Q(accessmode__gt=0),
+                         name="systemuser_env_access_rare"),
+            models.Index(fields=["environment", "user_type", "id"], condition=~models.Q(user_type="regular"),
+                         name="systemuser_env_type_rare"),
+            models.Index(fields=["environment", "last_synced_on", "id"], name="systemuser_env_synced"),
             # The incremental sync reads the records edited since its last run (users_app.changes).
             models.Index(fields=["environment", "change_number"], name="systemuser_env_change"),
         ]

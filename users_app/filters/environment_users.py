@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 
 from portal.filters import SearchFilterSet
+from users_app import list_search
 from users_app.models import SystemUser
 from users_app.selectors_environment_users import STUB_SEARCH, USER_VIEWS
 
@@ -25,9 +26,13 @@ class EnvironmentUserFilterSet(SearchFilterSet):
     def filter_queryset(self, queryset):
         data = self.form.cleaned_data
         if (data.get("q") or "").strip().lower() == STUB_SEARCH:
-            return queryset.filter(user_type="stub")  # STUB-02: stub users are found through the search
+            return queryset.filter(USER_VIEWS["stub"])  # STUB-02: stub users are found through the search
         queryset = self.filter_view(queryset, "view", data.get("view") or "enabled")
         return self.search(queryset, "q", data.get("q") or "")
+
+    def search_candidates(self, value: str):
+        """The trigram index (users_app.list_search) for 3 characters or more."""
+        return list_search.candidates(list_search.SYSTEMUSER, value) if list_search.usable(value) else None
 
     def filter_view(self, queryset, name, value):
         return queryset.filter(USER_VIEWS.get(value, USER_VIEWS["enabled"]))

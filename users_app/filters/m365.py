@@ -2,6 +2,7 @@
 import django_filters
 
 from portal.filters import SearchFilterSet
+from users_app import list_search
 from users_app.choices import GroupType
 from users_app.models import AppRegistration, DirectoryGroup, DirectoryUser, Sku
 
@@ -13,6 +14,10 @@ class DirectoryUserFilterSet(SearchFilterSet):
     class Meta:
         model = DirectoryUser
         fields = ["q"]
+
+    def search_candidates(self, value: str):
+        """The trigram index (users_app.list_search) for 3 characters or more."""
+        return list_search.candidates(list_search.DIRECTORYUSER, value) if list_search.usable(value) else None
 
 
 class DeletedUserFilterSet(SearchFilterSet):

@@ -1,15 +1,34 @@
 """The environment's Users table (Settings > Users + permissions > Users)."""
 import django_tables2 as tables
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.html import format_html
 
-from portal.tables import PortalTable
+from portal.tables import KeysetSort, PortalTable
+from users_app.choices import AccessMode, UserType
 from users_app.models import SystemUser
 
 
 class EnvironmentUserTable(PortalTable):
+    """Keyset-paged: each sort reads its page from an index of SystemUser (Meta.indexes), at any depth.
+    `configure(request, groups={"businessunit": ...})` gives the environment's business unit ids by name."""
+
     container_id = "user-table"
     DEFAULT_COLUMNS = ("fullname", "domainname", "businessunit", "accessmode", "status", "user_type", "last_synced_on")
+    count_noun = "users"
+    keyset_default = "fullname"
+    keyset_sorts = {
+        "fullname": KeysetSort(keys=("fullname", "id")),
+        "domainname": KeysetSort(keys=("domainname_lower", "id"), annotations={"domainname_lower": Lower("domainname")}),
+        "businessunit": KeysetSort(keys=("businessunit_id", "id"), groups="businessunit"),
+        "accessmode": KeysetSort(keys=("accessmode", "id"), groups=tuple(sorted(AccessMode.values)),
+                                 rare=Q(accessmode__gt=0), common=AccessMode.READ_WRITE),
+        "status": KeysetSort(keys=("isdisabled", "user_type", "id")),
+        "user_type": KeysetSort(keys=("user_type", "id"), groups=tuple(sorted(UserType.values)),
+                                rare=~Q(user_type=UserType.REGULAR), common=UserType.REGULAR),
+        "last_synced_on": KeysetSort(keys=("last_synced_on", "id"), nullable="last_synced_on"),
+    }
 
     fullname = tables.Column(verbose_name="Full name", linkify=lambda record: reverse(
         "users:environment_user_detail", args=[record.environment.environment_id, record.systemuserid]))

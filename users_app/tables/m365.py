@@ -1,10 +1,13 @@
 """Tables of the Microsoft 365 admin center lists (house style 28). They get their rows from
 users_app.selectors_m365 and run no queries of their own."""
 import django_tables2 as tables
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from portal.tables import PortalTable
+from portal.tables import KeysetSort, PortalTable
+from users_app.choices import DirectoryUserType
 from users_app.models import AppRegistration, DirectoryGroup, DirectoryUser, Sku
 
 
@@ -20,10 +23,21 @@ def _sign_in_badge(allowed: bool) -> str:
 
 
 class DirectoryUserTable(PortalTable):
-    """Active users: display name, user name, licences, sign-in status, user type."""
+    """Active users: display name, user name, licences, sign-in status, user type. Keyset-paged:
+    each sort reads its page from an index of DirectoryUser (Meta.indexes), at any depth."""
 
     container_id = "user-table"
     DEFAULT_COLUMNS = ("display_name", "user_principal_name", "licences", "account_enabled", "user_type")
+    count_noun = "users"
+    keyset_default = "display_name"
+    keyset_sorts = {
+        "display_name": KeysetSort(keys=("display_name", "id")),
+        "user_principal_name": KeysetSort(keys=("upn_lower", "id"), annotations={"upn_lower": Lower("user_principal_name")}),
+        "account_enabled": KeysetSort(keys=("account_enabled", "id"), groups=(False, True),
+                                      rare=Q(account_enabled=False), common=True),
+        "user_type": KeysetSort(keys=("user_type", "id"), groups=tuple(sorted(DirectoryUserType.values)),
+                                rare=~Q(user_type=DirectoryUserType.MEMBER), common=DirectoryUserType.MEMBER),
+    }
 
     display_name = tables.Column(verbose_name="Display name",
                                  linkify=("m365:active_user_detail", [tables.A("pk")]))

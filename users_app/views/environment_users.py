@@ -29,6 +29,7 @@ from users_app.provisioning.rules import RuleViolation
 from users_app.provisioning import sync
 from users_app.selectors_environment_users import (
     addable_directory_users,
+    business_unit_order,
     business_units,
     directory_user_for,
     environment_roles,
@@ -67,7 +68,8 @@ def _list_context(request, environment, **extra) -> dict:
     current = request.GET.get("view") if request.GET.get("view") in dict(VIEW_CHOICES) else "enabled"
     return {
         "environment": environment, "title": f"Users · {environment.name}", "section": "users",
-        "table": table.configure(request), "filter": filterset, "current_view": current,
+        "table": table.configure(request, groups={"businessunit": lambda: business_unit_order(environment)}),
+        "filter": filterset, "current_view": current,
         "views": [(value, label) for value, label in VIEW_CHOICES],
         "breadcrumbs": environment_crumbs(environment, ("Users", None)),
         **extra,

@@ -1,0 +1,76 @@
+"""The two long lists at 100,000 rows (issue #4, point 6): indexes that fit each sort of the
+environment's Users list and of the Active users list (keyset paging), and the trigram search
+index (users_app.list_search): SQLite FTS5 with the trigram tokenizer, PostgreSQL pg_trgm.
+
+Write cost, measured on SQLite (100,000 SystemUser rows by one executemany of a single-row
+INSERT in one transaction, CPU seconds of the writing process, /tmp/lists/insert_cost.py):
+a trigger that writes each new row into an FTS5 index tripled the insert (the index is flushed
+at every statement), and any AFTER INSERT trigger at all, even `WHEN 0`, added about as much as
+the table's own indexes; so SystemUser has no INSERT trigger on SQLite and the index is filled
+in bulk by users_app.list_search.search_index_refresh()."""
+
+from django.db import migrations, models
+
+
+def search_install(apps, schema_editor):
+    from users_app.list_search import search_index_install, search_index_refresh
+
+    search_index_install(schema_editor, fill=True)
+    search_index_refresh()
+
+
+def search_uninstall(apps, schema_editor):
+    from users_app.list_search import search_index_uninstall
+
+    search_index_uninstall(schema_editor)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('users_app', '0003_change_numbers'),
+    ]
+
+    operations = [
+        migrations.RemoveIndex(
+            model_name='systemuser',
+            name='systemuser_env_status',
+        ),
+        migrations.RemoveIndex(
+            model_name='systemuser',
+            name='systemuser_env_fullname',
+        ),
+        migrations.AddIndex(
+            model_name='directoryuser',
+            index=models.Index(fields=['display_name', 'id'], name='directoryuser_display_name'),
+        ),
+        migrations.AddIndex(
+            model_name='directoryuser',
+            index=models.Index(condition=models.Q(('account_enabled', False)), fields=['account_enabled', 'id'], name='directoryuser_blocked'),
+        ),
+        migrations.AddIndex(
+            model_name='directoryuser',
+            index=models.Index(condition=models.Q(('user_type', 'Member'), _negated=True), fields=['user_type', 'id'], name='directoryuser_type_rare'),
+        ),
+        migrations.AddIndex(
+            model_name='systemuser',
+            index=models.Index(fields=['environment', 'isdisabled', 'user_type', 'id'], name='systemuser_env_status'),
+        ),
+        migrations.AddIndex(
+            model_name='systemuser',
+            index=models.Index(fields=['environment', 'fullname', 'id'], name='systemuser_env_fullname'),
+        ),
+        migrations.AddIndex(
+            model_name='systemuser',
+            index=models.Index(condition=models.Q(('accessmode__gt', 0)), fields=['environment', 'accessmode', 'id'], name='systemuser_env_access_rare'),
+        ),
+        migrations.AddIndex(
+            model_name='systemuser',
+            index=models.Index(condition=models.Q(('user_type', 'regular'), _negated=True), fields=['environment', 'user_type', 'id'], name='systemuser_env_type_rare'),
+        ),
+        migrations.AddIndex(
+            model_name='systemuser',
+            index=models.Index(fields=['environment', 'last_synced_on', 'id'], name='systemuser_env_synced'),
+        ),
+        migrations.RunPython(search_install, search_uninstall, elidable=False),
+    ]
