@@ -12,8 +12,8 @@ add a match). SQLite: an FTS5 table with the trigram tokenizer. PostgreSQL: a si
 upper(text), the form Django's `icontains` compares, with a GIN `gin_trgm_ops` index (pg_trgm).
 
 The index is brought up to date in bulk by `search_index_refresh()`, not row by row: a trigger
-that writes the FTS5 or GIN index for each inserted row would cost a sync of 100,000 users about
-as much as writing the rows (measured: see the figures in the migration 0004's docstring). Until
+that writes the FTS5 index for each inserted row made 100,000 inserts about 3x slower on SQLite,
+and maintaining a GIN index row by row about doubled them on PostgreSQL (migration 0004). Until
 a refresh, the rows it has not seen yet are "pending", and every search reads them with the
 plain filter, so results never depend on when the refresh ran:
 - SystemUser on SQLite: rows with an id above the last refresh's highest id (SQLite writes one
@@ -146,6 +146,10 @@ def search_index_refresh() -> dict[str, int]:
     transaction; cheap when little changed (it reads only the pending rows)."""
     done = {}
     with transaction.atomic():
+        if not search_index_installed():
+            # A trigger is missing (SQLite drops a table's triggers when a migration remakes the
+            # table): put it back and index every row again, since changes may have gone unmarked.
+            search_index_install(fill=True)
         for index in INDEXES:
             if connection.vendor == "sqlite":
                 done[index.name] = _refresh_sqlite(index)
@@ -312,6 +316,26 @@ def _postgresql_ddl() -> list[str]:
             f"CREATE TRIGGER {index.name}_search_ad AFTER DELETE ON {index.name} FOR EACH ROW EXECUTE FUNCTION {function}()",
         ]
     return statements
+
+
+def _expected_triggers(vendor: str) -> set[str]:
+    names = {f"{DIRECTORYUSER.name}_search_{s}" for s in ("ai", "au", "ad")}
+    names |= {f"{SYSTEMUSER.name}_search_{s}" for s in (("au", "ad") if vendor == "sqlite" else ("ai", "au", "ad"))}
+    return names
+
+
+def search_index_installed() -> bool:
+    """Whether every search trigger is in place."""
+    if connection.vendor == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s"
+    elif connection.vendor == "postgresql":
+        sql = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE %s"
+    else:
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ["users_app_%_search_%"])
+        present = {row[0] for row in cursor.fetchall()}
+    return _expected_triggers(connection.vendor) <= present
 
 
 def search_index_install(schema_editor=None, *, fill: bool = False) -> None:

@@ -2,12 +2,14 @@
 environment's Users list and of the Active users list (keyset paging), and the trigram search
 index (users_app.list_search): SQLite FTS5 with the trigram tokenizer, PostgreSQL pg_trgm.
 
-Write cost, measured on SQLite (100,000 SystemUser rows by one executemany of a single-row
-INSERT in one transaction, CPU seconds of the writing process, /tmp/lists/insert_cost.py):
-a trigger that writes each new row into an FTS5 index tripled the insert (the index is flushed
-at every statement), and any AFTER INSERT trigger at all, even `WHEN 0`, added about as much as
-the table's own indexes; so SystemUser has no INSERT trigger on SQLite and the index is filled
-in bulk by users_app.list_search.search_index_refresh()."""
+Write cost, measured on SQLite (100,000 SystemUser rows by one executemany of a single-row INSERT
+in one transaction, as the bench's floor): a trigger writing each new row into the FTS5 index made
+the insert about 3x slower (FTS5 flushes its pending terms at every statement), and any AFTER
+INSERT trigger at all, even `WHEN 0`, added about as much as the table's own indexes. So
+SystemUser has no INSERT trigger on SQLite, the index is filled in bulk by
+users_app.list_search.search_index_refresh(), and the index changes here cost no more than the
+measurement's noise (the rows of the common access mode and type have no entry in the partial
+indexes)."""
 
 from django.db import migrations, models
 

@@ -368,3 +368,33 @@ def test_active_users_walk_every_row_once_in_order(portal_tenant, sign_in, sort)
         found = re.search(r'<a href="([^"]*)"[^>]*rel="next"', response.content.decode())
         url = reverse("m365:active_user_list") + html.unescape(found.group(1)) if found else None
     assert seen == [str(pk) for pk in expected]
+
+
+def test_a_refresh_puts_back_a_lost_trigger_and_indexes_everything_again(portal_tenant):
+    """SQLite drops a table's triggers when a migration remakes the table: the next refresh notices,
+    puts them back and indexes every row again (changes made meanwhile went unmarked)."""
+    sales = portal_tenant["sales"]
+    _load(bulk=3)
+    list_search.search_index_refresh()
+    with connection.cursor() as cursor:
+        suffix = "" if connection.vendor == "sqlite" else " ON users_app_systemuser"
+        cursor.execute(f"DROP TRIGGER users_app_systemuser_search_au{suffix}")
+    assert not list_search.search_index_installed()
+    _load(bulk=3, mails={"zoe": "zoe.quintanilla@fabrikam.com"})  # an UPDATE no trigger marks
+    list_search.search_index_refresh()
+    assert list_search.search_index_installed()
+    assert _searched(sales, "Quintanilla") == _icontains(sales, "Quintanilla") != set()
+    _assert_search_equals_icontains(sales)
+
+
+def test_a_large_refresh_builds_the_postgresql_index_again(portal_tenant, monkeypatch):
+    monkeypatch.setattr(list_search, "REBUILD_AT", 5)
+    sales = portal_tenant["sales"]
+    _load(bulk=10)
+    done = list_search.search_index_refresh()
+    assert done["users_app_systemuser"] >= 10
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'users_app_systemuser_search'")
+            assert "users_app_systemuser_search_trgm" in {row[0] for row in cursor.fetchall()}
+    _assert_search_equals_icontains(sales)
