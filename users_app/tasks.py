@@ -11,6 +11,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from environments_app.models import Environment
+from users_app.list_search import search_index_refresh
 from users_app.provisioning import sync
 
 
@@ -18,6 +19,8 @@ from users_app.provisioning import sync
 def environment_sync_task(run_id: int) -> dict:
     """SYNC-01 for one environment: runs its queued run."""
     run = sync.environment_sync_queued(run_id=run_id)
+    if run.changed_anything:
+        search_index_refresh()  # the lists' trigram index, in bulk, after the run's transaction
     return {"environment": run.environment.name, "status": run.status, **run.counts()}
 
 

@@ -5,6 +5,8 @@ on SQLite on a 2-core machine; `bench` reports them, it never fails on them):
 - load: load_tenant of a generated file of N users (ratio to the floor, no target);
 - floor: N SystemUser rows by one executemany in one transaction (floor.py);
 - full_sync: the first full sync of the production environment, N entitled users (<= 3x floor);
+- search_index: the lists' trigram index brought up to date in bulk after the load and the full
+  sync (its own task after a sync: list_search.search_index_refresh; ratio to the floor, no target);
 - no_change_sync: an incremental sync right after (<= 2% of full_sync);
 - changes_sync: an incremental sync after 1,000 job titles changed through the directory
   service (<= 5% of full_sync);
@@ -28,6 +30,7 @@ from django.test import Client
 from django.test.utils import override_settings
 
 from environments_app.models import Environment
+from users_app.list_search import search_index_refresh
 from users_app.models import DirectoryUser, SyncRun
 from users_app.provisioning.sync import environment_sync
 from users_app.services import directory as dir_svc
@@ -44,6 +47,7 @@ RATIOS = {
     "load": ("floor", None),
     "floor": ("floor", None),
     "full_sync": ("floor", 3.0),
+    "search_index": ("floor", None),
     "no_change_sync": ("full_sync", 0.02),
     "changes_sync": ("full_sync", 0.05),
     "list_first_page": ("list_first_page_100", 2.0),
@@ -113,6 +117,9 @@ def bench_run(users: int, *, keep: bool = False, progress: Callable[[str], None]
         counts["full_sync"] = run.counts()
         progress(f"full_sync: {seconds['full_sync']:.2f} s ({run.added:,} added); the floor")
 
+        seconds["search_index"], counts["search_index"] = _timed("search_index", search_index_refresh)
+        progress(f"search_index: {seconds['search_index']:.2f} s (the lists' trigram index after the load and the sync)")
+
         seconds["floor"], counts["floor_rows"] = floor_measure(production)
         progress(f"floor: {seconds['floor']:.3f} s for {counts['floor_rows']:,} rows; a sync with no change")
 
@@ -155,7 +162,7 @@ def bench_run(users: int, *, keep: bool = False, progress: Callable[[str], None]
             progress("lists measured")
         if keep:
             notes.append(f"scratch database kept: {name}")
-    cpu = {name: round(CPU[name], 3) for name in ("load", "full_sync", "no_change_sync", "changes_sync")}
+    cpu = {name: round(CPU[name], 3) for name in ("load", "full_sync", "search_index", "no_change_sync", "changes_sync")}
     return report(users, engine, seconds, counts, notes, cpu=cpu, load_average=[load_before, os.getloadavg()[0]])
 
 

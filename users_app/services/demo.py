@@ -14,6 +14,7 @@ from django.db import transaction
 
 from environments_app.models import Environment
 from users_app.choices import SyncTrigger, TeamType, UserType
+from users_app.list_search import search_index_refresh
 from users_app.models import AppRegistration, DirectoryGroup, DirectoryUser, SyncRun, SystemUser
 from users_app.provisioning import sync
 from users_app.tenant_file import load_tenant, load_tenant_file
@@ -57,6 +58,7 @@ def _record(environment: Environment, upn: str) -> SystemUser:
 def demo_seed(*, path: Path) -> DemoReport:
     if not demo_present():
         _seed(path)
+        search_index_refresh()  # the lists' trigram index, in bulk, after the seed's writes
         created = True
     else:
         created = False

@@ -1,6 +1,7 @@
 """load_tenant FILE: make the directory and environments match the tenant file (cli.md)."""
 from django.db import IntegrityError
 
+from users_app.list_search import search_index_refresh
 from users_app.management.base import PortalCommand
 from users_app.provisioning.rules import RuleViolation
 from users_app.tenant_file import load_tenant_file
@@ -16,9 +17,11 @@ class Command(PortalCommand):
     def run(self, *args, **options):
         self.file = options["file"]
         try:
-            return load_tenant_file(self.file)
+            summary = load_tenant_file(self.file)
         except IntegrityError as exc:
             raise RuleViolation("tenant-file", f"the file conflicts with the database ({' '.join(str(exc).split())}).") from None
+        search_index_refresh()  # the lists' trigram index, in bulk, after the load's transaction
+        return summary
 
     def as_text(self, summary) -> str:
         parts = []

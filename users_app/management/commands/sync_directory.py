@@ -1,4 +1,5 @@
 """sync_directory [--environment NAME] [--full] [--format json]: the background sync now (SYNC-01, SYNC-05, SYNC-07)."""
+from users_app.list_search import search_index_refresh
 from users_app.management.base import PortalCommand, render_table
 from users_app.models import SyncRun
 from users_app.provisioning.sync import directory_sync
@@ -15,6 +16,7 @@ class Command(PortalCommand):
     def run(self, *, environment=None, full=False, **options):
         environments = [self.get_environment(environment)] if environment else None
         runs = directory_sync(environments=environments, full=bool(full), initiated_by="command line")
+        search_index_refresh()  # the lists' trigram index, in bulk, after the runs' transactions
         return {"environments": [{"environment": run.environment.name, **run.counts()} for run in runs]}
 
     def as_text(self, payload) -> str:
