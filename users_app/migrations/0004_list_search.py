@@ -3,13 +3,13 @@ environment's Users list and of the Active users list (keyset paging), and the t
 index (users_app.list_search): SQLite FTS5 with the trigram tokenizer, PostgreSQL pg_trgm.
 
 Write cost, measured on SQLite (100,000 SystemUser rows by one executemany of a single-row INSERT
-in one transaction, as the bench's floor): a trigger writing each new row into the FTS5 index made
-the insert about 3x slower (FTS5 flushes its pending terms at every statement), and any AFTER
-INSERT trigger at all, even `WHEN 0`, added about as much as the table's own indexes. So
-SystemUser has no INSERT trigger on SQLite, the index is filled in bulk by
-users_app.list_search.search_index_refresh(), and the index changes here cost no more than the
-measurement's noise (the rows of the common access mode and type have no entry in the partial
-indexes)."""
+in one transaction, as the bench's floor; medians, 2-core machine): the table with its indexes
+before this migration 4.8 s, after it 4.3-5.4 s (within the runs' noise: the rows of the common
+access mode and type have no entry in the partial indexes), with its UPDATE/DELETE triggers the
+same (they never fire on INSERT). Rejected: a trigger writing each new row into the FTS5 index,
+12.5 s against 5.4 s (FTS5 flushes its pending terms at every statement); even an empty AFTER
+INSERT trigger (WHEN 0), 5.0 s against 3.2 s. So SystemUser has no INSERT trigger on SQLite and
+the index is filled in bulk by users_app.list_search.search_index_refresh()."""
 
 from django.db import migrations, models
 
