@@ -112,17 +112,7 @@ def _descendants(roots: set) -> dict:
     for group_id, child_id in _raw(GroupMembership.objects.filter(member_group__isnull=False)
                                    .values_list("group_id", "member_group_id")):
         children[group_id].add(child_id)
-    result = {}
-    for root in roots:
-        seen: set = set()
-        stack = list(children.get(root, ()))
-        while stack:
-            group = stack.pop()
-            if group not in seen:
-                seen.add(group)
-                stack.extend(children.get(group, ()))
-        result[root] = seen
-    return result
+    return {root: snapshots.reachable([root], children) for root in roots}
 
 
 @dataclasses.dataclass

@@ -75,14 +75,16 @@ def _group_parents() -> dict[UUID, set[UUID]]:
     return parents
 
 
-def _ancestors(groups: Iterable[UUID], parents: dict[UUID, set[UUID]]) -> set[UUID]:
-    seen: set[UUID] = set()
-    stack = [p for g in groups for p in parents.get(g, ())]
+def reachable(nodes: Iterable, edges: dict) -> set:
+    """The nodes reached from `nodes` by one or more `edges` (groups' parents: the groups they are
+    nested in; groups' children: the groups nested in them, DIR-06). Cycles end the walk."""
+    seen: set = set()
+    stack = [n for node in nodes for n in edges.get(node, ())]
     while stack:
-        group = stack.pop()
-        if group not in seen:
-            seen.add(group)
-            stack.extend(parents.get(group, ()))
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            stack.extend(edges.get(node, ()))
     return seen
 
 
@@ -126,7 +128,7 @@ def directory_snapshots(user_ids: Iterable[UUID] | None = None) -> dict[UUID, Us
             home_tenant_licences=tuple(row["home_tenant_licences"] or ()),
             admin_roles=frozenset(admin.get(uid, ())),
             direct_groups=frozenset(groups),
-            nested_groups=frozenset(_ancestors(groups, parents) - groups) if parents else frozenset(),
+            nested_groups=frozenset(reachable(groups, parents) - groups) if parents else frozenset(),
             owned_groups=frozenset(owned.get(uid, ())),
             profile=tuple((column, row[field] or "") for column, field in FIELD_MAP),
         )

@@ -33,6 +33,7 @@ from users_app.models import (
 )
 from users_app.provisioning import rules
 from users_app.provisioning.rules import RuleViolation
+from users_app.provisioning.snapshots import reachable
 
 TEMPORARY_PASSWORD_LENGTH = 16
 RESTORE_WINDOW = timedelta(days=30)  # DIR-04
@@ -542,14 +543,7 @@ def _descendants(group_id) -> set:
     edges: dict = {}
     for parent, child in GroupMembership.objects.filter(member_group__isnull=False).values_list("group_id", "member_group_id"):
         edges.setdefault(parent, set()).add(child)
-    seen: set = set()
-    stack = list(edges.get(group_id, ()))
-    while stack:
-        g = stack.pop()
-        if g not in seen:
-            seen.add(g)
-            stack.extend(edges.get(g, ()))
-    return seen
+    return reachable([group_id], edges)
 
 
 def _check_no_cycle(group: DirectoryGroup, member_group: DirectoryGroup) -> None:

@@ -19,15 +19,11 @@ from users_app.services import directory
 from users_app.services.directory import directory_user_find
 from users_app.tenant_file import load_tenant
 
-from .test_properties import ADMIN_ROLES, build, env_st, users_st
+from .test_properties import ADMIN_ROLES, Rollback, build, env_st, users_st
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
 VOLATILE = {"id", "systemuserid", "createdon", "modifiedon", "last_synced_on", "change_number"}
-
-
-class Rollback(Exception):
-    pass
 
 
 def state(env) -> dict:
