@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "users_app.middleware.ForcePasswordChangeMiddleware",
+    "users_app.middleware.ActorMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = ["users_app.auth.DirectoryUserBackend"]

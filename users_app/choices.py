@@ -2,21 +2,34 @@ from django.db import models
 
 
 class AdminRole(models.TextChoices):
-    """Directory admin roles (DIR-05), named as the tenant file names them."""
+    """Directory admin roles (DIR-05), by their Microsoft Entra names as the tenant file names them.
+    What each may do, and to whom: users_app/provisioning/admin_rights.py."""
 
     GLOBAL = "Global Administrator", "Global administrator"
+    GLOBAL_READER = "Global Reader", "Global reader"
+    PRIVILEGED_ROLE = "Privileged Role Administrator", "Privileged role administrator"
+    USER = "User Administrator", "User administrator"
+    HELPDESK = "Helpdesk Administrator", "Helpdesk administrator"
+    PASSWORD = "Password Administrator", "Password administrator"
+    LICENCE = "License Administrator", "License administrator"
+    GROUPS = "Groups Administrator", "Groups administrator"
     POWER_PLATFORM = "Power Platform Administrator", "Power Platform administrator"
     DYNAMICS_365 = "Dynamics 365 Administrator", "Dynamics 365 service administrator"
-    USER = "User Administrator", "User administrator"
-    LICENCE = "License Administrator", "License administrator"
+    APPLICATION = "Application Administrator", "Application administrator"
 
 
 ADMIN_ROLE_TEMPLATE_IDS = {
     AdminRole.GLOBAL: "62e90394-69f5-4237-9190-012177145e10",
+    AdminRole.GLOBAL_READER: "f2ef992c-3afb-46b9-b7cf-a126ee74c451",
+    AdminRole.PRIVILEGED_ROLE: "e8611ab8-c189-46e8-94e1-60213ab1f814",
+    AdminRole.USER: "fe930be7-5e62-47db-91af-98c3a49a38b1",
+    AdminRole.HELPDESK: "729827e3-9c14-49f7-bb1b-9608f156bbb8",
+    AdminRole.PASSWORD: "966707d0-3269-4727-9be2-8c3a10f19b9d",
+    AdminRole.LICENCE: "4d6ac14f-3453-41d0-bef9-a3e0c569773a",
+    AdminRole.GROUPS: "fdd7a751-b60b-444a-984c-02652fe8fa1c",
     AdminRole.POWER_PLATFORM: "11648597-926c-4cf3-9c36-bcebb0ba8dcc",
     AdminRole.DYNAMICS_365: "44367163-eba1-44c3-98af-f5787879f96a",
-    AdminRole.USER: "fe930be7-5e62-47db-91af-98c3a49a38b1",
-    AdminRole.LICENCE: "4d6ac14f-3453-41d0-bef9-a3e0c569773a",
+    AdminRole.APPLICATION: "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
 }
 
 

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from environments_app.models import Environment
 from users_app.models import AdminRoleAssignment, DirectoryUser, SystemUser
 from users_app.provisioning import portal_access
+from users_app.services import audit
 
 
 def directory_user_of(request) -> DirectoryUser | None:
@@ -26,6 +27,21 @@ def admin_roles_of(request) -> frozenset[str]:
         request._admin_roles = frozenset(
             AdminRoleAssignment.objects.filter(user=user).values_list("role", flat=True)) if user else frozenset()
     return request._admin_roles
+
+
+def actor_of(request) -> audit.Actor:
+    """Who acts in this request (users_app.services.audit): the directory user with its admin
+    roles; a Django superuser (only /admin/ lets one in); anonymous (signing in) otherwise.
+    The roles are read once, on first use."""
+    account = getattr(request, "user", None)
+    if account is None or not account.is_authenticated:
+        return audit.Actor("anonymous", "anonymous", "portal")
+    user = directory_user_of(request)
+    if user is not None:
+        return audit.Actor.for_directory_user(user, admin_roles_of(request))
+    if account.is_superuser:
+        return audit.Actor(audit.SUPERUSER, account.get_username(), "admin")
+    return audit.Actor("account", account.get_username(), "portal")
 
 
 def is_system_administrator(request, environment: Environment) -> bool:
