@@ -7,7 +7,9 @@ A page is read as "the next per_page + 1 rows after the last row shown": the ind
 that row, so page 2,000 costs what page 1 costs (an OFFSET would read and skip every row before
 it). The "Next" link carries the last row's keys (`after`), "Previous" the first row's (`before`);
 `page` only numbers the page for the reader. A bare `?page=N` (a typed URL) still works, by
-reading the keys of the rows before it. No COUNT(*) over the whole list: the page counts at most
+reading the keys of the rows before it, up to TYPED_PAGE_MAX_ROWS of them. A query string that is
+not one the pager made (a huge or bad page number, a forged or damaged cursor) answers the first
+page, as a stale cursor does: never an error. No COUNT(*) over the whole list: the page counts at most
 COUNT_CAP + 1 rows and says "more than 200" beyond.
 """
 from __future__ import annotations
@@ -17,6 +19,7 @@ import binascii
 from contextlib import contextmanager
 import datetime
 import json
+import math
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +35,14 @@ from django_tables2 import RequestConfig
 from django_tables2.rows import BoundRows
 
 COUNT_CAP = 200  # ten pages: the page says "more than 200 users" beyond
+# Bounds on what a query string may ask (security review 2026-12, finding 9). A cursor made here
+# holds a sort alias and a few keys (names of at most 256 characters): far below this length.
+CURSOR_MAX_LENGTH = 2048
+# A typed ?page=N (no cursor) reads the keys of the rows before it: at most this many; a deeper
+# typed page answers the first page, as a page past the end does. Next/Previous carry cursors and
+# reach any depth.
+TYPED_PAGE_MAX_ROWS = 5000
+PAGE_NUMBER_MAX = 10_000_000  # past any list's last page (100,000 rows are 4,000 pages of 25)
 
 
 class PortalTable(tables.Table):
@@ -154,21 +165,54 @@ def cursor_encode(sort_alias: str, values: Sequence) -> str:
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
-def cursor_decode(text: str, sort_alias: str, fields: Sequence) -> list | None:
-    """The keys in a cursor made for this sort, typed by the keys' fields; None if it is not one."""
+def cursor_decode(text: str, sort_alias: str, fields: Sequence, nullable: int | None = None) -> list | None:
+    """The keys in a cursor made for this sort, typed by the keys' fields; None if it is not one.
+    `nullable`: the index of the one key that may be NULL. A cursor comes from the query string, so
+    anything may arrive: too long, not base64, JSON nested past the recursion limit, integers beyond
+    the column's range, NUL or lone surrogates in text, datetimes that overflow in UTC. Each is
+    "not a cursor" here, never an error from the JSON decoder or the database."""
+    if len(text) > CURSOR_MAX_LENGTH:
+        return None
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         alias, values = json.loads(raw)
         if alias != sort_alias or not isinstance(values, list) or len(values) != len(fields):
             return None
         typed = []
-        for value, model_field in zip(values, fields):
+        for index, (value, model_field) in enumerate(zip(values, fields)):
             if isinstance(value, dict):
                 value = value.get("t")
-            typed.append(None if value is None else model_field.to_python(value))
+            if value is None:
+                if index != nullable:
+                    return None
+                typed.append(None)
+                continue
+            value = model_field.to_python(value)
+            if value is None or not _bindable(value, model_field):
+                return None
+            typed.append(value)
         return typed
-    except (ValueError, TypeError, binascii.Error, ValidationError):
+    except (ValueError, TypeError, OverflowError, RecursionError, binascii.Error, ValidationError):
         return None
+
+
+def _bindable(value, model_field) -> bool:
+    """Whether the database takes `value` as a parameter compared with this field's column."""
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        low, high = connection.ops.integer_field_ranges.get(model_field.get_internal_type(), (-2**63, 2**63 - 1))
+        return (low is None or value >= low) and (high is None or value <= high)
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, str):
+        value.encode("utf-8")  # UnicodeEncodeError (a ValueError) for a lone surrogate
+        return "\x00" not in value
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            return False  # cursors made here are always aware
+        value.astimezone(datetime.UTC)  # OverflowError at the ends of the calendar
+    return True
 
 
 # --- The engine -------------------------------------------------------------------------------
@@ -283,11 +327,13 @@ class _Keyset:
 
 
 def _page_number(request, name: str) -> int | None:
+    """The page number in the query string, None if it is not one a reader can reach (the number
+    beside a cursor only labels the page; a typed one is bounded again by TYPED_PAGE_MAX_ROWS)."""
     try:
         number = int(request.GET.get(name, ""))
     except ValueError:
         return None
-    return number if number >= 1 else None
+    return number if 1 <= number <= PAGE_NUMBER_MAX else None
 
 
 def _keyset_configure(table: PortalTable, request, per_page: int, providers: dict) -> None:
@@ -325,8 +371,9 @@ def _keyset_read(table: PortalTable, request, per_page: int, providers: dict) ->
     engine = _Keyset(queryset, sort, alias.startswith("-"), groups, small=total <= COUNT_CAP)
 
     number = _page_number(request, table.prefixed_page_field)
-    after = cursor_decode(request.GET.get("after", ""), alias, engine.fields) if request.GET.get("after") else None
-    before = cursor_decode(request.GET.get("before", ""), alias, engine.fields) if request.GET.get("before") else None
+    nullable = sort.keys.index(sort.nullable) if sort.nullable else None
+    after = cursor_decode(request.GET.get("after", ""), alias, engine.fields, nullable) if request.GET.get("after") else None
+    before = cursor_decode(request.GET.get("before", ""), alias, engine.fields, nullable) if request.GET.get("before") else None
     records, has_previous = [], False
     if before is not None:
         earlier = engine.fetch(before, per_page + 1, reverse=True)
@@ -337,9 +384,11 @@ def _keyset_read(table: PortalTable, request, per_page: int, providers: dict) ->
             number, before = 1, None  # reached the start: the first page
     if before is None:
         if after is None and number and number > 1:
-            # A typed ?page=N: the keys of the row just before it, then the same as a cursor.
-            skipped = engine.fetch(None, (number - 1) * per_page, values_only=True)
-            after = list(skipped[-1]) if len(skipped) == (number - 1) * per_page else None
+            # A typed ?page=N: the keys of the row just before it, then the same as a cursor;
+            # deeper than TYPED_PAGE_MAX_ROWS rows, the first page (no read of every earlier row).
+            skip = (number - 1) * per_page
+            skipped = engine.fetch(None, skip, values_only=True) if skip <= TYPED_PAGE_MAX_ROWS else []
+            after = list(skipped[-1]) if skipped and len(skipped) == skip else None
             if after is None:
                 number = 1
         rows = engine.fetch(after, per_page + 1)
