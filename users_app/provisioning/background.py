@@ -42,7 +42,7 @@ from users_app.models import (
 
 from . import rules, snapshots
 from .engine import decide
-from .outcomes import OUTCOME_OF_ACTION, REPORTED_COLUMNS, diff, target_values
+from .outcomes import OUTCOME_OF_ACTION, REPORTED_COLUMNS, conflict_entry, conflicts_among, diff, moving_name, target_values
 from .types import NOT_SYNCHRONISED_TYPES, Action, EnvironmentSnapshot, RecordSnapshot, Trigger, UserSnapshot
 
 UPN_PLACEHOLDER = "{upn}"
@@ -206,10 +206,10 @@ class _Decider:
         return decision
 
 
-def _record_key(row: dict) -> RecordSnapshot:
+def _record_key(row: dict, app_pass_lost: frozenset[int]) -> RecordSnapshot:
     # Security roles never change what the background sync writes (they only add a check to
     # the checklist of diagnostics), so they are not read here.
-    return snapshots.record_snapshot(row)
+    return snapshots.record_snapshot(row, app_pass_lost=app_pass_lost)
 
 
 # --- Writing --------------------------------------------------------------------------------
@@ -253,6 +253,11 @@ class _BulkWriter:
         table = connection.ops.quote_name(SystemUser._meta.db_table)
         now = self._prep("modifiedon", self.now)
         # Updates first: a deleted user's record gives its UPN up (DIR-11) before a new record takes it (SYNC-08).
+        # Records that change their name step aside under a name of their own first, so that the
+        # order of the updates never matters (a name passed along a chain, or two users swapping).
+        moving = [(moving_name(row[-1]), row[-1]) for names, rows in self.updates.items() if "domainname" in names
+                  for row in rows]
+        _executemany(f"UPDATE {table} SET domainname = %s WHERE id = %s", moving)
         for names, rows in self.updates.items():
             sets = ", ".join(f"{connection.ops.quote_name(n)} = %s" for n in (*names, "modifiedon", "last_synced_on"))
             _executemany(f"UPDATE {table} SET {sets} WHERE id = %s", [row[:-1] + (now, now, row[-1]) for row in rows])
@@ -313,14 +318,16 @@ def _log_key(entry: dict) -> tuple:
     return (entry["outcome"], tuple(entry["rules"]), tuple(entry["changed_fields"]), entry["level"], entry["text"])
 
 
-def sync_body(environment: Environment, *, since: int | None, entry_for) -> tuple[dict, list[dict], bool]:
-    """Decide and write for the users changed since `since` (every user when None).
+def sync_body(environment: Environment, *, since: int | None, entry_for,
+              recheck: frozenset = frozenset()) -> tuple[dict, list[dict], bool]:
+    """Decide and write for the users changed since `since` (every user when None), and the users
+    in `recheck` (those whose write SYNC-06 refused last time: a full pass would log them again).
     Answers (counts, compact decision log, whether it was a full pass)."""
     counts = dict.fromkeys(SyncRun.COUNT_FIELDS, 0)
     env = snapshots.environment_snapshot(environment)
     user_ids = None
     if since is not None:
-        user_ids = changed_user_ids(environment, since)
+        user_ids = changed_user_ids(environment, since) | set(recheck)
         if len(user_ids) > FULL_PASS_SHARE * max(DirectoryUser.objects.count(), 1):
             user_ids = None
     full = user_ids is None
@@ -334,14 +341,17 @@ def sync_body(environment: Environment, *, since: int | None, entry_for) -> tupl
         decider = _Decider(env, directory)
         writer = _BulkWriter(environment, timezone.now())
         capacity_left = env.app_pass_capacity_left
+        # ELIG-03 b: units held beyond a shrunk capacity (only a full pass follows a capacity change).
+        lost = snapshots.app_pass_units_lost(environment) if full else frozenset()
         rows = directory.rows
         if env.app_pass_capacity_left or any(r["uses_app_pass"] for r in by_object.values()):
             # Records that hold an app-pass unit first, so that units already held are kept (ELIG-03 b).
             rows = sorted(rows, key=lambda r: not (by_object.get(r[0]) or {}).get("uses_app_pass"))
+        planned: list[tuple] = []
         for row in rows:
             object_id, upn = row[0], row[1]
             record_row = by_object.get(object_id)
-            record = _record_key(record_row) if record_row is not None else None
+            record = _record_key(record_row, lost) if record_row is not None else None
             decision = decider.decide(decider.user_key(row), record, capacity_left)
             if decision.uses_app_pass and not (record_row and record_row["uses_app_pass"] and not record_row["isdisabled"]):
                 capacity_left -= 1
@@ -353,7 +363,19 @@ def sync_body(environment: Environment, *, since: int | None, entry_for) -> tupl
                 continue
             target = record_row if record_row is not None else stubs.get(upn.lower())
             profile = {column: value for (column, _), value in zip(rules.FIELD_MAP, row[6:])}
-            values = target_values(decision, profile, target)
+            planned.append((object_id, upn, target, target_values(decision, profile, target), decision))
+        # SYNC-06: a write that would give a record a user name another record keeps is refused
+        # before anything is written; the others land (outcomes.upn_conflicts).
+        conflicts = conflicts_among([(_write_key(object_id, target), target["domainname"] if target else None,
+                                      values["domainname"]) for object_id, _upn, target, values, _d in planned],
+                                    environment, rows=records if full else None)
+        for object_id, upn, target, values, decision in planned:
+            key = _write_key(object_id, target)
+            if key in conflicts:
+                counts["not_entitled" if target is None else "unchanged"] += 1
+                log[("conflict", upn)] = {**conflict_entry(upn, conflicts[key], creating=target is None),
+                                          "object_id": str(_as_uuid(object_id))}
+                continue
             if target is None:
                 writer.add(object_id, values, decision.default_roles)
                 outcome, changed = "added", list(REPORTED_COLUMNS)
@@ -376,6 +398,15 @@ def sync_body(environment: Environment, *, since: int | None, entry_for) -> tupl
     if not full:
         _count_everyone(environment, counts)
     return counts, list(log.values()), full
+
+
+def _write_key(object_id, target: dict | None):
+    """How SYNC-06's check names a planned write: the record's id, or the new record's object id."""
+    return target["id"] if target is not None else ("new", object_id)
+
+
+def _as_uuid(value) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 def _stubs(environment: Environment, names: list[str] | None) -> dict[str, dict]:

@@ -8,7 +8,7 @@ single source of truth for every path that decides.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from .types import (
     ADMINISTRATIVE,
@@ -118,11 +118,28 @@ def licence_basis(user: UserSnapshot, env: EnvironmentSnapshot, record: RecordSn
         return "m365"  # e (before b and c, so that no app-pass unit is spent on a licensed user)
     if on_demand and env.marketing_licence:
         return "marketing"  # c
-    if on_demand and record is not None and record.uses_app_pass and not record.isdisabled:
-        return "app_pass"  # b, the unit this user already holds
+    if on_demand and record is not None and holds_app_pass_unit(record):
+        return "app_pass"  # b, the unit this user already holds (while the capacity still covers it)
     if on_demand and env.app_pass_capacity_left > 0:
         return "app_pass"  # b
     return None
+
+
+def holds_app_pass_unit(record: RecordSnapshot) -> bool:
+    """ELIG-03 b: a unit counts as held while the record is enabled, uses one, and the capacity
+    still covers it (at capacity 0 nobody holds one)."""
+    return record.uses_app_pass and not record.isdisabled and not record.app_pass_unit_lost
+
+
+def app_pass_holders_keeping(holders: Iterable[tuple], capacity: int) -> tuple[frozenset, frozenset]:
+    """ELIG-03 b, when the capacity shrinks below the units held: which holders keep their unit.
+    `holders` are (created on, record id) of the enabled records using a unit. The earliest
+    admitted keep theirs, by the record's creation time then id (a stable order every path reads
+    the same, that a later sign-in cannot jump); the rest lose it and fail ELIG-03 at their next
+    sync, refresh or sign-in. Answers (ids keeping, ids losing). docs/rules-decisions.md."""
+    ordered = [record_id for _created, record_id in sorted(holders)]
+    keep = max(capacity, 0)
+    return frozenset(ordered[:keep]), frozenset(ordered[keep:])
 
 
 LICENCE_REASONS = {
@@ -149,10 +166,14 @@ def check_licence(user: UserSnapshot, env: EnvironmentSnapshot, record, mode: Mo
         reason += " (a Microsoft 365 licence counts on demand only)"
     elif user.licence_kinds:
         reason += " (an Office-only licence gives no Dataverse rights)"
-    if env.app_pass_capacity_left <= 0 and env.licence_type == "app_pass" and mode == Mode.ON_DEMAND:
+    fix = "Assign a Power Apps or Dynamics 365 licence on the user's Licences and apps tab."
+    if record is not None and record.app_pass_unit_lost and mode == Mode.ON_DEMAND:
+        reason += ("; the environment's app-pass capacity shrank below the units held, and this user's unit is not "
+                   "among those kept (the users admitted first keep theirs)")
+        fix = fix[:-1] + ", or raise the environment's app-pass capacity."
+    elif env.app_pass_capacity_left <= 0 and env.licence_type == "app_pass" and mode == Mode.ON_DEMAND:
         reason += "; the environment's app-pass capacity is used up"
-    return CheckResult(ELIG_03, FAIL, reason + ".",
-                       "Assign a Power Apps or Dynamics 365 licence on the user's Licences and apps tab.")
+    return CheckResult(ELIG_03, FAIL, reason + ".", fix)
 
 
 def check_security_group(user: UserSnapshot, env: EnvironmentSnapshot, record, mode: Mode) -> CheckResult:

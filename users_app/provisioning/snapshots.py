@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from uuid import UUID
 
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from environments_app.models import Environment
 from users_app.models import (
@@ -27,6 +28,7 @@ from users_app.models import (
     Tenant,
 )
 
+from . import rules
 from .rules import FIELD_MAP
 from .types import EnvironmentSnapshot, RecordSnapshot, UserSnapshot
 
@@ -45,6 +47,16 @@ def tenant_marketing_licence() -> bool:
 
 def app_pass_units_used(environment: Environment) -> int:
     return SystemUser.objects.filter(environment=environment, uses_app_pass=True, isdisabled=False).count()
+
+
+def app_pass_units_lost(environment: Environment) -> frozenset[int]:
+    """ELIG-03 b: ids of the records holding a unit the capacity no longer covers
+    (rules.app_pass_holders_keeping decides who keeps theirs)."""
+    holders = list(SystemUser.objects.filter(environment=environment, uses_app_pass=True, isdisabled=False)
+                   .order_by().values_list("createdon", "id"))
+    if len(holders) <= environment.app_pass_capacity:
+        return frozenset()
+    return rules.app_pass_holders_keeping(holders, environment.app_pass_capacity)[1]
 
 
 def environment_snapshot(environment: Environment, *, units_used: int | None = None) -> EnvironmentSnapshot:
@@ -142,6 +154,29 @@ def records_of(environment: Environment, *, filters: Q | None = None) -> list[di
     return list(qs.values(*RECORD_FIELDS))
 
 
+def records_holding(environment: Environment, names: Iterable[str], *,
+                    rows: list[dict] | None = None) -> tuple[dict[str, set[int]], dict[int, str]]:
+    """SYNC-06: the records holding each of these lower-case user names now (ids), and their user
+    types. From `rows` (every record of the environment) when the caller has them, else read in batches."""
+    wanted = set(names)
+    holders: dict[str, set[int]] = defaultdict(set)
+    types: dict[int, str] = {}
+    if not wanted:
+        return holders, types
+    if rows is None:
+        ordered = sorted(wanted)
+        rows = []
+        for start in range(0, len(ordered), 500):
+            rows += (SystemUser.objects.filter(environment=environment).annotate(name_lower=Lower("domainname"))
+                     .filter(name_lower__in=ordered[start:start + 500]).values("id", "domainname", "user_type"))
+    for row in rows:
+        name = row["domainname"].lower()
+        if name in wanted:
+            holders[name].add(row["id"])
+            types[row["id"]] = row["user_type"]
+    return holders, types
+
+
 def role_names_by_record(record_ids: list[int] | None, environment: Environment) -> tuple[dict, dict]:
     """Direct roles and roles held through teams, per record id (ROLE-01, DIAG-03)."""
     direct: dict[int, list[str]] = defaultdict(list)
@@ -164,7 +199,8 @@ def role_names_by_record(record_ids: list[int] | None, environment: Environment)
     return direct, team_roles
 
 
-def record_snapshot(row: dict, direct_roles=(), team_roles=()) -> RecordSnapshot:
+def record_snapshot(row: dict, direct_roles=(), team_roles=(), *, app_pass_lost: frozenset[int] = frozenset()) -> RecordSnapshot:
+    """`app_pass_lost`: ids of the records whose app-pass unit the capacity no longer covers (ELIG-03 b)."""
     return RecordSnapshot(
         isdisabled=row["isdisabled"],
         accessmode=row["accessmode"],
@@ -173,4 +209,5 @@ def record_snapshot(row: dict, direct_roles=(), team_roles=()) -> RecordSnapshot
         direct_roles=tuple(direct_roles),
         team_roles=tuple(team_roles),
         non_interactive_slot=row["non_interactive_slot"],
+        app_pass_unit_lost=row.get("id") in app_pass_lost,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -27,7 +28,17 @@ from users_app.changes import change_counter
 
 from . import background, rules, snapshots
 from .engine import decide
-from .outcomes import REPORTED_COLUMNS, decision_entry, diff, outcome_of, target_values
+from .outcomes import (
+    REPORTED_COLUMNS,
+    SYNC_06,
+    conflict_entry,
+    conflicts_among,
+    decision_entry,
+    diff,
+    moving_name,
+    outcome_of,
+    target_values,
+)
 from .types import Action, CheckResult, Decision, EnvironmentSnapshot, Trigger, UserSnapshot
 
 STALE_RUN_AFTER = timedelta(hours=1)
@@ -108,6 +119,11 @@ class _Writer:
                 obj = SystemUser(id=record_id, **changes)
                 by_fields.setdefault(tuple(sorted(changes)), []).append(obj)
             # Updates first: a deleted user's record gives its UPN up (DIR-11) before a new record takes it (SYNC-08).
+            # Records that change their name step aside first, so that the order of the updates never matters.
+            moving = [SystemUser(id=obj.id, domainname=moving_name(obj.id)) for fields, objs in by_fields.items()
+                      if "domainname" in fields for obj in objs]
+            if moving:
+                SystemUser.objects.bulk_update(moving, ["domainname"], batch_size=500)
             for fields, objs in by_fields.items():
                 SystemUser.objects.bulk_update(objs, fields, batch_size=500)
         if self.creates:
@@ -203,10 +219,20 @@ def environment_sync(*, environment: Environment, initiated_by: str = "", full: 
     run = _start_run(environment, SyncTrigger.SCHEDULE, initiated_by=initiated_by, full=full, wait=wait,
                      queued_run=queued_run)
     try:
-        with transaction.atomic():
-            counts, decisions = _environment_sync_body(environment, run, full=full)
+        try:
+            with transaction.atomic():
+                counts, decisions = _environment_sync_body(environment, run, full=full)
+        except IntegrityError:
+            # SYNC-06 conflicts are found before writing; one can still come from a request that wrote
+            # between the run's reads and its writes (a sign-in adding the same user): decide again.
+            with transaction.atomic():
+                counts, decisions = _environment_sync_body(environment, run, full=full)
     except Exception as exc:  # a configuration error stops the run and is recorded
         _finish_run(run, {}, [], status=SyncStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
+        if isinstance(exc, IntegrityError):
+            raise rules.RuleViolation(SYNC_06, f"The sync of {environment.name} could not write its changes: two records "
+                                               "would hold the same directory object or user name. Nothing was changed; "
+                                               "the run is recorded as failed in the environment's Sync history.") from exc
         raise
     _finish_run(run, counts, decisions)
     sync_runs_prune(environment=environment)
@@ -222,16 +248,27 @@ def _environment_sync_body(environment: Environment, run: SyncRun, *, full: bool
     settings_changed = Environment.objects.filter(pk=environment.pk, change_number__gt=since or 0).exists()
     if since is not None and (tenant_wide > since or settings_changed):
         since = None
+    recheck = _last_conflicts(environment) if since is not None else frozenset()
     counts, decisions, run.full = background.sync_body(
-        environment, since=since, entry_for=lambda decision, outcome, changed: decision_entry(
+        environment, since=since, recheck=recheck, entry_for=lambda decision, outcome, changed: decision_entry(
             background.UPN_PLACEHOLDER, outcome, decision, changed))
     return counts, decisions
 
 
+def _last_run(environment: Environment):
+    return SyncRun.objects.filter(environment=environment, trigger=SyncTrigger.SCHEDULE, status=SyncStatus.SUCCEEDED,
+                                  change_number__isnull=False).order_by("-id")
+
+
 def _last_change_number(environment: Environment) -> int | None:
     """Where the last completed background run of the environment stopped reading."""
-    return SyncRun.objects.filter(environment=environment, trigger=SyncTrigger.SCHEDULE, status=SyncStatus.SUCCEEDED,
-                                  change_number__isnull=False).order_by("-id").values_list("change_number", flat=True).first()
+    return _last_run(environment).values_list("change_number", flat=True).first()
+
+
+def _last_conflicts(environment: Environment) -> frozenset:
+    """The directory users whose write SYNC-06 refused in the last completed background run."""
+    decisions = _last_run(environment).values_list("decisions", flat=True).first() or []
+    return frozenset(uuid.UUID(e["object_id"]) for e in decisions if e.get("outcome") == "conflict" and e.get("object_id"))
 
 
 def environment_sync_reference(*, environment: Environment) -> tuple[dict, list[dict]]:
@@ -247,16 +284,19 @@ def environment_sync_reference(*, environment: Environment) -> tuple[dict, list[
         users = snapshots.directory_snapshots()
         rows = snapshots.records_of(environment)
         direct_roles, team_roles = snapshots.role_names_by_record(None, environment)
+        lost = snapshots.app_pass_units_lost(environment)  # ELIG-03 b: units the capacity no longer covers
         by_object = {r["azureactivedirectoryobjectid"]: r for r in rows if r["azureactivedirectoryobjectid"]}
         stubs = {r["domainname"].lower(): r for r in rows if r["user_type"] == UserType.STUB}
         writer = _Writer(environment)
         capacity_left = env.app_pass_capacity_left
         ordered = sorted(users.values(), key=lambda u: not (by_object.get(u.object_id) or {}).get("uses_app_pass"))
+        planned: list[tuple] = []
         for user in ordered:
             row = by_object.get(user.object_id)
             record = None
             if row is not None:
-                record = snapshots.record_snapshot(row, direct_roles.get(row["id"], ()), team_roles.get(row["id"], ()))
+                record = snapshots.record_snapshot(row, direct_roles.get(row["id"], ()), team_roles.get(row["id"], ()),
+                                                   app_pass_lost=lost)
             decision = decide(user=user, environment=dataclasses.replace(env, app_pass_capacity_left=capacity_left),
                               record=record, trigger=Trigger.SCHEDULE)
             if decision.uses_app_pass and not (row and row["uses_app_pass"] and not row["isdisabled"]):
@@ -265,12 +305,29 @@ def environment_sync_reference(*, environment: Environment) -> tuple[dict, list[
                 counts["not_entitled"] += 1
                 continue
             target_row = row if row is not None else stubs.get(user.upn.lower())
+            planned.append((user, target_row, decision))
+        # SYNC-06: writes that would give a record a name another record keeps are refused first.
+        conflicts = conflicts_among(
+            [(_write_key(user, target), target["domainname"] if target else None, user.upn)
+             for user, target, decision in planned if decision.action not in (Action.LEAVE, Action.REFUSE)],
+            environment, rows=rows)
+        for user, target_row, decision in planned:
+            key = _write_key(user, target_row)
+            if key in conflicts:
+                counts["not_entitled" if target_row is None else "unchanged"] += 1
+                decisions.append({**conflict_entry(user.upn, conflicts[key], creating=target_row is None),
+                                  "object_id": str(user.object_id)})
+                continue
             outcome, changed = _apply(writer, user, target_row, decision)
             counts[outcome if outcome in counts else "unchanged"] += 1
             if outcome != "unchanged":
                 decisions.append(decision_entry(user.upn, outcome, decision, changed))
         writer.flush(timezone.now())
     return counts, decisions
+
+
+def _write_key(user: UserSnapshot, target: dict | None):
+    return target["id"] if target is not None else ("new", user.object_id)
 
 
 def environment_sync_queue(*, environment: Environment, initiated_by: str = "schedule") -> SyncRun | None:
@@ -324,41 +381,59 @@ def _release_upn(environment: Environment, user: UserSnapshot) -> None:
     for other in others:
         directory_user = DirectoryUser.objects.filter(id=other.azureactivedirectoryobjectid).first()
         if directory_user is not None:
-            _apply_one(environment, directory_user, Trigger.REFRESH, record_run=False)
+            _apply_one(environment, directory_user, Trigger.REFRESH, record_run=False, release=False)
 
 
 def _apply_one(environment: Environment, directory_user: DirectoryUser, trigger: Trigger, *,
-               record_run: bool = True, initiated_by: str = "") -> UserSyncResult:
+               record_run: bool = True, initiated_by: str = "", release: bool = True) -> UserSyncResult:
     """One user, one transaction. Two requests for the same new user at the same moment (two
     sign-ins, a sign-in and a sync) both decide "add": the database keeps one record (SYNC-06)
-    and the request that lost the race decides again, now seeing the record."""
+    and the request that lost the race decides again, now seeing the record. A user name another
+    record keeps is found before writing and refuses the request by SYNC-06 (never a traceback)."""
     for attempt in range(3):
         try:
-            return _apply_one_once(environment, directory_user, trigger, record_run=record_run, initiated_by=initiated_by)
-        except IntegrityError:
+            return _apply_one_once(environment, directory_user, trigger, record_run=record_run,
+                                   initiated_by=initiated_by, release=release)
+        except IntegrityError as exc:
             if attempt == 2:
-                raise
+                raise rules.RuleViolation(SYNC_06, f"{directory_user.login_name} could not be written in {environment.name}: "
+                                                   "another record holds the same directory object or user name, "
+                                                   "and it did not go away on retry.") from exc
     raise AssertionError("unreachable")
 
 
 def _apply_one_once(environment: Environment, directory_user: DirectoryUser, trigger: Trigger, *,
-                    record_run: bool, initiated_by: str) -> UserSyncResult:
+                    record_run: bool, initiated_by: str, release: bool = True) -> UserSyncResult:
     with transaction.atomic():
         env, user, row, stub = _one_user(environment, directory_user)
         record = None
         if row is not None:
             direct, via_teams = snapshots.role_names_by_record([row["id"]], environment)
-            record = snapshots.record_snapshot(row, direct.get(row["id"], ()), via_teams.get(row["id"], ()))
+            lost = snapshots.app_pass_units_lost(environment) if row["uses_app_pass"] and not row["isdisabled"] else frozenset()
+            record = snapshots.record_snapshot(row, direct.get(row["id"], ()), via_teams.get(row["id"], ()), app_pass_lost=lost)
         decision = decide(user=user, environment=env, record=record, trigger=trigger)
         target = row
         if row is None and decision.action == Action.ADD:
             target = stub
-            if stub is None:
+        online = environment.dataverse and not environment.is_on_premises
+        conflict = False
+        if online and decision.action not in (Action.LEAVE, Action.REFUSE) and (
+                target is None or target["domainname"].lower() != user.upn.lower()):
+            # The record is added or takes a new name: records of older directory objects holding
+            # the name give it up first (SYNC-08); a name another record keeps refuses the write (SYNC-06).
+            if release:
                 _release_upn(environment, user)
+            conflicts = conflicts_among([("this", target["domainname"] if target else None, user.upn)], environment)
+            if "this" in conflicts:
+                conflict = True
+                entry = conflict_entry(user.upn, conflicts["this"], creating=target is None)
+                status = "absent" if row is None else ("disabled" if row["isdisabled"] else "enabled")
+                decision = dataclasses.replace(decision, action=Action.REFUSE, status=status, refused_by=(SYNC_06,),
+                                               reason=entry["text"])
         changed: list[str] = []
         outcome = outcome_of(decision, [])
         systemuser = None
-        if environment.dataverse and not environment.is_on_premises:
+        if online and not conflict:
             writer = _Writer(environment)
             outcome, changed = _apply(writer, user, target, decision)
             writer.flush(timezone.now())
@@ -367,6 +442,8 @@ def _apply_one_once(environment: Environment, directory_user: DirectoryUser, tri
                 if record_id is None else SystemUser.objects.get(id=record_id)
             if trigger == Trigger.SIGN_IN and systemuser is not None and not systemuser.isdisabled:
                 group_teams_refresh(systemuser=systemuser, user=user)
+        elif conflict and row is not None:
+            systemuser = SystemUser.objects.get(id=row["id"])
         status = decision.status
         if systemuser is None and decision.action in (Action.LEAVE, Action.REFUSE) and row is None:
             status = "absent"
@@ -382,7 +459,8 @@ def _apply_one_once(environment: Environment, directory_user: DirectoryUser, tri
             run_trigger = {Trigger.SIGN_IN: SyncTrigger.SIGN_IN, Trigger.ADMIN: SyncTrigger.ADMIN,
                            Trigger.REFRESH: SyncTrigger.REFRESH, Trigger.DIAGNOSE: SyncTrigger.DIAGNOSE,
                            Trigger.IMPORT: SyncTrigger.IMPORT}[trigger]
-            entry = {**decision_entry(user.upn, outcome, decision, changed), "object_id": str(user.object_id)}
+            entry = {**(conflict_entry(user.upn, conflicts["this"], creating=target is None) if conflict
+                        else decision_entry(user.upn, outcome, decision, changed)), "object_id": str(user.object_id)}
             run = SyncRun(environment=environment, trigger=run_trigger, status=SyncStatus.SUCCEEDED, full=False,
                           initiated_by=initiated_by, finished_at=timezone.now(), decisions=[entry],
                           refused=int(outcome == "refused"), **counts)

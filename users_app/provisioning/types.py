@@ -123,6 +123,10 @@ class RecordSnapshot:
     direct_roles: tuple[str, ...] = ()
     team_roles: tuple[tuple[str, str], ...] = ()  # (team, role)
     non_interactive_slot: int | None = None
+    # ELIG-03 b: the record holds a unit (uses_app_pass, enabled) but the environment's capacity
+    # shrank below the units held and this holder is not among those who keep theirs
+    # (rules.app_pass_holders_keeping; docs/rules-decisions.md).
+    app_pass_unit_lost: bool = False
 
     def admin_chosen_mode(self, user: UserSnapshot) -> int | None:
         """An access mode an admin chose, which every sync keeps (MODE-02, MODE-03): non-interactive,

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from environments_app.models import BusinessUnit, Environment
-from users_app.choices import SkuKind, SyncStatus, SyncTrigger, UserType
+from users_app.choices import DeletedState, SkuKind, SyncStatus, SyncTrigger, UserType
 from users_app.models import Account, DirectoryUser, SyncRun, SystemUser, Team, TeamMembership
 from users_app.provisioning import rules, snapshots
 from users_app.provisioning.engine import decide
@@ -19,6 +19,7 @@ from users_app.provisioning.rules import RuleViolation
 from users_app.provisioning.sync import environment_user_import_add
 from users_app.provisioning.types import Action, Trigger
 
+from .directory import directory_user_find
 from .records import records_reassign, role_assign
 
 
@@ -67,6 +68,22 @@ def _live_directory_user(upn: str) -> DirectoryUser | None:
     return DirectoryUser.objects.filter(user_principal_name__iexact=upn, deleted_state="").first()
 
 
+def _owner_record(environment: Environment, upn: str) -> SystemUser | None:
+    """STUB-05, SYNC-06: the one record an owner's UPN names, so that no second record is made for it.
+    The record holding the UPN (ignoring case); else the record of the directory user the command
+    line finds by that UPN (directory_user_find): the live user holding it, whose record may still
+    carry an older name, or the soft-deleted user whose original UPN it is (DIR-11: the record
+    carries the altered UPN while the user is deleted and takes the original back on restore).
+    A permanently deleted user's UPN is free (SYNC-08): its record is not the owner."""
+    record = SystemUser.objects.filter(environment=environment, domainname__iexact=upn).first()
+    if record is not None:
+        return record
+    directory_user = directory_user_find(upn)
+    if directory_user is None or directory_user.deleted_state == DeletedState.HARD:
+        return None
+    return SystemUser.objects.filter(environment=environment, azureactivedirectoryobjectid=directory_user.id).first()
+
+
 def _stub_create(environment: Environment, upn: str, root: BusinessUnit) -> SystemUser:
     """STUB-01: a disabled placeholder with no directory object, Read-Write, never synchronised."""
     local = upn.split("@")[0]
@@ -97,7 +114,7 @@ def records_import(*, environment: Environment, rows: list[dict], initiated_by: 
         key = row["owner"].lower()
         if key in owners:
             continue
-        record = SystemUser.objects.filter(environment=environment, domainname__iexact=row["owner"]).first()
+        record = _owner_record(environment, row["owner"])
         if record is None:
             directory_user = _live_directory_user(row["owner"])
             if directory_user is not None and directory_user.licence_assignments.filter(sku__kind=SkuKind.DATAVERSE).exists():
@@ -181,7 +198,7 @@ def records_import_preview(*, environment: Environment, rows: list[dict]) -> Imp
     env_snapshot = None
     owners = []
     for key, upn in first_spelling.items():
-        record = SystemUser.objects.filter(environment=environment, domainname__iexact=upn).first()
+        record = _owner_record(environment, upn)
         if record is not None:
             kind = "stub user" if record.is_stub else ("disabled user" if record.isdisabled else "enabled user")
             owners.append(OwnerPreview(upn, OWNER_EXISTING, ("STUB-05",),
