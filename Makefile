@@ -1,11 +1,18 @@
 # Two commands: `make run` and `make test`. Everything else is a helper of those.
+# `make run` serves the demo as a team would use it: DEBUG off, a secret key made once for this
+# install (var/secret_key), passwords generated for it (var/demo-accounts.txt), both readable by
+# their owner only. `make dev` serves the same with DEBUG on, for development.
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SECRET_KEY_FILE := var/secret_key
+ACCOUNTS_FILE := var/demo-accounts.txt
+# Every manage.py run: the key from the environment if set, else this install's; DEBUG as asked.
+MANAGE = DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SECRET_KEY_FILE))}" $(PY) manage.py
 
-.PHONY: run test venv migrate seed serve check clean
+.PHONY: run dev test venv secret-key migrate seed serve check clean
 
 # Find a Python 3.12+ that really runs: python3.14..python3, then pyenv's interpreters.
 define find_python
@@ -31,28 +38,53 @@ $(VENV)/.installed: requirements.txt
 
 venv: $(VENV)/.installed
 
-migrate: venv
-	$(PY) manage.py migrate --noinput
+# A random secret key, made once for this install, readable by its owner only (var/ is git-ignored).
+secret-key: venv
+	@mkdir -p -m 700 var
+	@if [ ! -s $(SECRET_KEY_FILE) ]; then \
+	  (umask 077; $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $(SECRET_KEY_FILE)); \
+	  chmod 600 $(SECRET_KEY_FILE); echo "Made a secret key for this install: $(SECRET_KEY_FILE)."; \
+	fi
 
+migrate: secret-key
+	DJANGO_DEBUG=0 $(MANAGE) migrate --noinput
+
+# collectstatic with DEBUG off: the hashed, compressed files WhiteNoise serves when DEBUG is off.
+# The demo's superuser is made only here, when the demo is first created (never again after).
 seed: migrate
-	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) manage.py seed_demo
+	DJANGO_DEBUG=0 $(MANAGE) collectstatic --noinput --verbosity 0
+	DJANGO_DEBUG=0 $(MANAGE) seed_demo --superuser --accounts-file $(ACCOUNTS_FILE)
 
 # The web server and, beside it, the task queue's worker (huey), which runs the periodic
 # background sync every SYNC_INTERVAL_MINUTES (1 in the demo); its log is var/huey.log.
+# $(1) is DEBUG: 0 for `make run` (no debug pages; WhiteNoise serves what `seed` collected).
+define serve
+@export DJANGO_DEBUG=$(1) DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SECRET_KEY_FILE))}"; \
+$(PY) manage.py run_huey --workers 2 --worker-type thread > var/huey.log 2>&1 & worker=$$!; \
+trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+echo "Task queue worker started (pid $$worker, log var/huey.log)."; \
+echo "Sign-in accounts and their passwords: $(ACCOUNTS_FILE) (readable by you only)."; \
+echo "Serving http://$(HOST):$(PORT)/ with DEBUG $(if $(filter 1,$(1)),on (development only),off)."; \
+$(PY) manage.py runserver $(HOST):$(PORT)
+endef
+
 run: seed
-	@mkdir -p var; $(PY) manage.py run_huey --workers 2 --worker-type thread > var/huey.log 2>&1 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	echo "Task queue worker started (pid $$worker, log var/huey.log)."; \
-	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	$(call serve,0)
+
+# The same with DEBUG on (debug pages, static files straight from static/): for development only.
+dev: seed
+	$(call serve,1)
+
+serve: secret-key
+	$(call serve,0)
 
 test: venv
 	@$(PY) -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
-check: venv
-	$(PY) manage.py check
-	$(PY) manage.py makemigrations --check --dry-run
+check: secret-key
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3* var

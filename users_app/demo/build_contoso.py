@@ -3,6 +3,11 @@
 Deterministic (random.Random(20261128)): running it again writes the same file.
 Run from the project root:  python users_app/demo/build_contoso.py
 
+The file carries no password: seed_demo gives the sign-in accounts passwords generated per
+install (users_app/services/demo.py, DEMO_ACCOUNTS names them; var/demo-accounts.txt keeps them).
+A holder of each of the eleven admin roles (users_app/choices.py AdminRole) and a new hire who
+gets a temporary password (DIR-01) are among them.
+
 The tenant exercises every rule: licences of each kind (DIR-09) within their
 seats (DIR-02), every licensed user with a usage location (DIR-10), admins of
 each kind with and without licences (DIR-05, MODE-02), guests with home-tenant
@@ -20,7 +25,6 @@ from pathlib import Path
 SEED = 20261128
 DOMAIN = "contoso.onmicrosoft.com"
 MAIL_DOMAIN = "contoso.com"
-DEMO_PASSWORD = "Demo-Pass-2026!"
 OUT = Path(__file__).resolve().parent / "contoso.json"
 GENERATED_USERS = 270
 
@@ -103,19 +107,19 @@ def build() -> dict:
         return user
 
     seattle = PLACES[0]
-    # --- Sign-in accounts (demo passwords) and admins of each kind (DIR-05, MODE-02) ---
+    # --- Sign-in accounts (seed_demo gives them passwords) and admins of each kind (DIR-05, MODE-02) ---
     person("Adele", "Vance", local="admin", place=seattle, job="IT Director",
-           licences=["DYN365_SALES", "ENTERPRISEPACK"], admin_roles=["Global Administrator"], password=DEMO_PASSWORD)
+           licences=["DYN365_SALES", "ENTERPRISEPACK"], admin_roles=["Global Administrator"])
     person("Patti", "Fernandez", local="ppadmin", place=seattle, job="Power Platform Administrator",
-           admin_roles=["Power Platform Administrator"], password=DEMO_PASSWORD)
+           admin_roles=["Power Platform Administrator"])
     person("Diego", "Siciliani", local="d365admin", place=seattle, job="Dynamics 365 Administrator",
-           admin_roles=["Dynamics 365 Administrator"], password=DEMO_PASSWORD)
+           admin_roles=["Dynamics 365 Administrator"])
     person("Megan", "Bowen", local="useradmin", place=seattle, job="Identity Administrator",
-           licences=["ENTERPRISEPACK"], admin_roles=["User Administrator"], password=DEMO_PASSWORD)
+           licences=["ENTERPRISEPACK"], admin_roles=["User Administrator"])
     person("Lee", "Gu", local="licadmin", place=seattle, job="Licensing Coordinator",
-           licences=["ENTERPRISEPACK"], admin_roles=["License Administrator"], password=DEMO_PASSWORD)
+           licences=["ENTERPRISEPACK"], admin_roles=["License Administrator"])
     person("Alice", "Ng", local="alice", place=seattle, job="Buyer", licences=["DYN365_SALES"],
-           password=DEMO_PASSWORD, custom_attributes={"employeeId": "E-1001", "costCenter": "CC-SALES"})
+           custom_attributes={"employeeId": "E-1001", "costCenter": "CC-SALES"})
     # More admins: unlicensed Global, PP admin with only m365, D365 admin with only office, licensed PP admin.
     person("Grady", "Archie", local="grady", place=seattle, job="Security Officer", admin_roles=["Global Administrator"])
     person("Isaiah", "Langer", local="isaiah", job="Platform Engineer", licences=["ENTERPRISEPACK"],
@@ -171,6 +175,27 @@ def build() -> dict:
             extra["custom_attributes"] = {"employeeId": f"E-{2000 + i}", "badge": f"B{rng.randint(100, 999)}"}
         staff.append(person(first, last, licences=licences, usage=usage, **extra))
 
+    # --- More sign-in accounts: the other admin roles (one holder each) and a new hire whom seed_demo
+    # gives a temporary password (DIR-01). Made after the generated staff, so that the random draws of
+    # everyone above stay as they were, and listed with the first sign-in accounts.
+    signin = [
+        person("Allan", "Deyoung", local="reader", place=seattle, job="IT Auditor", licences=["ENTERPRISEPACK"],
+               admin_roles=["Global Reader"]),
+        person("Christie", "Cline", local="privadmin", place=seattle, job="Identity Governance Lead",
+               licences=["ENTERPRISEPACK"], admin_roles=["Privileged Role Administrator"]),
+        person("Debra", "Berger", local="helpdesk", place=seattle, job="Service Desk Lead", licences=["ENTERPRISEPACK"],
+               admin_roles=["Helpdesk Administrator"]),
+        person("Emily", "Braun", local="pwdadmin", place=seattle, job="Service Desk Agent", licences=["ENTERPRISEPACK"],
+               admin_roles=["Password Administrator"]),
+        person("Enrico", "Cattaneo", local="groupsadmin", place=seattle, job="Collaboration Administrator",
+               licences=["ENTERPRISEPACK"], admin_roles=["Groups Administrator"]),
+        person("Irvin", "Sayers", local="appadmin", place=seattle, job="Integration Engineer",
+               licences=["ENTERPRISEPACK"], admin_roles=["Application Administrator"]),
+        person("Henrietta", "Mueller", local="newhire", place=seattle, job="Account Manager", licences=["DYN365_SALES"]),
+    ]
+    del users[-len(signin):]
+    users[6:6] = signin
+
     # --- Groups (DIR-06, ENV-03, ENV-07) ---
     def live(u):
         return u.get("deleted") is None and u.get("enabled", True)
@@ -184,7 +209,7 @@ def build() -> dict:
     marketing_members = [u["upn"] for u in staff if "ENTERPRISEPACK" in u["licences"] and live(u)][:14]
     groups = [
         {"name": "Sales-Env", "type": "security",
-         "members": ["alice@" + DOMAIN, "nestor@" + DOMAIN, "pradeep@" + DOMAIN, "d365admin@" + DOMAIN,
+         "members": ["alice@" + DOMAIN, "newhire@" + DOMAIN, "nestor@" + DOMAIN, "pradeep@" + DOMAIN, "d365admin@" + DOMAIN,
                      "sam.okoro_tailspin.com#EXT#@" + DOMAIN, *sales_members, "Sales-Interns"],
          "owners": ["nestor@" + DOMAIN, "pradeep@" + DOMAIN]},
         {"name": "Sales-Interns", "type": "security", "members": interns, "owners": ["pradeep@" + DOMAIN]},

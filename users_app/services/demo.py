@@ -1,15 +1,30 @@
 """The demo tenant: load the shipped tenant file, sync every environment, and give
 every screen something real to show (roles, first accesses, non-interactive and
 application users, a group team, an import that made stub users). Deterministic;
-running it again changes nothing."""
+running it again changes nothing.
+
+Sign-in passwords are generated per install, never published: on the demo's first seed each
+sign-in account (a holder of each of the eleven admin roles, two ordinary users, and the Django
+superuser when asked for) gets a random password, kept in the accounts file
+(var/demo-accounts.txt, readable by its owner only). Passwords already in that file are used
+again, so a fresh database of the same install keeps them. The new hire gets a temporary
+password it must change at first sign-in (DIR-01). Seeding again changes no password.
+
+The Django superuser is made only for the demo: only when the demo is first created, only
+when asked for (`seed_demo --superuser`, which `make run` passes) or with DEBUG on, and only
+when the database has no superuser yet. A superuser deleted later is never made again.
+"""
 from __future__ import annotations
 
 import copy
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password
 from django.db import transaction
 
 from environments_app.models import Environment
@@ -19,28 +34,62 @@ from users_app.models import AppRegistration, DirectoryGroup, DirectoryUser, Syn
 from users_app.provisioning import sync
 from users_app.tenant_file import load_tenant, load_tenant_file
 
+from . import directory as dir_svc
 from . import imports, records
 
-DEMO_PASSWORD = "Demo-Pass-2026!"
+# What earlier versions of the demo gave every account, published in their README. A seed that
+# finds it still set (an install seeded before passwords were generated) replaces it.
+PUBLISHED_PASSWORD = "Demo-Pass-2026!"
+PASSWORD_LENGTH = 20
 SUPERUSER = "superuser"
 DOMAIN = "contoso.onmicrosoft.com"
-DEMO_ACCOUNTS = (  # (UPN, what the account shows)
-    ("admin@contoso.onmicrosoft.com", "Global administrator (licensed)"),
-    ("ppadmin@contoso.onmicrosoft.com", "Power Platform administrator (unlicensed: setup user)"),
-    ("d365admin@contoso.onmicrosoft.com", "Dynamics 365 administrator (unlicensed)"),
-    ("useradmin@contoso.onmicrosoft.com", "User administrator (Microsoft 365 side)"),
-    ("licadmin@contoso.onmicrosoft.com", "License administrator (Microsoft 365 licences)"),
-    ("alice@contoso.onmicrosoft.com", "Ordinary licensed user"),
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    login: str
+    shows: str
+    temporary: bool = False  # a temporary password, to be changed at first sign-in (DIR-01)
+
+
+DEMO_ACCOUNTS = (  # the portal sign-ins, a holder of each admin role (users_app/choices.py AdminRole) among them
+    DemoAccount("admin@contoso.onmicrosoft.com", "Global administrator (licensed)"),
+    DemoAccount("reader@contoso.onmicrosoft.com", "Global reader"),
+    DemoAccount("privadmin@contoso.onmicrosoft.com", "Privileged role administrator"),
+    DemoAccount("useradmin@contoso.onmicrosoft.com", "User administrator (Microsoft 365 side)"),
+    DemoAccount("helpdesk@contoso.onmicrosoft.com", "Helpdesk administrator"),
+    DemoAccount("pwdadmin@contoso.onmicrosoft.com", "Password administrator"),
+    DemoAccount("licadmin@contoso.onmicrosoft.com", "License administrator (Microsoft 365 licences)"),
+    DemoAccount("groupsadmin@contoso.onmicrosoft.com", "Groups administrator"),
+    DemoAccount("ppadmin@contoso.onmicrosoft.com", "Power Platform administrator (unlicensed: setup user)"),
+    DemoAccount("d365admin@contoso.onmicrosoft.com", "Dynamics 365 administrator (unlicensed)"),
+    DemoAccount("appadmin@contoso.onmicrosoft.com", "Application administrator"),
+    DemoAccount("alice@contoso.onmicrosoft.com", "Ordinary licensed user"),
+    DemoAccount("newhire@contoso.onmicrosoft.com",
+                "Ordinary licensed user, temporary password: must change it at first sign-in (DIR-01)", temporary=True),
 )
+SUPERUSER_SHOWS = "Django admin (/admin/ only)"
 IMPORT_OWNERS_UNKNOWN = ("former.employee@contoso.onmicrosoft.com", "contractor@fabrikam.com")
+ACCOUNTS_FILE_HEADER = (
+    "# Demo sign-in accounts of this install, written by seed_demo (readable by its owner only).\n"
+    "# Portal: sign in at the site's root; the superuser signs in at /admin/ only.\n"
+    "# A password changed since in the portal is not updated here.\n"
+    "# account  password  what it shows\n"
+)
 
 
 @dataclass
 class DemoReport:
     created: bool
-    accounts: list[tuple[str, str, str]] = field(default_factory=list)
-    superuser: tuple[str, str] = (SUPERUSER, DEMO_PASSWORD)
+    # (login, password or None when this install does not know it, what it shows); the superuser last
+    accounts: list[tuple[str, str | None, str]] = field(default_factory=list)
+    accounts_file: Path | None = None
+    notes: list[str] = field(default_factory=list)
     summary: dict = field(default_factory=dict)
+
+
+def default_accounts_file() -> Path:
+    return Path(getattr(settings, "DEMO_ACCOUNTS_FILE", settings.BASE_DIR / "var" / "demo-accounts.txt"))
 
 
 def demo_present() -> bool:
@@ -55,28 +104,141 @@ def _record(environment: Environment, upn: str) -> SystemUser:
     return SystemUser.objects.get(environment=environment, domainname__iexact=upn)
 
 
-def demo_seed(*, path: Path) -> DemoReport:
+# --- the accounts file --------------------------------------------------------------------
+
+
+def read_accounts_file(path: Path) -> dict[str, tuple[str, str]] | None:
+    """login -> (password, what it shows); None when there is no file. Tightens a file that
+    others could read back to its owner only."""
+    path = Path(path)
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return None
+    if mode & 0o077:
+        os.chmod(path, 0o600)
+    accounts = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        login, password, *shows = line.split(maxsplit=2)
+        accounts[login] = (password, shows[0] if shows else "")
+    return accounts
+
+
+def write_accounts_file(path: Path, accounts: list[tuple[str, str, str]], *, notes: list[str] = ()) -> None:
+    """Replace the file at once; it is created readable and writable by its owner only."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    width = max((len(login) for login, _, _ in accounts), default=0)
+    text = ACCOUNTS_FILE_HEADER + "".join(f"# {note}\n" for note in notes) + "".join(
+        f"{login:<{width}}  {password}  {shows}\n" for login, password, shows in accounts)
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # whatever the umask
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            fd = None
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, path)
+    finally:
+        if fd is not None:
+            os.close(fd)
+        partial.unlink(missing_ok=True)
+
+
+def generate_password() -> str:
+    """A random sign-in password: 20 letters and digits (DIR-01's alphabet), ~119 bits."""
+    return dir_svc.generate_temporary_password(PASSWORD_LENGTH)
+
+
+# --- the seed -------------------------------------------------------------------------------
+
+
+def demo_seed(*, path: Path, accounts_file: Path | None = None, superuser: bool = False) -> DemoReport:
+    """Seed the demo once; afterwards change nothing. `superuser`: make the Django superuser
+    (also made with DEBUG on), only when the demo is first created."""
+    accounts_file = Path(accounts_file) if accounts_file is not None else default_accounts_file()
+    known = read_accounts_file(accounts_file)
+    notes: list[str] = []
     if not demo_present():
-        _seed(path)
+        with transaction.atomic():
+            _seed(path)
+            accounts = _set_passwords(known or {}, superuser=superuser or settings.DEBUG)
+            # Written last in the transaction: if it cannot be written, no password is set.
+            write_accounts_file(accounts_file, accounts)
         search_index_refresh()  # the lists' trigram index, in bulk, after the seed's writes
         created = True
     else:
         created = False
-    _superuser()
-    accounts = [(upn, role, DEMO_PASSWORD) for upn, role in DEMO_ACCOUNTS]
+        if known is not None:
+            accounts = [(login, password, shows) for login, (password, shows) in known.items()]
+        else:
+            with transaction.atomic():
+                accounts, notes = _retire_published_password()
+                write_accounts_file(accounts_file, accounts, notes=notes)
     summary = {
         "directory users": DirectoryUser.objects.count(),
         "environments": Environment.objects.count(),
         "user records": SystemUser.objects.count(),
         "sync runs": SyncRun.objects.count(),
     }
-    return DemoReport(created=created, accounts=accounts, summary=summary)
+    return DemoReport(created=created, accounts=accounts, accounts_file=accounts_file, notes=notes, summary=summary)
 
 
-def _superuser() -> None:
+def _set_passwords(known: dict[str, tuple[str, str]], *, superuser: bool) -> list[tuple[str, str, str]]:
+    """The sign-in accounts' passwords, at the demo's creation: the file's where it has one,
+    else a new one; a fresh temporary password for the DIR-01 account. The superuser if asked."""
+    accounts = []
+    for account in DEMO_ACCOUNTS:
+        user = DirectoryUser.objects.get(user_principal_name__iexact=account.login)
+        if account.temporary:
+            password = dir_svc.directory_user_set_password(user=user)  # must be changed at first sign-in
+        else:
+            password = known.get(account.login, (None,))[0] or generate_password()
+            dir_svc.directory_user_set_password(user=user, password=password)
+        accounts.append((account.login, password, account.shows))
     User = get_user_model()
-    if not User.objects.filter(username=SUPERUSER).exists():
-        User.objects.create_superuser(SUPERUSER, "superuser@portal.local", DEMO_PASSWORD)
+    if superuser and not User.objects.filter(is_superuser=True).exists() \
+            and not User.objects.filter(username=SUPERUSER).exists():
+        password = known.get(SUPERUSER, (None,))[0] or generate_password()
+        User.objects.create_superuser(SUPERUSER, "superuser@portal.local", password)
+        accounts.append((SUPERUSER, password, SUPERUSER_SHOWS))
+    return accounts
+
+
+def _retire_published_password() -> tuple[list[tuple[str, str, str]], list[str]]:
+    """A demo seeded before passwords were generated (no accounts file): every sign-in account,
+    the superuser included, that still has the published password gets a generated one; any
+    other password is kept. Runs once: the accounts file it writes marks it done."""
+    User = get_user_model()
+    accounts, kept, missing = [], [], []
+    for account in DEMO_ACCOUNTS:
+        user = DirectoryUser.objects.filter(user_principal_name__iexact=account.login).select_related("account").first()
+        if user is None:
+            missing.append(account.login)
+        elif user.account is not None and check_password(PUBLISHED_PASSWORD, user.account.password):
+            password = generate_password()
+            dir_svc.directory_user_set_password(user=user, password=password)
+            accounts.append((account.login, password, account.shows))
+        else:
+            kept.append(account.login)
+    admin = User.objects.filter(username=SUPERUSER, is_superuser=True).first()
+    if admin is not None and check_password(PUBLISHED_PASSWORD, admin.password):
+        password = generate_password()
+        admin.set_password(password)
+        admin.save(update_fields=["password"])
+        accounts.append((SUPERUSER, password, SUPERUSER_SHOWS))
+    notes = []
+    if kept:
+        notes.append("Passwords this install did not generate, kept: " + ", ".join(kept))
+    if missing:
+        notes.append("Not in this database (seeded by an earlier version; a new database gets them): "
+                     + ", ".join(missing))
+    return accounts, notes
 
 
 def earlier_state(data: dict) -> dict:
