@@ -1,5 +1,6 @@
 from users_app.permissions import admin_roles_of, directory_user_of
-from users_app.provisioning import portal_access
+from users_app.provisioning import admin_rights, portal_access
+from users_app.provisioning.admin_rights import Action
 
 
 def navigation(request):
@@ -11,6 +12,10 @@ def navigation(request):
         "directory_user": directory_user_of(request),
         "env_namespaces": ("environments", "structure", "users", "apps"),
         "nav_pp": portal_access.missing_tenant_pp_role(roles) is None,
+        "nav_audit": admin_rights.may(roles, Action.READ_AUDIT),  # Global administrator, Global reader
         "nav_m365": portal_access.missing_m365_role(roles) is None,
-        "nav_licences": portal_access.missing_m365_role(roles, licences=True) is None,
+        "nav_licences": portal_access.missing_m365_role(roles) is None,
+        # What this admin may do at all in the Microsoft 365 admin center (commands shown); a
+        # user's page narrows it to that user (`can`, users_app.permissions.m365_rights).
+        "can_m365": {action.name.lower(): admin_rights.may(roles, action) for action in Action},
     }

@@ -8,8 +8,9 @@ from functools import wraps
 from django.shortcuts import get_object_or_404, render
 
 from environments_app.models import Environment
-from users_app.models import AdminRoleAssignment, DirectoryUser, SystemUser
-from users_app.provisioning import portal_access
+from users_app.models import AdminRoleAssignment, DirectoryUser, GroupMembership, SystemUser
+from users_app.provisioning import admin_rights, portal_access
+from users_app.provisioning.admin_rights import Action
 from users_app.services import audit
 
 
@@ -63,34 +64,105 @@ def _directory_only(request):
     return None
 
 
-def m365_admin_required(view=None, *, licences: bool = False):
-    """Microsoft 365 admin screens (Global or User administrator; licences: License administrator too)."""
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def is_write(request) -> bool:
+    return request.method not in SAFE_METHODS
+
+
+def m365_required(read: Action = Action.READ, write: Action | tuple[Action, ...] | None = None):
+    """Microsoft 365 admin center screens (DIR-05, provisioning/admin_rights.py): reading needs the
+    `read` right (every admin role reads basic properties); a POST needs one of the `write` rights.
+    Which targets an action may touch is the service's check (it refuses with DIR-05)."""
+    writes = (write,) if isinstance(write, Action) else tuple(write or (read,))
+
     def decorate(func):
         @wraps(func)
         def wrapper(request, *args, **kwargs):
             refusal = _directory_only(request)
             if refusal:
                 return refusal
-            missing = portal_access.missing_m365_role(admin_roles_of(request), licences=licences)
+            roles = admin_roles_of(request)
+            if is_write(request):
+                reasons = [admin_rights.refusal(roles, action) for action in writes]
+                missing = None if any(r is None for r in reasons) else reasons[0]
+            else:
+                missing = admin_rights.refusal(roles, read)
             if missing:
                 return forbidden(request, missing)
             return func(request, *args, **kwargs)
         return wrapper
-    return decorate(view) if view is not None else decorate
+    return decorate
 
 
-def pp_admin_required(view):
-    """Tenant-wide Power Platform screens (environments list): Global, PP or D365 administrator."""
+m365_admin_required = m365_required()
+
+
+def m365_rights(request, target: DirectoryUser | None = None) -> dict[str, bool]:
+    """What the signed-in admin may do, by action name (lower case), on `target` when given: the
+    screens show only the commands that would be allowed."""
+    roles = admin_roles_of(request)
+    target_roles = None
+    if target is not None:
+        target_roles = frozenset(a.role for a in target.admin_roles.all())
+    return {action.name.lower(): admin_rights.refusal(roles, action, target_roles=target_roles) is None
+            for action in Action}
+
+
+def audit_reader_required(view):
+    """The audit log (Microsoft 365 side): Global administrator or Global reader (Action.READ_AUDIT)."""
+    from users_app.provisioning import admin_rights
+
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         refusal = _directory_only(request)
         if refusal:
             return refusal
-        missing = portal_access.missing_tenant_pp_role(admin_roles_of(request))
+        reason = admin_rights.refusal(admin_roles_of(request), admin_rights.Action.READ_AUDIT)
+        if reason:
+            return forbidden(request, reason)
+        return view(request, *args, **kwargs)
+    return wrapper
+
+
+def pp_admin_required(view):
+    """Tenant-wide Power Platform screens (environments list): Global, PP or D365 administrator;
+    a Global reader reads them."""
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        refusal = _directory_only(request)
+        if refusal:
+            return refusal
+        missing = admin_rights.tenant_pp_refusal(admin_roles_of(request), write=is_write(request))
         if missing:
             return forbidden(request, missing)
         return view(request, *args, **kwargs)
     return wrapper
+
+
+def in_security_group(request, environment: Environment) -> bool:
+    """A direct member of the environment's security group (as ELIG-04 reads it)."""
+    user = directory_user_of(request)
+    return user is not None and environment.security_group_object_id is not None and GroupMembership.objects.filter(
+        group_id=environment.security_group_object_id, user=user).exists()
+
+
+def environment_refusal(request, environment: Environment, *, write: bool | None = None) -> str | None:
+    """May the signed-in user open (write: change) this environment's pages? (admin_rights)"""
+    roles = admin_roles_of(request)
+    write = is_write(request) if write is None else write
+    if roles & {admin_rights.GLOBAL, admin_rights.POWER_PLATFORM}:
+        return None
+    has_group = environment.security_group_object_id is not None
+    member = admin_rights.DYNAMICS_365 in roles and has_group and in_security_group(request, environment)
+    first = admin_rights.environment_refusal(roles, write=write, in_security_group=member,
+                                             has_security_group=has_group)
+    if first is None:
+        return None
+    if is_system_administrator(request, environment):
+        return None
+    return first
 
 
 def environment_admin_required(view):
@@ -102,9 +174,7 @@ def environment_admin_required(view):
         if refusal:
             return refusal
         environment = get_object_or_404(Environment, environment_id=environment_id)
-        roles = admin_roles_of(request)
-        sysadmin = not (roles & portal_access.PP_ADMIN_ROLES) and is_system_administrator(request, environment)
-        missing = portal_access.missing_pp_role(roles, is_system_administrator=sysadmin)
+        missing = environment_refusal(request, environment)
         if missing:
             return forbidden(request, missing)
         return view(request, environment, *args, **kwargs)

@@ -40,6 +40,12 @@ ADMIN_ROLE_DESCRIPTIONS = {
     AdminRole.DYNAMICS_365: "Can manage all aspects of the Dynamics 365 product.",
     AdminRole.USER: "Can manage all aspects of users and groups, including resetting passwords for limited admins.",
     AdminRole.LICENCE: "Can manage product licenses on users and groups.",
+    AdminRole.GLOBAL_READER: "Can read everything that a Global Administrator can, but not update anything.",
+    AdminRole.PRIVILEGED_ROLE: "Can manage role assignments in Microsoft Entra ID, and all aspects of Privileged Identity Management.",
+    AdminRole.HELPDESK: "Can reset passwords for non-administrators and Helpdesk Administrators.",
+    AdminRole.PASSWORD: "Can reset passwords for non-administrators and Password Administrators.",
+    AdminRole.GROUPS: "Members of this role can create/manage groups, create/manage groups settings like naming and expiration policies, and view groups activity and audit reports.",
+    AdminRole.APPLICATION: "Can create and manage all aspects of app registrations and enterprise apps.",
 }
 
 

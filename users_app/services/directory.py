@@ -2,6 +2,9 @@
 
 Every public function is keyword-only (lookups aside), runs in one transaction
 and raises RuleViolation (rule ID + message) on refusal, with nothing written.
+Each acts as the current actor (services/audit.py): a directory user is held to what its
+admin roles allow, on that target (DIR-05, provisioning/admin_rights.py); the operator, a
+superuser and the system are not. Every change and every refusal lands in the audit log.
 """
 from __future__ import annotations
 
@@ -31,8 +34,10 @@ from users_app.models import (
     Sku,
     Tenant,
 )
-from users_app.provisioning import rules
+from users_app.provisioning import admin_rights, rules
+from users_app.provisioning.admin_rights import Action
 from users_app.provisioning.rules import RuleViolation
+from users_app.services import audit
 from users_app.provisioning.snapshots import reachable
 
 TEMPORARY_PASSWORD_LENGTH = 16
@@ -55,6 +60,55 @@ UPDATABLE_FIELDS = frozenset(
     + ("user_principal_name", "usage_location", "account_enabled", "user_type", "custom_attributes", "home_tenant_licences")
 )
 _USAGE_LOCATION = re.compile(r"^[A-Z]{2}$")
+
+
+# --- who may (DIR-05) -------------------------------------------------------------------
+
+
+def roles_of(user: DirectoryUser) -> frozenset[str]:
+    """The admin roles a directory user holds (kept while soft-deleted)."""
+    return frozenset(AdminRoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+
+
+def _require(action: Action, target: DirectoryUser | None = None) -> None:
+    """Refuse (DIR-05) when the acting directory user's roles do not allow `action` (on `target`)."""
+    actor = audit.current_actor()
+    if actor.unrestricted:
+        return
+    if target is None:
+        admin_rights.check(actor.roles, action)
+    else:
+        admin_rights.check(actor.roles, action, target_roles=roles_of(target), target_name=target.login_name)
+
+
+def _require_role_change_new(roles) -> None:
+    """Roles given to a user being created."""
+    actor = audit.current_actor()
+    if not actor.unrestricted:
+        reason = admin_rights.role_change_refusal(actor.roles, added=frozenset(roles), removed=frozenset(),
+                                                  self_change=False)
+        if reason:
+            raise RuleViolation("DIR-05", reason)
+
+
+def _require_role_change(user: DirectoryUser, *, added, removed) -> None:
+    actor = audit.current_actor()
+    if actor.unrestricted:
+        return
+    reason = admin_rights.role_change_refusal(actor.roles, added=frozenset(added), removed=frozenset(removed),
+                                              self_change=actor.object_id == user.pk)
+    if reason:
+        raise RuleViolation("DIR-05", reason)
+
+
+# Which right each field of directory_user_update needs (anything else: EDIT_PROFILE).
+FIELD_ACTIONS = {
+    "account_enabled": Action.BLOCK,
+    "user_principal_name": Action.EDIT_USER_NAME,
+    "business_phone": Action.EDIT_SENSITIVE,
+    "mobile_phone": Action.EDIT_SENSITIVE,
+    "usage_location": Action.USAGE_LOCATION,
+}
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -86,11 +140,18 @@ def _check_upn(upn: str) -> str:
 
 
 def _check_upn_free(upn: str, *, exclude: DirectoryUser | None = None) -> None:
+    """A UPN is free when no other directory user holds it and no other portal sign-in (a Django
+    superuser included) has it as its user name: a sign-in is never adopted by another user."""
     clash = DirectoryUser.objects.filter(user_principal_name__iexact=upn)
     if exclude is not None:
         clash = clash.exclude(pk=exclude.pk)
     if clash.exists():
         raise RuleViolation("user_principal_name", f"The user name {upn} is already in use in the directory.")
+    accounts = get_user_model().objects.filter(username=_username_for(upn))
+    if exclude is not None and exclude.account_id is not None:
+        accounts = accounts.exclude(pk=exclude.account_id)
+    if accounts.exists():
+        raise RuleViolation("user_principal_name", f"The sign-in name {_username_for(upn)} is already taken.")
 
 
 def _check_user_type(value: str) -> str:
@@ -127,6 +188,8 @@ def _sync_account(user: DirectoryUser) -> None:
     username = _username_for(user.user_principal_name)
     changed = []
     if account.username != username:
+        if get_user_model().objects.filter(username=username).exclude(pk=account.pk).exists():
+            raise RuleViolation("user_principal_name", f"The sign-in name {username} is already taken.")
         account.username = username
         changed.append("username")
     if account.is_active != _account_is_active(user):
@@ -141,12 +204,11 @@ def _set_account_password(user: DirectoryUser, password: str | None) -> None:
     User = get_user_model()
     account = user.account
     if account is None:
+        # A new sign-in, never an existing account of the same name (a superuser's, say).
         username = _username_for(user.user_principal_name)
-        account = User.objects.filter(username=username, directory_user__isnull=True).first()
-        if account is None:
-            if User.objects.filter(username=username).exists():
-                raise RuleViolation("user_principal_name", f"The sign-in name {username} is already taken.")
-            account = User(username=username)
+        if User.objects.filter(username=username).exists():
+            raise RuleViolation("user_principal_name", f"The sign-in name {username} is already taken.")
+        account = User(username=username)
         account.email = user.mail if not user.deleted_state else ""
         account.first_name = user.given_name[:150]
         account.last_name = user.surname[:150]
@@ -239,12 +301,42 @@ def directory_user_create(
     returned) that must be changed at first sign-in; `email_password_to` mails
     it (clear text, CLEAR_TEXT_WARNING). With `password` (demo and test
     tenants) the password is usable at once. `temporary_password=False` with no
-    password makes a user without a portal sign-in (the tenant file's default)."""
+    password makes a user without a portal sign-in
+    (the tenant file's default)."""
+    with audit.action("Add user", target=user_principal_name) as entry:
+        user, shown = _directory_user_create(
+            user_principal_name=user_principal_name, display_name=display_name, given_name=given_name,
+            surname=surname, job_title=job_title, mail=mail, business_phone=business_phone,
+            mobile_phone=mobile_phone, street_address=street_address, city=city, state=state,
+            postal_code=postal_code, country=country, usage_location=usage_location,
+            account_enabled=account_enabled, user_type=user_type, licences=licences, admin_roles=admin_roles,
+            custom_attributes=custom_attributes, home_tenant_licences=home_tenant_licences, password=password,
+            email_password_to=email_password_to, temporary_password=temporary_password)
+        entry.describe(target=user)
+        for name in ("display_name", "usage_location", "account_enabled", "user_type"):
+            entry.change(name, None, getattr(user, name))
+        entry.change("licences", [], [a.sku.sku_part_number for a in user.licence_assignments.select_related("sku")])
+        entry.change("admin_roles", [], sorted(roles_of(user)))
+        if shown is not None:
+            entry.change("password", None, "temporary password set")
+    return user, shown
+
+
+def _directory_user_create(*, user_principal_name, display_name, given_name, surname, job_title, mail,
+                           business_phone, mobile_phone, street_address, city, state, postal_code, country,
+                           usage_location, account_enabled, user_type, licences, admin_roles, custom_attributes,
+                           home_tenant_licences, password, email_password_to, temporary_password):
+    _require(Action.CREATE_USER)
     _check_upn(user_principal_name)
     _check_upn_free(user_principal_name)
     usage_location = normalise_usage_location(usage_location)
     _check_user_type(user_type)
     roles = [_check_admin_role(r) for r in admin_roles]
+    if roles:
+        _require_role_change_new(roles)
+    licences = list(licences)
+    if licences:
+        _require(Action.LICENCES)
     user = DirectoryUser.objects.create(
         id=uuid.uuid4(),
         user_principal_name=user_principal_name,
@@ -274,10 +366,13 @@ def directory_user_create(
 @transaction.atomic
 def tenant_update(*, marketing_licence: bool) -> Tenant:
     """The tenant-level Marketing licence (ELIG-03 c)."""
-    tenant = tenant_get()
-    if tenant.marketing_licence != marketing_licence:
-        tenant.marketing_licence = marketing_licence
-        tenant.save(update_fields=["marketing_licence"])
+    with audit.action("Update tenant subscriptions", target="tenant") as entry:
+        _require(Action.TENANT_LICENCES)
+        tenant = tenant_get()
+        if tenant.marketing_licence != marketing_licence:
+            entry.change("marketing_licence", tenant.marketing_licence, marketing_licence)
+            tenant.marketing_licence = marketing_licence
+            tenant.save(update_fields=["marketing_licence"])
     return tenant
 
 
@@ -286,7 +381,18 @@ def directory_user_set_password(
     *, user: DirectoryUser, password: str | None = None, email_password_to: str | None = None
 ) -> str | None:
     """DIR-01: set a password. Without one, a temporary password is generated, returned
-    (shown once), must be changed at first sign-in and may be mailed (clear text)."""
+    (shown once), must be changed at first sign-in and may be mailed (clear text).
+    A user setting its own password (the password page) needs no admin role."""
+    own = password is not None and audit.current_actor().object_id == user.pk
+    with audit.action("Change own password" if own else "Reset password", target=user) as entry:
+        if not own:
+            _require(Action.RESET_PASSWORD, user)
+        shown = _set_password(user, password, email_password_to)
+        entry.change("password", None, "temporary password set" if shown else "password set")
+    return shown
+
+
+def _set_password(user: DirectoryUser, password: str | None, email_password_to: str | None) -> str | None:
     _refuse_hard_deleted(user)
     if password is not None:
         _set_account_password(user, password)
@@ -312,6 +418,33 @@ def directory_user_update(*, user: DirectoryUser, **fields) -> DirectoryUser:
     unknown = set(fields) - UPDATABLE_FIELDS
     if unknown:
         raise TypeError(f"directory_user_update() got unexpected fields: {', '.join(sorted(unknown))}")
+    name = "Update user"
+    if set(fields) == {"account_enabled"}:
+        name = "Unblock sign-in" if fields["account_enabled"] else "Block sign-in"
+    with audit.action(name, target=user) as entry:
+        before = {f: getattr(user, "login_name" if f == "user_principal_name" else f) for f in fields}
+        _require_field_rights(user, fields)
+        _directory_user_update(user, fields)
+        for f, old in before.items():
+            entry.change(f, old, getattr(user, "login_name" if f == "user_principal_name" else f))
+    return user
+
+
+def _require_field_rights(user: DirectoryUser, fields: dict) -> None:
+    """Each field that would change needs its right (FIELD_ACTIONS), on this target."""
+    if audit.current_actor().unrestricted:
+        return
+    for name, value in fields.items():
+        current = user.login_name if name == "user_principal_name" else getattr(user, name)
+        if name in PROFILE_FIELDS and value is None:
+            value = ""
+        if name == "usage_location" and value == "":
+            value = None
+        if current != value:
+            _require(FIELD_ACTIONS.get(name, Action.EDIT_PROFILE), user)
+
+
+def _directory_user_update(user: DirectoryUser, fields: dict) -> None:
     _refuse_hard_deleted(user)
     changed: list[str] = []
     if "user_principal_name" in fields:
@@ -352,11 +485,10 @@ def directory_user_update(*, user: DirectoryUser, **fields) -> DirectoryUser:
     if changed:
         user.save(update_fields=changed + ["modified_on"])
         _sync_account(user)
-    return user
 
 
 @transaction.atomic
-def licence_assign(*, user: DirectoryUser, sku: Sku | str) -> LicenceAssignment:
+def _licence_assign(*, user: DirectoryUser, sku: Sku | str) -> LicenceAssignment:
     """DIR-02 (seats) and DIR-10 (usage location); assigning a held licence changes nothing.
     A soft-deleted user's licences count for no seat (DIR-04), so none is checked for it."""
     sku = _sku(sku)
@@ -372,14 +504,14 @@ def licence_assign(*, user: DirectoryUser, sku: Sku | str) -> LicenceAssignment:
 
 
 @transaction.atomic
-def licence_remove(*, user: DirectoryUser, sku: Sku | str) -> None:
+def _licence_remove(*, user: DirectoryUser, sku: Sku | str) -> None:
     """DIR-02: removing a licence frees its seat at once."""
     sku = _sku(sku)
     LicenceAssignment.objects.filter(user=user, sku=sku).delete()
 
 
 @transaction.atomic
-def licences_set(*, user: DirectoryUser, skus: Iterable[Sku | str]) -> None:
+def _licences_set(*, user: DirectoryUser, skus: Iterable[Sku | str]) -> None:
     """Replace the user's licences: removals first (they free seats), then additions."""
     wanted = {s.pk: s for s in (_sku(s) for s in skus)}
     current = set(LicenceAssignment.objects.filter(user=user).values_list("sku_id", flat=True))
@@ -392,7 +524,7 @@ def licences_set(*, user: DirectoryUser, skus: Iterable[Sku | str]) -> None:
 
 
 @transaction.atomic
-def directory_user_delete(*, user: DirectoryUser) -> DirectoryUser:
+def _directory_user_delete(*, user: DirectoryUser) -> DirectoryUser:
     """DIR-04 soft delete, DIR-11 UPN and mail altered. Licences are kept (restored with
     the user) but no longer take a seat (DIR-02); groups and admin roles are kept; the
     portal sign-in is disabled. Deleting a soft-deleted user changes nothing."""
@@ -412,7 +544,7 @@ def directory_user_delete(*, user: DirectoryUser) -> DirectoryUser:
 
 
 @transaction.atomic
-def directory_user_restore(*, user: DirectoryUser, now=None) -> DirectoryUser:
+def _directory_user_restore(*, user: DirectoryUser, now=None) -> DirectoryUser:
     """DIR-04: back to live with the original UPN and mail (DIR-11), same object id,
     licences, groups and roles. Only from soft state, within 30 days, when no live user
     holds the UPN (DIR-04) and every kept licence still has a seat (DIR-02)."""
@@ -446,7 +578,7 @@ def directory_user_restore(*, user: DirectoryUser, now=None) -> DirectoryUser:
 
 
 @transaction.atomic
-def directory_user_purge(*, user: DirectoryUser) -> DirectoryUser:
+def _directory_user_purge(*, user: DirectoryUser) -> DirectoryUser:
     """Permanent (hard) delete. The row stays as a tombstone so environments keep
     resolving their records (SYNC-08); licences, group memberships and ownerships,
     admin roles and the portal sign-in go. It can never be restored."""
@@ -515,7 +647,7 @@ def _check_group_type(group_type: str) -> str:
 
 
 @transaction.atomic
-def group_create(*, name: str, group_type: str = GroupType.SECURITY) -> DirectoryGroup:
+def _group_create(*, name: str, group_type: str = GroupType.SECURITY) -> DirectoryGroup:
     if not isinstance(name, str) or not name.strip():
         raise RuleViolation("name", "A group needs a name.")
     _check_group_type(group_type)
@@ -524,7 +656,7 @@ def group_create(*, name: str, group_type: str = GroupType.SECURITY) -> Director
 
 
 @transaction.atomic
-def group_update(*, group: DirectoryGroup, name: str | None = None, group_type: str | None = None) -> DirectoryGroup:
+def _group_update(*, group: DirectoryGroup, name: str | None = None, group_type: str | None = None) -> DirectoryGroup:
     changed = []
     if name is not None and name != group.name:
         _check_group_name_free(name, exclude=group)
@@ -553,7 +685,7 @@ def _check_no_cycle(group: DirectoryGroup, member_group: DirectoryGroup) -> None
 
 
 @transaction.atomic
-def group_member_add(*, group: DirectoryGroup, user: DirectoryUser | None = None,
+def _group_member_add(*, group: DirectoryGroup, user: DirectoryUser | None = None,
                      member_group: DirectoryGroup | None = None) -> GroupMembership:
     if (user is None) == (member_group is None):
         raise TypeError("group_member_add() takes exactly one of user and member_group")
@@ -569,7 +701,7 @@ def group_member_add(*, group: DirectoryGroup, user: DirectoryUser | None = None
 
 
 @transaction.atomic
-def group_member_remove(*, group: DirectoryGroup, user: DirectoryUser | None = None,
+def _group_member_remove(*, group: DirectoryGroup, user: DirectoryUser | None = None,
                         member_group: DirectoryGroup | None = None) -> None:
     if (user is None) == (member_group is None):
         raise TypeError("group_member_remove() takes exactly one of user and member_group")
@@ -580,7 +712,7 @@ def group_member_remove(*, group: DirectoryGroup, user: DirectoryUser | None = N
 
 
 @transaction.atomic
-def group_members_set(*, group: DirectoryGroup, users: Iterable[DirectoryUser] = (),
+def _group_members_set(*, group: DirectoryGroup, users: Iterable[DirectoryUser] = (),
                       groups: Iterable[DirectoryGroup] = ()) -> None:
     """Replace the group's direct members (users and nested groups), removals first."""
     want_users = {u.pk: u for u in users}
@@ -603,19 +735,19 @@ def group_members_set(*, group: DirectoryGroup, users: Iterable[DirectoryUser] =
 
 
 @transaction.atomic
-def group_owner_add(*, group: DirectoryGroup, user: DirectoryUser) -> GroupOwner:
+def _group_owner_add(*, group: DirectoryGroup, user: DirectoryUser) -> GroupOwner:
     _refuse_hard_deleted(user)
     owner, _ = GroupOwner.objects.get_or_create(group=group, user=user)
     return owner
 
 
 @transaction.atomic
-def group_owner_remove(*, group: DirectoryGroup, user: DirectoryUser) -> None:
+def _group_owner_remove(*, group: DirectoryGroup, user: DirectoryUser) -> None:
     GroupOwner.objects.filter(group=group, user=user).delete()
 
 
 @transaction.atomic
-def group_owners_set(*, group: DirectoryGroup, users: Iterable[DirectoryUser]) -> None:
+def _group_owners_set(*, group: DirectoryGroup, users: Iterable[DirectoryUser]) -> None:
     want = {u.pk: u for u in users}
     current = set(GroupOwner.objects.filter(group=group).values_list("user_id", flat=True))
     if current - set(want):
@@ -630,7 +762,7 @@ def group_owners_set(*, group: DirectoryGroup, users: Iterable[DirectoryUser]) -
 
 
 @transaction.atomic
-def admin_role_assign(*, user: DirectoryUser, role: str) -> AdminRoleAssignment:
+def _admin_role_assign(*, user: DirectoryUser, role: str) -> AdminRoleAssignment:
     _check_admin_role(role)
     _refuse_hard_deleted(user)
     assignment, _ = AdminRoleAssignment.objects.get_or_create(user=user, role=role)
@@ -638,12 +770,12 @@ def admin_role_assign(*, user: DirectoryUser, role: str) -> AdminRoleAssignment:
 
 
 @transaction.atomic
-def admin_role_remove(*, user: DirectoryUser, role: str) -> None:
+def _admin_role_remove(*, user: DirectoryUser, role: str) -> None:
     AdminRoleAssignment.objects.filter(user=user, role=role).delete()
 
 
 @transaction.atomic
-def admin_roles_set(*, user: DirectoryUser, roles: Iterable[str]) -> None:
+def _admin_roles_set(*, user: DirectoryUser, roles: Iterable[str]) -> None:
     want = list(dict.fromkeys(_check_admin_role(r) for r in roles))
     current = set(AdminRoleAssignment.objects.filter(user=user).values_list("role", flat=True))
     if current - set(want):
@@ -659,7 +791,7 @@ def admin_roles_set(*, user: DirectoryUser, roles: Iterable[str]) -> None:
 
 
 @transaction.atomic
-def app_registration_create(*, name: str, app_id: uuid.UUID | str | None = None) -> tuple[AppRegistration, str]:
+def _app_registration_create(*, name: str, app_id: uuid.UUID | str | None = None) -> tuple[AppRegistration, str]:
     """A service principal with an application (client) id and an object id. The client
     secret is returned once; only its hash is stored."""
     if not isinstance(name, str) or not name.strip():
@@ -676,7 +808,7 @@ def app_registration_create(*, name: str, app_id: uuid.UUID | str | None = None)
 
 
 @transaction.atomic
-def app_registration_update(*, app: AppRegistration, name: str) -> AppRegistration:
+def _app_registration_update(*, app: AppRegistration, name: str) -> AppRegistration:
     if name != app.name:
         app.name = name
         app.save(update_fields=["name"])
@@ -684,9 +816,197 @@ def app_registration_update(*, app: AppRegistration, name: str) -> AppRegistrati
 
 
 @transaction.atomic
-def app_registration_new_secret(*, app: AppRegistration) -> str:
+def _app_registration_new_secret(*, app: AppRegistration) -> str:
     secret = secrets.token_urlsafe(32)
     app.secret_hash = make_password(secret)
     app.save(update_fields=["secret_hash"])
     return secret
 
+
+
+# --- the public writes: each checks the actor's rights (DIR-05) and is recorded -------------------
+
+
+def _skus_of(user: DirectoryUser) -> list[str]:
+    return sorted(LicenceAssignment.objects.filter(user=user).values_list("sku__sku_part_number", flat=True))
+
+
+def licence_assign(*, user: DirectoryUser, sku: Sku | str) -> LicenceAssignment:
+    with audit.action("Assign license", target=user) as entry:
+        _require(Action.LICENCES)
+        before = _skus_of(user)
+        assignment = _licence_assign(user=user, sku=sku)
+        entry.change("licenses", before, _skus_of(user))
+    return assignment
+
+
+def licence_remove(*, user: DirectoryUser, sku: Sku | str) -> None:
+    with audit.action("Remove license", target=user) as entry:
+        _require(Action.LICENCES)
+        before = _skus_of(user)
+        _licence_remove(user=user, sku=sku)
+        entry.change("licenses", before, _skus_of(user))
+
+
+def licences_set(*, user: DirectoryUser, skus: Iterable[Sku | str]) -> None:
+    with audit.action("Update licenses", target=user) as entry:
+        _require(Action.LICENCES)
+        before = _skus_of(user)
+        _licences_set(user=user, skus=skus)
+        entry.change("licenses", before, _skus_of(user))
+
+
+def _user_state(user: DirectoryUser) -> tuple[str, str]:
+    return user.deleted_state or "active", user.user_principal_name
+
+
+def directory_user_delete(*, user: DirectoryUser) -> DirectoryUser:
+    with audit.action("Delete user", target=user) as entry:
+        _require(Action.DELETE, user)
+        before = _user_state(user)
+        _directory_user_delete(user=user)
+        entry.change("state", before[0], _user_state(user)[0])
+        entry.change("user_principal_name", before[1], user.user_principal_name)
+    return user
+
+
+def directory_user_restore(*, user: DirectoryUser, now=None) -> DirectoryUser:
+    with audit.action("Restore user", target=user) as entry:
+        _require(Action.DELETE, user)
+        before = _user_state(user)
+        _directory_user_restore(user=user, now=now)
+        entry.change("state", before[0], _user_state(user)[0])
+        entry.change("user_principal_name", before[1], user.user_principal_name)
+    return user
+
+
+def directory_user_purge(*, user: DirectoryUser) -> DirectoryUser:
+    with audit.action("Permanently delete user", target=user) as entry:
+        _require(Action.PURGE, user)
+        before = _user_state(user)
+        _directory_user_purge(user=user)
+        entry.change("state", before[0], _user_state(user)[0])
+    return user
+
+
+def group_create(*, name: str, group_type: str = GroupType.SECURITY) -> DirectoryGroup:
+    with audit.action("Add group", target=name) as entry:
+        _require(Action.GROUPS)
+        group = _group_create(name=name, group_type=group_type)
+        entry.describe(target=group)
+        entry.change("name", None, group.name)
+        entry.change("group_type", None, group.group_type)
+    return group
+
+
+def group_update(*, group: DirectoryGroup, name: str | None = None, group_type: str | None = None) -> DirectoryGroup:
+    with audit.action("Edit group", target=group) as entry:
+        _require(Action.GROUPS)
+        before = (group.name, group.group_type)
+        _group_update(group=group, name=name, group_type=group_type)
+        entry.change("name", before[0], group.name)
+        entry.change("group_type", before[1], group.group_type)
+    return group
+
+
+def _members_of(group: DirectoryGroup) -> list[str]:
+    rows = GroupMembership.objects.filter(group=group).values_list("user__user_principal_name", "member_group__name")
+    return sorted(upn or f"group {name}" for upn, name in rows)
+
+
+def _owners_of(group: DirectoryGroup) -> list[str]:
+    return sorted(GroupOwner.objects.filter(group=group).values_list("user__user_principal_name", flat=True))
+
+
+def _group_change(name: str, group: DirectoryGroup, field: str, read, change):
+    with audit.action(name, target=group) as entry:
+        _require(Action.GROUP_MEMBERS)
+        before = read(group)
+        result = change()
+        entry.change(field, before, read(group))
+    return result
+
+
+def group_member_add(*, group: DirectoryGroup, user: DirectoryUser | None = None,
+                     member_group: DirectoryGroup | None = None) -> GroupMembership:
+    return _group_change("Add group member", group, "members", _members_of,
+                         lambda: _group_member_add(group=group, user=user, member_group=member_group))
+
+
+def group_member_remove(*, group: DirectoryGroup, user: DirectoryUser | None = None,
+                        member_group: DirectoryGroup | None = None) -> None:
+    return _group_change("Remove group member", group, "members", _members_of,
+                         lambda: _group_member_remove(group=group, user=user, member_group=member_group))
+
+
+def group_members_set(*, group: DirectoryGroup, users: Iterable[DirectoryUser] = (),
+                      groups: Iterable[DirectoryGroup] = ()) -> None:
+    return _group_change("Update group members", group, "members", _members_of,
+                         lambda: _group_members_set(group=group, users=users, groups=groups))
+
+
+def group_owner_add(*, group: DirectoryGroup, user: DirectoryUser) -> GroupOwner:
+    return _group_change("Add group owner", group, "owners", _owners_of,
+                         lambda: _group_owner_add(group=group, user=user))
+
+
+def group_owner_remove(*, group: DirectoryGroup, user: DirectoryUser) -> None:
+    return _group_change("Remove group owner", group, "owners", _owners_of,
+                         lambda: _group_owner_remove(group=group, user=user))
+
+
+def group_owners_set(*, group: DirectoryGroup, users: Iterable[DirectoryUser]) -> None:
+    return _group_change("Update group owners", group, "owners", _owners_of,
+                         lambda: _group_owners_set(group=group, users=users))
+
+
+def admin_role_assign(*, user: DirectoryUser, role: str) -> AdminRoleAssignment:
+    with audit.action("Assign admin role", target=user) as entry:
+        before = roles_of(user)
+        _require_role_change(user, added={role} - before, removed=set())
+        assignment = _admin_role_assign(user=user, role=role)
+        entry.change("admin_roles", before, roles_of(user))
+    return assignment
+
+
+def admin_role_remove(*, user: DirectoryUser, role: str) -> None:
+    with audit.action("Remove admin role", target=user) as entry:
+        before = roles_of(user)
+        _require_role_change(user, added=set(), removed={role} & before)
+        _admin_role_remove(user=user, role=role)
+        entry.change("admin_roles", before, roles_of(user))
+
+
+def admin_roles_set(*, user: DirectoryUser, roles: Iterable[str]) -> None:
+    roles = list(roles)
+    with audit.action("Update admin roles", target=user) as entry:
+        before = roles_of(user)
+        _require_role_change(user, added=set(roles) - before, removed=before - set(roles))
+        _admin_roles_set(user=user, roles=roles)
+        entry.change("admin_roles", before, roles_of(user))
+
+
+def app_registration_create(*, name: str, app_id: uuid.UUID | str | None = None) -> tuple[AppRegistration, str]:
+    with audit.action("Register application", target=name) as entry:
+        _require(Action.APP_REGISTRATIONS)
+        app, secret = _app_registration_create(name=name, app_id=app_id)
+        entry.describe(target=app)
+        entry.change("app_id", None, str(app.app_id))
+    return app, secret
+
+
+def app_registration_update(*, app: AppRegistration, name: str) -> AppRegistration:
+    with audit.action("Edit application", target=app) as entry:
+        _require(Action.APP_REGISTRATIONS)
+        before = app.name
+        _app_registration_update(app=app, name=name)
+        entry.change("name", before, app.name)
+    return app
+
+
+def app_registration_new_secret(*, app: AppRegistration) -> str:
+    with audit.action("Add client secret", target=app) as entry:
+        _require(Action.APP_REGISTRATIONS)
+        secret = _app_registration_new_secret(app=app)
+        entry.change("client_secret", None, "new secret")
+    return secret

@@ -66,7 +66,7 @@ def environment_create(request):
 def _can_edit_security_group(request) -> bool:
     """Edit details > Security group needs a tenant Power Platform role (a System Administrator
     of the environment edits its org settings only)."""
-    return portal_access.missing_tenant_pp_role(admin_roles_of(request)) is None
+    return portal_access.missing_tenant_pp_role(admin_roles_of(request), write=True) is None
 
 
 def _detail_context(request, environment, **extra) -> dict:

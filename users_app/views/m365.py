@@ -27,8 +27,9 @@ from users_app.forms.m365 import (
     UsersPickForm,
 )
 from users_app.models import DirectoryGroup, DirectoryUser
-from users_app.permissions import admin_roles_of, directory_user_of, directory_user_required, m365_admin_required
+from users_app.permissions import admin_roles_of, directory_user_of, directory_user_required, m365_required, m365_rights
 from users_app.provisioning import portal_access
+from users_app.provisioning.admin_rights import Action
 from users_app.provisioning.rules import RuleViolation
 from users_app.services import directory
 from users_app.tables.m365 import (
@@ -42,6 +43,8 @@ from users_app.tables.m365 import (
 )
 
 T = "users_app/m365/"
+# The Account tab saves any of these; the service checks each changed field's own right.
+PROFILE_WRITES = (Action.EDIT_PROFILE, Action.EDIT_USER_NAME, Action.EDIT_SENSITIVE, Action.USAGE_LOCATION)
 HOME = "Microsoft 365 admin center"
 
 
@@ -58,11 +61,12 @@ def _user_name(user: DirectoryUser) -> str:
     return user.display_name or user.login_name
 
 
-def _user_page_context(user: DirectoryUser, tab: str, **extra) -> dict:
+def _user_page_context(request, user: DirectoryUser, tab: str, **extra) -> dict:
     return {
         "title": _user_name(user),
         "person": user,
         "tab": tab,
+        "can": m365_rights(request, user),
         "clear_text_warning": directory.CLEAR_TEXT_WARNING,
         "breadcrumbs": _users_crumbs(("Active users", reverse("m365:active_user_list")), (_user_name(user), None)),
         **extra,
@@ -79,7 +83,7 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 
 
 @require_GET
-@m365_admin_required
+@m365_required()
 def active_user_list(request: HttpRequest) -> HttpResponse:
     queryset = selectors.active_user_list(filters=request.GET)
     table = DirectoryUserTable(queryset).configure(request)
@@ -95,7 +99,7 @@ def _deleted_context(request) -> dict:
 
 
 @require_GET
-@m365_admin_required
+@m365_required()
 def deleted_user_list(request: HttpRequest) -> HttpResponse:
     return render_page_or_partial(request, T + "deleted_user_list.html", "deleted-user-table", _deleted_context(request))
 
@@ -106,7 +110,7 @@ def _create_form(request, data=None) -> ActiveUserCreateForm:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@m365_admin_required
+@m365_required(Action.CREATE_USER)
 def active_user_create(request: HttpRequest) -> HttpResponse:
     """Add a user (DIR-01). On success the temporary password is in this response only."""
     template = T + "active_user_create.html"
@@ -131,7 +135,7 @@ def active_user_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@m365_admin_required
+@m365_required(write=PROFILE_WRITES)
 def active_user_detail(request: HttpRequest, user_id) -> HttpResponse:
     """The Account tab: the directory's profile fields (DIR-03); custom attributes read-only (FIELD-05)."""
     user = selectors.directory_user_get(user_id=user_id)
@@ -139,25 +143,25 @@ def active_user_detail(request: HttpRequest, user_id) -> HttpResponse:
     url = reverse("m365:active_user_detail", args=[user.pk])
     if request.method == "GET":
         form = DirectoryUserAccountForm(user=user)
-        return render_page_or_partial(request, template, partial, _user_page_context(user, "account", form=form))
+        return render_page_or_partial(request, template, partial, _user_page_context(request, user, "account", form=form))
     form = DirectoryUserAccountForm(request.POST, user=user)
     if not form.is_valid():
-        context = _user_page_context(user, "account", form=form, oob_messages=is_fragment_request(request))
+        context = _user_page_context(request, user, "account", form=form, oob_messages=is_fragment_request(request))
         return render_page_or_partial(request, template, partial, context, status=400)
     try:
         directory.directory_user_update(user=user, **form.service_arguments())
     except RuleViolation as violation:
-        context = _user_page_context(user, "account", form=form)
+        context = _user_page_context(request, user, "account", form=form)
         return refuse(request, violation, redirect_to=url, template=template, partial=partial, context=context,
                       status=409)
     messages.success(request, f"Saved the account of {_user_name(user)}.")
     user = selectors.directory_user_get(user_id=user.pk)
-    context = _user_page_context(user, "account", form=DirectoryUserAccountForm(user=user))
+    context = _user_page_context(request, user, "account", form=DirectoryUserAccountForm(user=user))
     return action_response(request, redirect_to=url, template=template, partial=partial, context=context)
 
 
 @require_http_methods(["GET", "POST"])
-@m365_admin_required
+@m365_required(write=Action.LICENCES)
 def active_user_licences(request: HttpRequest, user_id) -> HttpResponse:
     """Licenses and apps: tick / untick, Save changes (DIR-02 seats, DIR-10 usage location)."""
     user = selectors.directory_user_get(user_id=user_id)
@@ -167,13 +171,13 @@ def active_user_licences(request: HttpRequest, user_id) -> HttpResponse:
     def context_for(form_user, data=None):
         held = [a.sku.sku_part_number for a in form_user.licence_assignments.all()]
         form = LicencesForm(data, initial={"skus": held}, licence_choices=selectors.licence_choices())
-        return _user_page_context(form_user, "licences", form=form)
+        return _user_page_context(request, form_user, "licences", form=form)
 
     if request.method == "GET":
         return render_page_or_partial(request, template, partial, context_for(user))
     form = LicencesForm(request.POST, licence_choices=selectors.licence_choices())
     if not form.is_valid():
-        context = _user_page_context(user, "licences", form=form, oob_messages=is_fragment_request(request))
+        context = _user_page_context(request, user, "licences", form=form, oob_messages=is_fragment_request(request))
         return render_page_or_partial(request, template, partial, context, status=400)
     try:
         directory.licences_set(user=user, skus=form.cleaned_data["skus"])
@@ -186,7 +190,7 @@ def active_user_licences(request: HttpRequest, user_id) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@m365_admin_required
+@m365_required(write=Action.ADMIN_ROLES)
 def active_user_roles(request: HttpRequest, user_id) -> HttpResponse:
     """Roles: the user's admin roles (DIR-05)."""
     user = selectors.directory_user_get(user_id=user_id)
@@ -195,13 +199,13 @@ def active_user_roles(request: HttpRequest, user_id) -> HttpResponse:
 
     def context_for(form_user):
         form = AdminRolesForm(initial={"roles": [a.role for a in form_user.admin_roles.all()]})
-        return _user_page_context(form_user, "roles", form=form)
+        return _user_page_context(request, form_user, "roles", form=form)
 
     if request.method == "GET":
         return render_page_or_partial(request, template, partial, context_for(user))
     form = AdminRolesForm(request.POST)
     if not form.is_valid():
-        context = _user_page_context(user, "roles", form=form, oob_messages=is_fragment_request(request))
+        context = _user_page_context(request, user, "roles", form=form, oob_messages=is_fragment_request(request))
         return render_page_or_partial(request, template, partial, context, status=400)
     try:
         directory.admin_roles_set(user=user, roles=form.cleaned_data["roles"])
@@ -214,10 +218,10 @@ def active_user_roles(request: HttpRequest, user_id) -> HttpResponse:
 
 
 @require_GET
-@m365_admin_required
+@m365_required()
 def active_user_groups(request: HttpRequest, user_id) -> HttpResponse:
     user = selectors.directory_user_get(user_id=user_id)
-    context = _user_page_context(user, "groups", **selectors.directory_user_groups(user=user))
+    context = _user_page_context(request, user, "groups", **selectors.directory_user_groups(user=user))
     return render_page_or_partial(request, T + "active_user_groups.html", "user-groups", context)
 
 
@@ -230,15 +234,15 @@ def _summary_action(request, user_id, change, done: str) -> HttpResponse:
         change(user)
     except RuleViolation as violation:
         return refuse(request, violation, redirect_to=url, template=template, partial=partial,
-                      context=_user_page_context(user, ""), status=409)
+                      context=_user_page_context(request, user, ""), status=409)
     messages.success(request, done.format(name=_user_name(user)))
     user = selectors.directory_user_get(user_id=user.pk)
     return action_response(request, redirect_to=url, template=template, partial=partial,
-                           context=_user_page_context(user, ""))
+                           context=_user_page_context(request, user, ""))
 
 
 @require_POST
-@m365_admin_required
+@m365_required(write=Action.BLOCK)
 def active_user_block(request: HttpRequest, user_id) -> HttpResponse:
     """Block sign-in (accountEnabled false)."""
     return _summary_action(request, user_id, lambda u: directory.directory_user_update(user=u, account_enabled=False),
@@ -246,7 +250,7 @@ def active_user_block(request: HttpRequest, user_id) -> HttpResponse:
 
 
 @require_POST
-@m365_admin_required
+@m365_required(write=Action.BLOCK)
 def active_user_unblock(request: HttpRequest, user_id) -> HttpResponse:
     return _summary_action(request, user_id, lambda u: directory.directory_user_update(user=u, account_enabled=True),
                            "Sign-in is allowed again for {name}.")
@@ -254,12 +258,12 @@ def active_user_unblock(request: HttpRequest, user_id) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@m365_admin_required
+@m365_required(Action.RESET_PASSWORD)
 def active_user_password_reset(request: HttpRequest, user_id) -> HttpResponse:
     """Reset password (DIR-01): a new temporary password, shown once in this response."""
     user = selectors.directory_user_get(user_id=user_id)
     template, partial = T + "active_user_password_reset.html", "password-reset"
-    context = _user_page_context(user, "")
+    context = _user_page_context(request, user, "")
     context["breadcrumbs"] = context["breadcrumbs"][:-1] + [
         (_user_name(user), reverse("m365:active_user_detail", args=[user.pk])), ("Reset password", None)]
     if request.method == "GET":
@@ -281,12 +285,12 @@ def active_user_password_reset(request: HttpRequest, user_id) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@m365_admin_required
+@m365_required(Action.DELETE)
 def active_user_delete(request: HttpRequest, user_id) -> HttpResponse:
     """Delete user (DIR-04, soft: restorable for 30 days), after a confirmation."""
     user = selectors.directory_user_get(user_id=user_id)
     template, partial = T + "active_user_delete.html", "delete-confirm"
-    context = _user_page_context(user, "")
+    context = _user_page_context(request, user, "")
     context["breadcrumbs"] = context["breadcrumbs"][:-1] + [
         (_user_name(user), reverse("m365:active_user_detail", args=[user.pk])), ("Delete user", None)]
     if request.method == "GET":
@@ -306,7 +310,7 @@ def active_user_delete(request: HttpRequest, user_id) -> HttpResponse:
 
 
 @require_POST
-@m365_admin_required
+@m365_required(write=Action.DELETE)
 def active_user_restore(request: HttpRequest, user_id) -> HttpResponse:
     """Restore a soft-deleted user (DIR-04, DIR-11). From the Deleted users list it answers the table
     fragment over HTMX; from the user page (return=detail) it redirects to the user."""
@@ -331,7 +335,7 @@ def active_user_restore(request: HttpRequest, user_id) -> HttpResponse:
 
 
 @require_POST
-@m365_admin_required
+@m365_required(write=Action.PURGE)
 def active_user_purge(request: HttpRequest, user_id) -> HttpResponse:
     """Delete permanently from Deleted users (DIR-04): the user is gone for good; in each
     environment its record stays disabled and Delete becomes possible there (LIFE-05)."""
@@ -361,7 +365,7 @@ def _groups_crumbs(*trail):
 
 
 @require_GET
-@m365_admin_required
+@m365_required()
 def group_list(request: HttpRequest) -> HttpResponse:
     table = GroupTable(selectors.group_list(filters=request.GET)).configure(request)
     context = {"table": table, "filter_q": request.GET.get("q", ""), "filter_type": request.GET.get("group_type", ""),
@@ -371,7 +375,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@m365_admin_required
+@m365_required(Action.GROUPS)
 def group_create(request: HttpRequest) -> HttpResponse:
     template, partial = T + "group_create.html", "group-create"
     context = {"title": "Add a group", "breadcrumbs": _groups_crumbs(("Add a group", None))}
@@ -407,7 +411,7 @@ def _members_context(group: DirectoryGroup, form=None) -> dict:
 
 
 @require_GET
-@m365_admin_required
+@m365_required()
 def group_detail(request: HttpRequest, group_id) -> HttpResponse:
     """The group's Members tab: every direct member, users and nested groups (DIR-06)."""
     group = selectors.group_get(group_id=group_id)
@@ -415,7 +419,7 @@ def group_detail(request: HttpRequest, group_id) -> HttpResponse:
 
 
 @require_POST
-@m365_admin_required
+@m365_required(write=Action.GROUP_MEMBERS)
 def group_member_add(request: HttpRequest, group_id) -> HttpResponse:
     """Add members (users and/or groups), then Save: one atomic write (DIR-06 refuses a cycle)."""
     group = selectors.group_get(group_id=group_id)
@@ -445,7 +449,7 @@ def group_member_add(request: HttpRequest, group_id) -> HttpResponse:
 
 
 @require_POST
-@m365_admin_required
+@m365_required(write=Action.GROUP_MEMBERS)
 def group_member_remove(request: HttpRequest, group_id) -> HttpResponse:
     group = selectors.group_get(group_id=group_id)
     template, partial = T + "group_detail.html", "group-members"
@@ -474,14 +478,14 @@ def _owners_context(group: DirectoryGroup) -> dict:
 
 
 @require_GET
-@m365_admin_required
+@m365_required()
 def group_owners(request: HttpRequest, group_id) -> HttpResponse:
     group = selectors.group_get(group_id=group_id)
     return render_page_or_partial(request, T + "group_owners.html", "group-owners", _owners_context(group))
 
 
 @require_POST
-@m365_admin_required
+@m365_required(write=Action.GROUP_MEMBERS)
 def group_owner_add(request: HttpRequest, group_id) -> HttpResponse:
     group = selectors.group_get(group_id=group_id)
     template, partial = T + "group_owners.html", "group-owners"
@@ -504,7 +508,7 @@ def group_owner_add(request: HttpRequest, group_id) -> HttpResponse:
 
 
 @require_POST
-@m365_admin_required
+@m365_required(write=Action.GROUP_MEMBERS)
 def group_owner_remove(request: HttpRequest, group_id) -> HttpResponse:
     group = selectors.group_get(group_id=group_id)
     template, partial = T + "group_owners.html", "group-owners"
@@ -528,7 +532,7 @@ def _licences_crumbs(*trail):
 
 
 @require_GET
-@m365_admin_required(licences=True)
+@m365_required()
 def licence_list(request: HttpRequest) -> HttpResponse:
     """Licences with seats used / total / available (DIR-02), one query for the rows."""
     table = SkuTable(selectors.sku_list(filters=request.GET)).configure(request)
@@ -543,7 +547,7 @@ def _licence_list_context(request, table=None) -> dict:
 
 
 @require_POST
-@m365_admin_required(licences=True)
+@m365_required(write=Action.TENANT_LICENCES)
 def tenant_licence_update(request: HttpRequest) -> HttpResponse:
     """The tenant-level Marketing licence (ELIG-03 c): with it, users need no licence of their own
     when added on demand."""
@@ -555,7 +559,7 @@ def tenant_licence_update(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@m365_admin_required(licences=True)
+@m365_required()
 def licence_detail(request: HttpRequest, sku_id) -> HttpResponse:
     sku = selectors.sku_get(sku_id=sku_id)
     link_users = portal_access.missing_m365_role(admin_roles_of(request)) is None
@@ -572,7 +576,7 @@ def _roles_crumbs(*trail):
 
 
 @require_GET
-@m365_admin_required
+@m365_required()
 def role_list(request: HttpRequest) -> HttpResponse:
     table = AdminRoleTable(selectors.admin_role_list()).configure(request)
     context = {"table": table, "title": "Role assignments", "breadcrumbs": _roles_crumbs(("Role assignments", None))}
@@ -586,14 +590,14 @@ def _role_context(row) -> dict:
 
 
 @require_GET
-@m365_admin_required
+@m365_required()
 def role_detail(request: HttpRequest, role_id) -> HttpResponse:
     row = selectors.admin_role_get(template_id=role_id)
     return render_page_or_partial(request, T + "role_detail.html", "role-holders", _role_context(row))
 
 
 @require_POST
-@m365_admin_required
+@m365_required(write=Action.ADMIN_ROLES)
 def role_holder_add(request: HttpRequest, role_id) -> HttpResponse:
     row = selectors.admin_role_get(template_id=role_id)
     template, partial = T + "role_detail.html", "role-holders"
@@ -615,7 +619,7 @@ def role_holder_add(request: HttpRequest, role_id) -> HttpResponse:
 
 
 @require_POST
-@m365_admin_required
+@m365_required(write=Action.ADMIN_ROLES)
 def role_holder_remove(request: HttpRequest, role_id) -> HttpResponse:
     row = selectors.admin_role_get(template_id=role_id)
     template, partial = T + "role_detail.html", "role-holders"
@@ -639,7 +643,7 @@ def _apps_crumbs(*trail):
 
 
 @require_GET
-@m365_admin_required
+@m365_required()
 def app_registration_list(request: HttpRequest) -> HttpResponse:
     table = AppRegistrationTable(selectors.app_registration_list(filters=request.GET)).configure(request)
     context = {"table": table, "filter_q": request.GET.get("q", ""), "title": "App registrations",
@@ -649,7 +653,7 @@ def app_registration_list(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@m365_admin_required
+@m365_required(Action.APP_REGISTRATIONS)
 def app_registration_create(request: HttpRequest) -> HttpResponse:
     """New registration: the client secret is shown once, in this response (only its hash is kept)."""
     template, partial = T + "app_registration_create.html", "app-registration-create"

@@ -24,8 +24,8 @@ from users_app.models import (
 from users_app.services import directory
 
 HX = {"HX-Request": "true"}
-M365_MISSING = "Global administrator or User administrator"
-LICENCE_MISSING = "Global administrator, User administrator or License administrator"
+M365_MISSING = "You don&#x27;t have permission to"  # DIR-05 (admin_rights.refusal), as the page escapes it
+LICENCE_MISSING = M365_MISSING
 GLOBAL_ROLE_ID = ADMIN_ROLE_TEMPLATE_IDS[AdminRole.GLOBAL]
 
 
@@ -58,25 +58,25 @@ def _urls():
     plain = lambda: [dir_user("plain").pk]  # noqa: E731
     group = lambda: [sales_group().pk]  # noqa: E731
     return [
-        ("active_user_list", lambda: [], "useradmin", "ppadmin", "user-table"),
-        ("deleted_user_list", lambda: [], "useradmin", "licadmin", "deleted-user-table"),
+        ("active_user_list", lambda: [], "useradmin", "plain", "user-table"),
+        ("deleted_user_list", lambda: [], "useradmin", "plain", "deleted-user-table"),
         ("active_user_create", lambda: [], "useradmin", "plain", "user-create"),
-        ("active_user_detail", plain, "global", "ppadmin", "account-form"),
-        ("active_user_licences", plain, "useradmin", "licadmin", "licence-form"),
-        ("active_user_roles", plain, "useradmin", "d365admin", "role-form"),
+        ("active_user_detail", plain, "global", "sysadmin", "account-form"),
+        ("active_user_licences", plain, "licadmin", "plain", "licence-form"),
+        ("active_user_roles", plain, "useradmin", "plain", "role-form"),
         ("active_user_groups", plain, "useradmin", "plain", "user-groups"),
         ("active_user_password_reset", plain, "useradmin", "ppadmin", "password-reset"),
         ("active_user_delete", plain, "useradmin", "ppadmin", "delete-confirm"),
-        ("group_list", lambda: [], "useradmin", "ppadmin", "group-table"),
+        ("group_list", lambda: [], "useradmin", "plain", "group-table"),
         ("group_create", lambda: [], "useradmin", "ppadmin", "group-create"),
         ("group_detail", group, "useradmin", "sysadmin", "group-members"),
         ("group_owners", group, "useradmin", "sysadmin", "group-owners"),
         ("licence_list", lambda: [], "licadmin", "plain", "licence-table"),
-        ("licence_detail", lambda: [sku("DYN").sku_id], "licadmin", "ppadmin", "licence-user-table"),
-        ("role_list", lambda: [], "useradmin", "licadmin", "role-table"),
-        ("role_detail", lambda: [GLOBAL_ROLE_ID], "useradmin", "licadmin", "role-holders"),
-        ("app_registration_list", lambda: [], "useradmin", "ppadmin", "app-registration-table"),
-        ("app_registration_create", lambda: [], "useradmin", "ppadmin", "app-registration-create"),
+        ("licence_detail", lambda: [sku("DYN").sku_id], "licadmin", "plain", "licence-user-table"),
+        ("role_list", lambda: [], "useradmin", "plain", "role-table"),
+        ("role_detail", lambda: [GLOBAL_ROLE_ID], "useradmin", "plain", "role-holders"),
+        ("app_registration_list", lambda: [], "useradmin", "plain", "app-registration-table"),
+        ("app_registration_create", lambda: [], "global", "ppadmin", "app-registration-create"),
         ("service_information", lambda: [], "plain", None, "service-information"),
     ]
 
@@ -139,18 +139,23 @@ def test_m365_post_anonymous_and_wrong_role(portal_tenant, client, sign_in, name
     assert M365_MISSING in response.content.decode()
 
 
-def test_licence_administrator_opens_licences_but_not_active_users(portal_tenant, sign_in):
+def test_licence_administrator_reads_users_but_cannot_add_one(portal_tenant, sign_in):
+    """DIR-05: a License administrator reads the admin center (basic properties) and manages licences,
+    but adding users is for Global and User administrators."""
     client = sign_in("licadmin")
     assert client.get(reverse("m365:licence_list")).status_code == 200
-    response = client.get(reverse("m365:active_user_list"))
+    page = client.get(reverse("m365:active_user_list"))
+    assert page.status_code == 200
+    assert reverse("m365:active_user_create") not in page.content.decode()  # the command is hidden
+    response = client.get(reverse("m365:active_user_create"))
     assert response.status_code == 403
     assert M365_MISSING in response.content.decode()
 
 
-def test_licence_detail_links_users_only_for_user_admins(portal_tenant, sign_in):
+def test_licence_detail_links_users_for_every_reader(portal_tenant, sign_in):
     url = reverse("m365:licence_detail", args=[sku("DYN").sku_id])
     plain_url = reverse("m365:active_user_detail", args=[dir_user("plain").pk])
-    assert plain_url not in sign_in("licadmin").get(url).content.decode()
+    assert plain_url in sign_in("licadmin").get(url).content.decode()
     assert plain_url in sign_in("global").get(url).content.decode()
 
 
@@ -293,8 +298,8 @@ def test_add_user_over_htmx_answers_fragment_with_message(portal_tenant, sign_in
 
 def test_add_user_mails_the_password_with_the_clear_text_warning(portal_tenant, sign_in):
     """DIR-01: the mail is clear text and says so."""
-    response = sign_in("useradmin").post(reverse("m365:active_user_create"),
-                                         _create_data(email_password_to="manager@contoso.com", admin_roles=[AdminRole.LICENCE]))
+    response = sign_in("global").post(reverse("m365:active_user_create"),
+                                      _create_data(email_password_to="manager@contoso.com", admin_roles=[AdminRole.LICENCE]))
     assert response.status_code == 200
     assert directory.CLEAR_TEXT_WARNING in response.content.decode()
     assert len(mail.outbox) == 1
@@ -409,7 +414,7 @@ def test_licences_tab_without_usage_location_is_refused_dir10(portal_tenant, sig
 
 def test_roles_tab_sets_admin_roles(portal_tenant, sign_in):
     user = dir_user("olivia")
-    client = sign_in("useradmin")
+    client = sign_in("global")
     url = reverse("m365:active_user_roles", args=[user.pk])
     response = client.post(url, {"roles": [AdminRole.LICENCE, AdminRole.POWER_PLATFORM]}, headers=HX)
     assert response.status_code == 200 and 'id="role-form"' in response.content.decode()
@@ -625,7 +630,7 @@ def test_role_list_and_holders(portal_tenant, sign_in):
 
 
 def test_role_holder_add_and_remove(portal_tenant, sign_in):
-    client = sign_in("useradmin")
+    client = sign_in("global")
     olivia = dir_user("olivia")
     add = reverse("m365:role_holder_add", args=[GLOBAL_ROLE_ID])
     remove = reverse("m365:role_holder_remove", args=[GLOBAL_ROLE_ID])
@@ -643,14 +648,14 @@ def test_role_holder_add_and_remove(portal_tenant, sign_in):
 
 def test_role_holder_add_needs_a_user(portal_tenant, sign_in):
     before = AdminRoleAssignment.objects.count()
-    response = sign_in("useradmin").post(reverse("m365:role_holder_add", args=[GLOBAL_ROLE_ID]), {"user": ""},
+    response = sign_in("global").post(reverse("m365:role_holder_add", args=[GLOBAL_ROLE_ID]), {"user": ""},
                                          headers=HX)
     assert response.status_code == 400 and AdminRoleAssignment.objects.count() == before
 
 
 def test_app_registration_create_shows_secret_once(portal_tenant, sign_in):
     """DIR-08: app (client) id and object id; the secret is shown once and only its hash kept."""
-    client = sign_in("useradmin")
+    client = sign_in("global")
     response = client.post(reverse("m365:app_registration_create"), {"name": "Payroll sync"}, headers=HX)
     text = response.content.decode()
     assert response.status_code == 200 and 'id="app-registration-create"' in text
@@ -665,7 +670,7 @@ def test_app_registration_create_shows_secret_once(portal_tenant, sign_in):
 
 def test_app_registration_create_without_name_writes_nothing(portal_tenant, sign_in):
     before = AppRegistration.objects.count()
-    response = sign_in("useradmin").post(reverse("m365:app_registration_create"), {"name": ""}, headers=HX)
+    response = sign_in("global").post(reverse("m365:app_registration_create"), {"name": ""}, headers=HX)
     assert response.status_code == 400 and AppRegistration.objects.count() == before
 
 
@@ -695,7 +700,7 @@ def test_dir_04_delete_permanently_from_deleted_users(portal_tenant, sign_in):
 def test_elig_03_tenant_marketing_licence_toggle(portal_tenant, sign_in):
     """ELIG-03 c: the tenant-level Marketing licence is held or not, from the Licences page."""
     from users_app.models import Tenant
-    client = sign_in("licadmin")
+    client = sign_in("global")
     url = reverse("m365:tenant_licence_update")
     response = client.post(url, {"marketing_licence": "1"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and 'id="tenant-licences"' in response.content.decode()
