@@ -1,15 +1,18 @@
 """Django admin for environments and their Dataverse structure.
 
 Thin on purpose: listing, searching and editing of plain columns only. No
-rule is checked here; the ids Dataverse assigns are read-only.
+rule is checked here; the ids Dataverse assigns are read-only. Every save lands
+in the audit log with the superuser as the actor (users_app/admin_audit.py).
 """
 from django.contrib import admin
+
+from users_app.admin_audit import AuditedAdmin
 
 from .models import BusinessUnit, Environment, Position, SecurityRole
 
 
 @admin.register(Environment)
-class EnvironmentAdmin(admin.ModelAdmin):
+class EnvironmentAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "type", "state", "dataverse", "deployment", "region", "licence_type", "created_on")
     list_filter = ("type", "state", "dataverse", "deployment", "licence_type", "sales_installed")
     search_fields = ("name", "url", "environment_id", "security_group_object_id")
@@ -37,7 +40,7 @@ class EnvironmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(BusinessUnit)
-class BusinessUnitAdmin(admin.ModelAdmin):
+class BusinessUnitAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "environment", "parentbusinessunit", "is_root")
     list_filter = ("environment",)
     search_fields = ("name", "businessunitid", "environment__name")
@@ -51,7 +54,7 @@ class BusinessUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(SecurityRole)
-class SecurityRoleAdmin(admin.ModelAdmin):
+class SecurityRoleAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "environment", "business_unit", "is_system")
     list_filter = ("environment", "is_system")
     search_fields = ("name", "roleid", "environment__name")
@@ -61,7 +64,7 @@ class SecurityRoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(admin.ModelAdmin):
+class PositionAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "environment")
     list_filter = ("environment",)
     search_fields = ("name", "positionid", "environment__name")

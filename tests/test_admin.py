@@ -11,11 +11,13 @@ from django.contrib import admin
 from django.urls import reverse
 
 from environments_app.models import BusinessUnit, Environment, Position, SecurityRole
+from users_app.services import records
 from users_app.choices import AccessMode, AdminRole, SkuKind, SyncStatus, SyncTrigger, UserType
 from users_app.models import (
     Account,
     AdminRoleAssignment,
     AppRegistration,
+    AuditEntry,
     DirectoryGroup,
     DirectoryUser,
     GroupMembership,
@@ -47,6 +49,7 @@ SEARCH_TERMS = {
     Team: "Sales",
     Account: "Fabrikam",
     SyncRun: "Contoso Sales",
+    AuditEntry: "Change position",
 }
 
 
@@ -92,7 +95,9 @@ def rows(db):
         environment=env, businessunit=root, user_type=UserType.DELEGATED_ADMIN, accessmode=AccessMode.DELEGATED_ADMIN,
         issyncwithdirectory=False, domainname="crmoln2@microsoft.com", firstname="Delegated", lastname="Admin",
     )
+    records.position_set(systemuser=user, position=position)  # one audit entry
     return {
+        AuditEntry: AuditEntry.objects.get(action="Change position"),
         Environment: env, BusinessUnit: root, SecurityRole: role, Position: position, Tenant: tenant,
         DirectoryUser: alex, Sku: sku, LicenceAssignment: assignment, DirectoryGroup: group,
         AdminRoleAssignment: admin_role, AppRegistration: app, SystemUser: user, Team: team, Account: account,
@@ -198,7 +203,7 @@ def _change_form_data(response) -> dict:
         forms.extend(formset.forms)
     for form in forms:
         for bound in form:
-            value = bound.field.prepare_value(bound.value())
+            value = bound.value()  # already prepared for the widget
             if isinstance(value, bool):
                 if value:
                     data[bound.html_name] = "on"
@@ -262,3 +267,165 @@ def test_sync_run_is_read_only_but_deletable(admin_client, rows):
 @pytest.mark.django_db
 def test_system_user_add_view_is_refused(admin_client, rows):
     assert admin_client.get(_url(SystemUser, "add")).status_code == 403
+
+
+# --- The admin is a door too: the directory's rule checks, and every save in the audit log ---------
+
+
+def _inline(response, model):
+    return next(i.formset for i in response.context["inline_admin_formsets"] if i.formset.model is model)
+
+
+def _add_inline_row(data: dict, formset, **values) -> dict:
+    """The change page's POST data with one more row in the inline `formset`."""
+    prefix = formset.prefix
+    number = int(data[f"{prefix}-TOTAL_FORMS"])
+    data[f"{prefix}-TOTAL_FORMS"] = str(number + 1)
+    for name, value in values.items():
+        data[f"{prefix}-{number}-{name}"] = value
+    return data
+
+
+def _post_with_inline_row(admin_client, obj, model, **values):
+    response = admin_client.get(_url(obj, "change", obj.pk))
+    data = _add_inline_row(_change_form_data(response), _inline(response, model), **values)
+    return admin_client.post(_url(obj, "change", obj.pk), data)
+
+
+def _admin_entries():
+    return list(AuditEntry.objects.filter(via="admin"))
+
+
+@pytest.mark.django_db
+def test_licence_inline_beyond_seats_is_refused_with_dir02(admin_client, rows):
+    alex = rows[DirectoryUser]
+    full = Sku.objects.create(sku_part_number="ONE_SEAT", name="One seat", seats=1, kind=SkuKind.DATAVERSE)
+    other = DirectoryUser.objects.create(user_principal_name="other@contoso.onmicrosoft.com", usage_location="US")
+    LicenceAssignment.objects.create(user=other, sku=full)
+    before = LicenceAssignment.objects.count()
+
+    response = _post_with_inline_row(admin_client, alex, LicenceAssignment, sku=full.pk, user=alex.pk)
+
+    assert response.status_code == 200  # the form again, with the error
+    errors = " ".join(_inline(response, LicenceAssignment).non_form_errors())
+    assert errors.startswith("DIR-02: No seats left for One seat: 1 of 1 in use.")
+    assert "DIR-02" in response.content.decode()
+    assert LicenceAssignment.objects.count() == before
+    assert _admin_entries() == []
+
+
+@pytest.mark.django_db
+def test_licence_inline_within_seats_is_saved_and_audited(admin_client, rows, admin_user):
+    alex = rows[DirectoryUser]
+    sku = Sku.objects.create(sku_part_number="TWO_SEATS", name="Two seats", seats=2, kind=SkuKind.OFFICE)
+    response = _post_with_inline_row(admin_client, alex, LicenceAssignment, sku=sku.pk, user=alex.pk)
+    assert response.status_code == 302
+    assert LicenceAssignment.objects.filter(user=alex, sku=sku).exists()
+    [entry] = _admin_entries()
+    assert (entry.actor_kind, entry.actor, entry.via) == ("superuser", admin_user.username, "admin")
+    assert entry.action == "Edit directory user" and entry.target == alex.user_principal_name
+    [[name, before, after]] = entry.changes
+    assert name == "licence assignments"
+    assert after == sorted([*before, f"Two seats → {alex}"])
+
+
+@pytest.mark.django_db
+def test_licence_without_usage_location_is_refused_with_dir10(admin_client, rows):
+    bob = DirectoryUser.objects.create(user_principal_name="bob@contoso.onmicrosoft.com", display_name="Bob")
+    response = _post_with_inline_row(admin_client, bob, LicenceAssignment, sku=rows[Sku].pk, user=bob.pk)
+    assert response.status_code == 200
+    errors = " ".join(_inline(response, LicenceAssignment).non_form_errors())
+    assert errors.startswith("DIR-10: License assignment cannot be done for user with invalid usage location")
+    assert not LicenceAssignment.objects.filter(user=bob).exists()
+    assert _admin_entries() == []
+
+    # The licence assignment's own add form checks the same.
+    response = admin_client.post(_url(LicenceAssignment, "add"), {"user": bob.pk, "sku": rows[Sku].pk})
+    assert response.status_code == 200
+    assert "DIR-10" in " ".join(response.context["adminform"].form.non_field_errors())
+    assert not LicenceAssignment.objects.filter(user=bob).exists()
+
+
+@pytest.mark.django_db
+def test_licence_assignment_add_form_beyond_seats_is_refused(admin_client, rows):
+    full = Sku.objects.create(sku_part_number="NONE_LEFT", name="None left", seats=0, kind=SkuKind.OFFICE)
+    response = admin_client.post(_url(LicenceAssignment, "add"), {"user": rows[DirectoryUser].pk, "sku": full.pk})
+    assert response.status_code == 200
+    assert " ".join(response.context["adminform"].form.non_field_errors()).startswith(
+        "DIR-02: No seats left for None left: 0 of 0 in use.")
+    assert not LicenceAssignment.objects.filter(sku=full).exists()
+
+
+@pytest.mark.django_db
+def test_group_cycle_through_the_admin_is_refused_with_dir06(admin_client, rows):
+    outer, inner = rows[DirectoryGroup], DirectoryGroup.objects.create(name="Inner team")
+    GroupMembership.objects.create(group=outer, member_group=inner)
+    before = GroupMembership.objects.count()
+
+    response = _post_with_inline_row(admin_client, inner, GroupMembership, member_group=outer.pk, group=inner.pk)
+
+    assert response.status_code == 200
+    errors = " ".join(_inline(response, GroupMembership).non_form_errors())
+    assert errors == "DIR-06: Adding Sales team to Inner team would make a cycle of nested groups."
+    assert GroupMembership.objects.count() == before
+    assert _admin_entries() == []
+
+
+@pytest.mark.django_db
+def test_admin_role_for_a_permanently_deleted_user_is_refused(admin_client, rows):
+    gone = DirectoryUser.objects.create(user_principal_name="purged@contoso.onmicrosoft.com", deleted_state="hard")
+    response = admin_client.post(_url(AdminRoleAssignment, "add"), {"user": gone.pk, "role": AdminRole.USER})
+    assert response.status_code == 200
+    assert "DIR-04" in " ".join(response.context["adminform"].form.non_field_errors())
+    assert not AdminRoleAssignment.objects.filter(user=gone).exists()
+
+
+@pytest.mark.django_db
+def test_admin_save_is_audited_with_the_superuser_before_and_after(admin_client, rows, admin_user):
+    alex = rows[DirectoryUser]
+    data = _change_form_data(admin_client.get(_url(alex, "change", alex.pk)))
+    data["display_name"] = "Alex W."
+    assert admin_client.post(_url(alex, "change", alex.pk), data).status_code == 302
+    [entry] = _admin_entries()
+    assert (entry.actor_kind, entry.actor, entry.via, entry.outcome) == ("superuser", admin_user.username, "admin", "done")
+    assert entry.action == "Edit directory user"
+    assert entry.changes == [["Display name", "Alex Wilber", "Alex W."]]
+
+    # An environment side save: the system user's primary e-mail (the service it calls joins the entry).
+    user = rows[SystemUser]
+    data = _change_form_data(admin_client.get(_url(user, "change", user.pk)))
+    data["internalemailaddress"] = "alex.w@contoso.com"
+    assert admin_client.post(_url(user, "change", user.pk), data).status_code == 302
+    entry = AuditEntry.objects.filter(via="admin").order_by("-id").first()
+    assert entry.action == "Edit system user" and entry.environment == "Contoso Sales"
+    assert ["Primary email", "alex@contoso.com", "alex.w@contoso.com"] in entry.changes
+
+
+@pytest.mark.django_db
+def test_admin_deletes_are_audited(admin_client, rows):
+    position = rows[Position]
+    assert admin_client.post(_url(position, "delete", position.pk), {"post": "yes"}).status_code == 302
+    app = rows[AppRegistration]
+    response = admin_client.post(_url(AppRegistration, "changelist"),
+                                 {"action": "delete_selected", "_selected_action": [app.pk], "post": "yes"})
+    assert response.status_code == 302
+    assert not AppRegistration.objects.filter(pk=app.pk).exists()
+    actions = [(e.action, e.target, e.actor_kind) for e in AuditEntry.objects.filter(via="admin").order_by("id")]
+    assert actions == [("Delete position", "Manager", "superuser"),
+                       ("Delete app registration", "Billing connector", "superuser")]
+
+
+@pytest.mark.django_db
+def test_audit_log_is_read_only_in_the_admin(admin_client, rows):
+    entry = rows[AuditEntry]
+    assert admin_client.get(_url(AuditEntry, "add")).status_code == 403
+    response = admin_client.get(_url(entry, "change", entry.pk))
+    assert response.status_code == 200
+    assert response.context["has_change_permission"] is False
+    assert response.context["has_delete_permission"] is False
+    assert admin_client.post(_url(entry, "change", entry.pk), {"action": "Forged"}).status_code == 403
+    assert admin_client.post(_url(entry, "delete", entry.pk), {"post": "yes"}).status_code == 403
+    admin_client.post(_url(AuditEntry, "changelist"),
+                      {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"})
+    entry.refresh_from_db()
+    assert entry.action == "Change position"

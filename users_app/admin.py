@@ -1,9 +1,11 @@
 """Django admin for the directory and the environments' users.
 
 Thin on purpose: listing, searching and editing of plain columns only. No
-sync, no rule checks here; those live in users_app/provisioning/ and the
-services. Columns the rules make system-managed are read-only, and the two
+sync here. Columns the rules make system-managed are read-only, and the two
 placeholder users (MODE-05, MODE-07) cannot be edited or deleted at all.
+The inlines that save licences, group members and owners and admin roles run
+the directory's rule checks (users_app/admin_audit.py), and every save lands in
+the audit log with the superuser as the actor; the audit log itself is read-only.
 """
 import json
 
@@ -11,12 +13,21 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.html import format_html
 
+from .admin_audit import (
+    AdminRoleAssignmentForm,
+    AuditedAdmin,
+    DirectoryUserFormSet,
+    GroupMembershipFormSet,
+    LicenceAssignmentForm,
+    LicenceAssignmentFormSet,
+)
 from .choices import DeletedState
 from .services import records
 from .models import (
     Account,
     AdminRoleAssignment,
     AppRegistration,
+    AuditEntry,
     DirectoryGroup,
     DirectoryUser,
     GroupMembership,
@@ -33,7 +44,7 @@ from .models import (
 
 
 @admin.register(Tenant)
-class TenantAdmin(admin.ModelAdmin):
+class TenantAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "domain", "tenant_id", "marketing_licence")
     search_fields = ("name", "domain", "tenant_id")
     readonly_fields = ("tenant_id",)
@@ -48,6 +59,7 @@ class TenantAdmin(admin.ModelAdmin):
 
 class LicenceAssignmentInline(admin.TabularInline):
     model = LicenceAssignment
+    formset = LicenceAssignmentFormSet  # DIR-02, DIR-10, DIR-04
     extra = 0
     autocomplete_fields = ("sku",)
     readonly_fields = ("assigned_on",)
@@ -55,11 +67,12 @@ class LicenceAssignmentInline(admin.TabularInline):
 
 class AdminRoleAssignmentInline(admin.TabularInline):
     model = AdminRoleAssignment
+    formset = DirectoryUserFormSet  # DIR-04
     extra = 0
 
 
 @admin.register(DirectoryUser)
-class DirectoryUserAdmin(admin.ModelAdmin):
+class DirectoryUserAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = (
         "user_principal_name", "display_name", "mail", "user_type", "account_enabled", "deleted_state",
         "usage_location", "modified_on",
@@ -85,7 +98,7 @@ class DirectoryUserAdmin(admin.ModelAdmin):
 
 
 @admin.register(Sku)
-class SkuAdmin(admin.ModelAdmin):
+class SkuAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "sku_part_number", "kind", "seats", "seats_used")
     list_filter = ("kind",)
     search_fields = ("name", "sku_part_number", "sku_id")
@@ -103,7 +116,8 @@ class SkuAdmin(admin.ModelAdmin):
 
 
 @admin.register(LicenceAssignment)
-class LicenceAssignmentAdmin(admin.ModelAdmin):
+class LicenceAssignmentAdmin(AuditedAdmin, admin.ModelAdmin):
+    form = LicenceAssignmentForm  # DIR-02, DIR-10, DIR-04
     list_display = ("user", "sku", "assigned_on")
     list_filter = ("sku", "sku__kind", "user__deleted_state")
     search_fields = ("user__user_principal_name", "user__display_name", "sku__name", "sku__sku_part_number")
@@ -114,6 +128,7 @@ class LicenceAssignmentAdmin(admin.ModelAdmin):
 
 class GroupMembershipInline(admin.TabularInline):
     model = GroupMembership
+    formset = GroupMembershipFormSet  # DIR-06, DIR-04
     fk_name = "group"
     extra = 0
     autocomplete_fields = ("user", "member_group")
@@ -123,13 +138,14 @@ class GroupMembershipInline(admin.TabularInline):
 
 class GroupOwnerInline(admin.TabularInline):
     model = GroupOwner
+    formset = DirectoryUserFormSet  # DIR-04
     extra = 0
     autocomplete_fields = ("user",)
     verbose_name_plural = "owners"
 
 
 @admin.register(DirectoryGroup)
-class DirectoryGroupAdmin(admin.ModelAdmin):
+class DirectoryGroupAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "group_type", "member_count", "owner_count", "id")
     list_filter = ("group_type",)
     search_fields = ("name", "id")
@@ -152,7 +168,8 @@ class DirectoryGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(AdminRoleAssignment)
-class AdminRoleAssignmentAdmin(admin.ModelAdmin):
+class AdminRoleAssignmentAdmin(AuditedAdmin, admin.ModelAdmin):
+    form = AdminRoleAssignmentForm  # DIR-05 (known role), DIR-04
     list_display = ("user", "role")
     list_filter = ("role",)
     search_fields = ("user__user_principal_name", "user__display_name", "user__mail")
@@ -161,7 +178,7 @@ class AdminRoleAssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(AppRegistration)
-class AppRegistrationAdmin(admin.ModelAdmin):
+class AppRegistrationAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "app_id", "object_id")
     search_fields = ("name", "app_id", "object_id")
     readonly_fields = ("object_id", "secret_hash")
@@ -219,7 +236,7 @@ INTERNAL_EMAIL_HELP = (
 
 
 @admin.register(SystemUser)
-class SystemUserAdmin(admin.ModelAdmin):
+class SystemUserAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = (
         "domainname", "fullname", "environment", "businessunit", "user_type", "accessmode", "isdisabled",
         "deletedstate", "last_synced_on",
@@ -302,7 +319,7 @@ class TeamMembershipInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "environment", "businessunit", "teamtype", "membershiptype", "isdefault")
     list_filter = ("environment", "teamtype", "membershiptype", "isdefault")
     search_fields = ("name", "teamid", "azureactivedirectoryobjectid", "environment__name")
@@ -313,7 +330,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "environment", "owner", "createdon")
     list_filter = ("environment",)
     search_fields = ("name", "accountid", "owner__domainname", "owner__fullname")
@@ -323,7 +340,7 @@ class AccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(admin.ModelAdmin):
+class SyncRunAdmin(AuditedAdmin, admin.ModelAdmin):
     """The run log (SYNC-07): written by the sync engine only; it can be read and pruned here."""
 
     list_display = (
@@ -350,4 +367,31 @@ class SyncRunAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log (append-only): read here, never added, changed or deleted."""
+
+    list_display = ("at", "actor", "actor_kind", "via", "action", "target", "environment", "outcome", "rule")
+    list_filter = ("outcome", "via", "actor_kind")
+    search_fields = ("actor", "target", "action", "environment", "rule")
+    date_hierarchy = "at"
+    fields = ("at", "actor", "actor_kind", "actor_object_id", "via", "action", "target_type", "target_id", "target",
+              "environment", "changes_pretty", "outcome", "rule", "message")
+    readonly_fields = fields
+
+    @admin.display(description="changes")
+    def changes_pretty(self, obj: AuditEntry) -> str:
+        text = json.dumps(obj.changes, indent=2, ensure_ascii=False)
+        return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', text)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

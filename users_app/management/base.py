@@ -24,6 +24,7 @@ from users_app.choices import DeletedState
 from users_app.models import AppRegistration, DirectoryUser, SystemUser
 from users_app.provisioning import rules
 from users_app.provisioning.rules import RuleViolation
+from users_app.services import audit
 from users_app.services.directory import directory_user_find
 
 FORMATS = ("table", "json")
@@ -54,12 +55,21 @@ class PortalCommand(BaseCommand):
     # --- the wrapper ---------------------------------------------------------------------
 
     def handle(self, *args, **options):
+        # The command line acts as the operator (the audit log's actor, through "cli").
         try:
-            if self.atomic:
-                with transaction.atomic():
-                    payload = self.run(*args, **options)
-            else:
-                payload = self.run(*args, **options)
+            with audit.acting_as(audit.OPERATOR_ACTOR):
+                try:
+                    if self.atomic:
+                        with transaction.atomic():
+                            payload = self.run(*args, **options)
+                    else:
+                        payload = self.run(*args, **options)
+                except RuleViolation as exc:
+                    # Refused as a whole, its transaction rolled back: one refused entry, unless an
+                    # audited action inside already recorded this refusal.
+                    if not audit.recorded(exc):
+                        audit.record_refusal(self._command_name(), exc)
+                    raise
             if options.get("format") == "json":
                 text = json.dumps(payload, indent=2, default=str)
             else:
@@ -69,6 +79,10 @@ class PortalCommand(BaseCommand):
         if text:
             self.stdout.write(text)
         return None
+
+    def _command_name(self) -> str:
+        """add_user, assign_role...: the module the command lives in."""
+        return type(self).__module__.rsplit(".", 1)[-1]
 
     def fail(self, line: str) -> None:
         """One line on stderr, nothing on stdout, exit code 1."""

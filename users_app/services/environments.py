@@ -30,6 +30,7 @@ from users_app.models import DirectoryGroup, DirectoryUser, SyncRun, SystemUser,
 from users_app.provisioning import rules
 from users_app.provisioning.rules import BLANK_FIRST_NAME, RuleViolation
 from users_app.provisioning.sync import environment_sync
+from users_app.services import audit
 
 SETTING_FIELDS = (
     "allow_role_assignment_on_disabled_users",
@@ -51,6 +52,43 @@ PLACEHOLDERS = (
     (PLACEHOLDER_SUPPORT_UPN, "#", "Support User", AccessMode.SUPPORT_USER, UserType.SUPPORT,
      StandardRole.SUPPORT_USER),
 )
+
+
+def _group_name(object_id) -> str | None:
+    if object_id is None:
+        return None
+    return DirectoryGroup.objects.filter(pk=object_id).values_list("name", flat=True).first() or str(object_id)
+
+
+def environment_state(environment: Environment, kwargs=None) -> dict:
+    """An environment's fields as the audit log shows them (read before and after a change)."""
+    creator = (DirectoryUser.objects.filter(pk=environment.created_by_object_id).values_list("user_principal_name", flat=True)
+               .first() if environment.created_by_object_id else None)
+    state = {
+        "name": environment.name, "type": environment.get_type_display(), "region": environment.region,
+        "url": environment.url, "state": environment.state, "dataverse": environment.dataverse,
+        "deployment": environment.get_deployment_display(),
+        "security group": _group_name(environment.security_group_object_id),
+        "teams group": _group_name(environment.teams_group_object_id), "created by": creator,
+        "licence type": environment.get_licence_type_display(), "app pass capacity": environment.app_pass_capacity,
+    }
+    for name in SETTING_FIELDS:
+        state[name] = getattr(environment, name)
+    return state
+
+
+def _business_unit_state(unit: BusinessUnit, kwargs=None) -> dict:
+    return {"name": unit.name, "parent business unit": unit.parentbusinessunit.name if unit.parentbusinessunit else None}
+
+
+def _update_action(kwargs) -> str:
+    """The environment page's Settings (ENV-04's org settings) or its Edit details."""
+    fields = set(kwargs) - {"environment"}
+    return "Update environment settings" if fields and fields <= set(SETTING_FIELDS) else "Edit environment"
+
+
+def _sync_summary(run, kwargs):
+    return [("sync run", None, f"{run.get_status_display()} ({run.pk})")] if run is not None else []
 
 
 def default_url(name: str) -> str:
@@ -165,6 +203,8 @@ def _ad_value(entry: Mapping, key: str) -> str:
     return value.strip() if key == "logon_name" else value
 
 
+@audit.audited("Add Active Directory users", target="environment",
+                summary=lambda created, kw: [("users added", 0, created)])
 @transaction.atomic
 def environment_add_ad_users(*, environment: Environment, ad_users: Iterable[Mapping]) -> int:
     """ONPREM-01: each AD user (an AD DS export row) becomes a SystemUser once, when first
@@ -206,6 +246,7 @@ def environment_add_ad_users(*, environment: Environment, ad_users: Iterable[Map
     return created
 
 
+@audit.audited("Create environment", creates=True, state=environment_state)
 @transaction.atomic
 def environment_create(
     *,
@@ -264,6 +305,7 @@ _OBJECT_FIELDS = {"security_group": "security_group_object_id", "teams_group": "
                   "created_by": "created_by_object_id"}
 
 
+@audit.audited(_update_action, target="environment", state=environment_state)
 @transaction.atomic
 def environment_update(*, environment: Environment, **fields) -> Environment:
     """ENV-04 settings and the other environment fields, with the ENV-06 checks.
@@ -309,6 +351,7 @@ def environment_update(*, environment: Environment, **fields) -> Environment:
 # --- Business units and Sync now (area A: structure pages) -----------------------------------------
 
 
+@audit.audited("Create business unit", creates=True, state=_business_unit_state)
 @transaction.atomic
 def business_unit_create(*, environment: Environment, name: str, parent: BusinessUnit | None = None) -> BusinessUnit:
     """New business unit under a parent (the root by default), with its default team (ENV-05)."""
@@ -327,6 +370,7 @@ def business_unit_create(*, environment: Environment, name: str, parent: Busines
     return unit
 
 
+@audit.audited("Delete business unit", target="business_unit", state=_business_unit_state)
 @transaction.atomic
 def business_unit_delete(*, business_unit: BusinessUnit) -> None:
     """Delete a business unit that holds nothing: not the root (ENV-05), no users, no child units,
@@ -346,6 +390,7 @@ def business_unit_delete(*, business_unit: BusinessUnit) -> None:
     business_unit.delete()
 
 
+@audit.audited("Sync now", target="environment", summary=_sync_summary, atomic=False)
 def environment_sync_now(*, environment: Environment, initiated_by: str = ""):
     """Sync now: the background sync of one environment (SYNC-01), run at once. Not atomic on
     purpose: the run's record (SYNC-07) must survive a failed run. Refuses on premises

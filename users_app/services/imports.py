@@ -20,6 +20,7 @@ from users_app.provisioning.sync import environment_user_import_add
 from users_app.provisioning.types import Action, Trigger
 
 from .directory import directory_user_find
+from . import audit
 from .records import records_reassign, role_assign
 
 
@@ -98,6 +99,9 @@ def _stub_create(environment: Environment, upn: str, root: BusinessUnit) -> Syst
     return stub
 
 
+@audit.audited("Import records", target="environment", summary=lambda result, kw: [
+    ("accounts imported", 0, result.imported), ("pre-provisioned users", [], result.pre_provisioned),
+    ("stub users", [], result.stub_users)])
 @transaction.atomic
 def records_import(*, environment: Environment, rows: list[dict], initiated_by: str = "") -> ImportResult:
     """Import accounts. Owners with a record keep it (STUB-05: never a second record for a UPN);
@@ -142,6 +146,9 @@ def records_import(*, environment: Environment, rows: list[dict], initiated_by: 
     return result
 
 
+@audit.audited("Reassign records", target="environment", state=lambda environment, kw: {
+    f"records owned by {upn}": Account.objects.filter(environment=environment, owner__domainname__iexact=upn).count()
+    for pair in kw["pairs"] for upn in pair})
 @transaction.atomic
 def records_reassign_bulk(*, environment: Environment, pairs: list[tuple[str, str]]) -> int:
     """STUB-04: move every record owned by each source to its target; one unknown name refuses all."""

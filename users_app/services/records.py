@@ -20,6 +20,7 @@ from users_app.choices import (
 from users_app.models import Account, AppRegistration, DirectoryUser, SystemUser, SystemUserRole, Team, TeamMembership, Tenant
 from users_app.provisioning import rules
 from users_app.provisioning.rules import RuleViolation
+from users_app.services import audit
 
 ACCESS_MODES = {
     "read-write": AccessMode.READ_WRITE,
@@ -43,9 +44,60 @@ def _has_system_administrator(systemuser: SystemUser | None) -> bool:
         name="System Administrator", teams__members=systemuser).exists()
 
 
+# --- What the audit log records of each object (users_app.services.audit.audited) -------------
+
+
+def _name(obj) -> str | None:
+    return None if obj is None else (getattr(obj, "domainname", None) or getattr(obj, "name", None) or str(obj))
+
+
+def systemuser_state(systemuser: SystemUser, kwargs=None) -> dict:
+    """A user record's fields as the audit log shows them (read before and after a change)."""
+    state = {
+        "access mode": systemuser.get_accessmode_display(),
+        "user type": systemuser.get_user_type_display(),
+        "status": "Disabled" if systemuser.isdisabled else "Enabled",
+        "deleted": bool(systemuser.deletedstate),
+        "business unit": _name(systemuser.businessunit),
+        "manager": _name(systemuser.parentsystemuser),
+        "position": _name(systemuser.position),
+        "primary email": systemuser.internalemailaddress,
+        "invitation": systemuser.get_invitestatuscode_display(),
+        "security roles": sorted(systemuser.roles.values_list("name", flat=True)),
+        "teams": sorted(systemuser.teams.values_list("name", flat=True)),
+    }
+    for name in ("firstname", "lastname", "jobtitle", "address1_telephone1", "mobilephone", "homephone",
+                 "address1_city", "address1_stateorprovince"):
+        state[str(SystemUser._meta.get_field(name).verbose_name)] = getattr(systemuser, name)
+    return state
+
+
+def team_state(team: Team, kwargs=None) -> dict:
+    return {
+        "name": team.name, "description": team.description, "business unit": _name(team.businessunit),
+        "team type": team.get_teamtype_display(), "administrator": _name(team.administrator),
+        "members": sorted(team.members.values_list("domainname", flat=True)),
+        "security roles": sorted(team.roles.values_list("name", flat=True)),
+    }
+
+
+def _role_holders(role: SecurityRole, kwargs=None) -> dict:
+    return {"holders": sorted(SystemUser.objects.filter(role_assignments__role=role).values_list("domainname", flat=True))}
+
+
+def _account_state(account: Account, kwargs=None) -> dict:
+    return {"name": account.name, "owner": _name(account.owner),
+            "shared with": sorted(account.shared_with.values_list("domainname", flat=True))}
+
+
+def _owned_counts(*users: SystemUser) -> dict:
+    return {f"records owned by {user.domainname}": Account.objects.filter(owner=user).count() for user in users}
+
+
 # --- Access mode (MODE-01..04) ------------------------------------------------------------
 
 
+@audit.audited("Change access mode", target="systemuser", state=systemuser_state)
 def access_mode_set(*, systemuser: SystemUser, mode: str | int, actor_roles: frozenset[str] = SYSTEM_ACTOR_ROLES,
                     actor_record: SystemUser | None = None) -> list[str]:
     """Manage user in Dynamics 365 > Client Access License > Access Mode. Answers the changed columns.
@@ -108,6 +160,7 @@ def _role_in_environment(systemuser: SystemUser, role: SecurityRole | str) -> Se
     return match
 
 
+@audit.audited("Assign security role", target="systemuser", state=systemuser_state)
 @transaction.atomic
 def role_assign(*, systemuser: SystemUser, role: SecurityRole | str, by_system: bool = False) -> bool:
     """ROLE-02: only to an enabled user unless allowRoleAssignmentOnDisabledUsers."""
@@ -120,6 +173,7 @@ def role_assign(*, systemuser: SystemUser, role: SecurityRole | str, by_system: 
     return created
 
 
+@audit.audited("Remove security role", target="systemuser", state=systemuser_state)
 @transaction.atomic
 def role_remove(*, systemuser: SystemUser, role: SecurityRole | str) -> bool:
     """ROLE-03: removing the last role keeps the user enabled; the screens warn."""
@@ -132,6 +186,7 @@ def role_remove(*, systemuser: SystemUser, role: SecurityRole | str) -> bool:
 ROLE_03_WARNING = rules.ROLE_03_WARNING
 
 
+@audit.audited("Manage security roles", target="systemuser", state=systemuser_state)
 @transaction.atomic
 def roles_set(*, systemuser: SystemUser, roles: list[SecurityRole], confirmed_no_roles: bool = True) -> None:
     """Manage security roles: the user's direct roles become `roles` (ROLE-02 per role; ROLE-03
@@ -147,6 +202,7 @@ def roles_set(*, systemuser: SystemUser, roles: list[SecurityRole], confirmed_no
 # --- Business unit, manager, position, teams (ROLE-04..07) ---------------------------------------
 
 
+@audit.audited("Change business unit", target="systemuser", state=systemuser_state)
 @transaction.atomic
 def business_unit_change(*, systemuser: SystemUser, business_unit: BusinessUnit, move_records: bool = False) -> dict:
     """ROLE-06: roles go unless DoNotRemoveRolesOnChangeBusinessUnit; records may move along."""
@@ -169,6 +225,7 @@ def business_unit_change(*, systemuser: SystemUser, business_unit: BusinessUnit,
     return {"roles_removed": removed, "records_moved": systemuser.owned_accounts.count() if move_records else 0}
 
 
+@audit.audited("Change manager", target="systemuser", state=systemuser_state)
 @transaction.atomic
 def manager_set(*, systemuser: SystemUser, manager: SystemUser | None) -> None:
     _editable(systemuser, "manager")
@@ -185,6 +242,7 @@ def manager_set(*, systemuser: SystemUser, manager: SystemUser | None) -> None:
     systemuser.save(update_fields=["parentsystemuser", "modifiedon"])
 
 
+@audit.audited("Change position", target="systemuser", state=systemuser_state)
 @transaction.atomic
 def position_set(*, systemuser: SystemUser, position: Position | None) -> None:
     _editable(systemuser, "position")
@@ -201,6 +259,7 @@ def _manual_team(team: Team) -> None:
         raise RuleViolation("ROLE-07", "A group team mirrors its directory group: manage its members in the directory.")
 
 
+@audit.audited("Add team member", target="team", state=team_state)
 @transaction.atomic
 def team_member_add(*, team: Team, systemuser: SystemUser) -> bool:
     _manual_team(team)
@@ -210,6 +269,7 @@ def team_member_add(*, team: Team, systemuser: SystemUser) -> bool:
     return created
 
 
+@audit.audited("Remove team member", target="team", state=team_state)
 @transaction.atomic
 def team_member_remove(*, team: Team, systemuser: SystemUser) -> bool:
     _manual_team(team)
@@ -217,6 +277,7 @@ def team_member_remove(*, team: Team, systemuser: SystemUser) -> bool:
     return bool(deleted)
 
 
+@audit.audited("Create team", creates=True, state=team_state)
 @transaction.atomic
 def team_create(*, environment: Environment, name: str, business_unit: BusinessUnit | None = None, teamtype: int = TeamType.OWNER,
                 group_object_id=None, membershiptype: int = 0, administrator: SystemUser | None = None,
@@ -236,6 +297,7 @@ def team_create(*, environment: Environment, name: str, business_unit: BusinessU
 # --- Primary e-mail (FIELD-04) -----------------------------------------------------------------
 
 
+@audit.audited("Change primary email", target="systemuser", state=systemuser_state)
 @transaction.atomic
 def primary_email_set(*, systemuser: SystemUser, email: str) -> None:
     """FIELD-04: once an admin edits the primary e-mail, sync leaves it alone."""
@@ -245,6 +307,7 @@ def primary_email_set(*, systemuser: SystemUser, email: str) -> None:
     systemuser.save(update_fields=["internalemailaddress", "internalemailaddress_edited", "modifiedon"])
 
 
+@audit.audited("Edit user", target="systemuser", state=systemuser_state)
 @transaction.atomic
 def on_premises_user_update(*, systemuser: SystemUser, **fields) -> list[str]:
     """ONPREM-02: after creation nothing synchronises; the admin edits the record by hand."""
@@ -266,6 +329,7 @@ def on_premises_user_update(*, systemuser: SystemUser, **fields) -> list[str]:
 # --- Invitations (LIFE-01) ---------------------------------------------------------------------
 
 
+@audit.audited("Invite user", target="systemuser", state=systemuser_state)
 @transaction.atomic
 def invitation_send(*, systemuser: SystemUser) -> None:
     """LIFE-01: a user enabled again must be invited again; the invitation is a mail in the outbox."""
@@ -281,6 +345,7 @@ def invitation_send(*, systemuser: SystemUser) -> None:
 # --- Application users (APP-01..05) -------------------------------------------------------------
 
 
+@audit.audited("Create application user", creates=True, state=systemuser_state)
 @transaction.atomic
 def app_user_create(*, environment: Environment, app: AppRegistration, business_unit: BusinessUnit | None = None,
                     roles=(), email: str = "") -> SystemUser:
@@ -307,6 +372,7 @@ def app_user_create(*, environment: Environment, app: AppRegistration, business_
     return user
 
 
+@audit.audited("Edit application user", target="systemuser", state=systemuser_state)
 @transaction.atomic
 def app_user_update(*, systemuser: SystemUser, email: str | None = None, business_unit: BusinessUnit | None = None) -> None:
     """APP-05: only business unit, e-mail and security roles are editable."""
@@ -319,6 +385,7 @@ def app_user_update(*, systemuser: SystemUser, email: str | None = None, busines
         business_unit_change(systemuser=systemuser, business_unit=business_unit)
 
 
+@audit.audited("Edit application user", target="systemuser", state=systemuser_state)
 @transaction.atomic
 def app_user_edit(*, systemuser: SystemUser, email: str, business_unit: BusinessUnit, roles) -> list[str]:
     """The application user's Edit form (APP-05): business unit, e-mail and security roles are
@@ -341,6 +408,8 @@ def app_user_edit(*, systemuser: SystemUser, email: str, business_unit: Business
     return changed
 
 
+@audit.audited(lambda kw: "Activate application user" if kw.get("enabled") else "Deactivate application user",
+                target="systemuser", state=systemuser_state)
 @transaction.atomic
 def app_user_set_status(*, systemuser: SystemUser, enabled: bool) -> None:
     """APP-03: locked unless the environment allows status edits on the form."""
@@ -353,6 +422,7 @@ def app_user_set_status(*, systemuser: SystemUser, enabled: bool) -> None:
     systemuser.save(update_fields=["isdisabled", "modifiedon"])
 
 
+@audit.audited("Delete application user", target="systemuser", state=systemuser_state)
 @transaction.atomic
 def app_user_delete(*, systemuser: SystemUser) -> None:
     """APP-05: only while inactive, after its records are reassigned."""
@@ -375,6 +445,8 @@ def directory_state_of(systemuser: SystemUser) -> str:
     return DeletedState.HARD if state is None else state
 
 
+@audit.audited(lambda kw: "Permanently delete user" if kw.get("permanent") else "Delete user",
+                target="systemuser", state=systemuser_state)
 @transaction.atomic
 def systemuser_delete(*, systemuser: SystemUser, permanent: bool = False) -> str:
     """LIFE-05: Delete soft-deletes the record (roles and teams removed) once the directory user is
@@ -403,6 +475,7 @@ def systemuser_delete(*, systemuser: SystemUser, permanent: bool = False) -> str
 # --- Business records (ROLE-05, STUB-04) -------------------------------------------------------------
 
 
+@audit.audited("Create account", creates=True, state=_account_state)
 @transaction.atomic
 def account_create(*, environment: Environment, name: str, owner: SystemUser) -> Account:
     """ROLE-05: records can be assigned to a disabled user."""
@@ -411,6 +484,7 @@ def account_create(*, environment: Environment, name: str, owner: SystemUser) ->
     return Account.objects.create(environment=environment, name=name, owner=owner)
 
 
+@audit.audited("Share record", target="account", state=_account_state)
 @transaction.atomic
 def account_share(*, account: Account, systemuser: SystemUser) -> None:
     """ROLE-05: records can be shared with a disabled user."""
@@ -419,6 +493,8 @@ def account_share(*, account: Account, systemuser: SystemUser) -> None:
     account.shared_with.add(systemuser)
 
 
+@audit.audited("Reassign records", target="source",
+                state=lambda source, kw: _owned_counts(source, kw["target"]))
 @transaction.atomic
 def records_reassign(*, source: SystemUser, target: SystemUser) -> int:
     """STUB-04 / Reassign records: every record owned by source goes to target."""
@@ -457,6 +533,7 @@ def application_caller(*, environment: Environment, app_id) -> SystemUser:
 _UNCHANGED = object()
 
 
+@audit.audited("Edit team", target="team", state=team_state)
 @transaction.atomic
 def team_update(*, team: Team, name: str | None = None, description: str | None = None,
                 administrator: SystemUser | None | object = _UNCHANGED) -> list[str]:
@@ -488,6 +565,7 @@ def team_update(*, team: Team, name: str | None = None, description: str | None 
     return list(values)
 
 
+@audit.audited("Delete team", target="team", state=team_state)
 @transaction.atomic
 def team_delete(*, team: Team) -> None:
     """Delete team (irreversible). A business unit's default team cannot be deleted (ENV-05)."""
@@ -496,6 +574,7 @@ def team_delete(*, team: Team) -> None:
     team.delete()
 
 
+@audit.audited("Manage team security roles", target="team", state=team_state)
 @transaction.atomic
 def team_roles_set(*, team: Team, roles) -> dict:
     """Manage security roles of a team: the selected set becomes the team's roles (ROLE-01: its
@@ -510,6 +589,7 @@ def team_roles_set(*, team: Team, roles) -> dict:
     return {"added": len(wanted - current), "removed": len(current - wanted)}
 
 
+@audit.audited("Add people to security role", target="role", state=_role_holders)
 @transaction.atomic
 def role_assign_many(*, role: SecurityRole, systemusers) -> int:
     """Add people to a security role: each user gets it through role_assign (ROLE-02), all or none.
@@ -536,12 +616,14 @@ def team_membership_refusal(*, team: Team) -> RuleViolation | None:
     return None
 
 
+@audit.audited("Add team members", target="team", state=team_state)
 @transaction.atomic
 def team_members_add(*, team: Team, systemusers) -> int:
     """Manage team members > Add several users at once: all or none (ROLE-07). Answers how many joined."""
     return sum(team_member_add(team=team, systemuser=systemuser) for systemuser in systemusers)
 
 
+@audit.audited("Manage teams", target="systemuser", state=systemuser_state)
 @transaction.atomic
 def team_memberships_set(*, systemuser: SystemUser, teams: list[Team], within: list[Team]) -> None:
     """Manage teams: the user's memberships among `within` (owner and access teams) become `teams`."""
@@ -553,6 +635,7 @@ def team_memberships_set(*, systemuser: SystemUser, teams: list[Team], within: l
         team_member_remove(team=team, systemuser=systemuser)
 
 
+@audit.audited("Assign record", target="account", state=_account_state)
 @transaction.atomic
 def account_owner_set(*, account: Account, owner: SystemUser) -> None:
     """ROLE-05: a record can be assigned to any user of the environment, a disabled one too."""
@@ -598,6 +681,7 @@ def systemuser_directory_user(*, systemuser: SystemUser, action: str) -> Directo
     return directory_user
 
 
+@audit.audited("Manage user in Dynamics 365", target="systemuser", state=systemuser_state)
 @transaction.atomic
 def systemuser_form_save(*, systemuser: SystemUser, mode: str, email: str,
                          actor_roles: frozenset[str] = SYSTEM_ACTOR_ROLES, actor_record: SystemUser | None = None) -> list[str]:

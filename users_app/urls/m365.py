@@ -1,5 +1,5 @@
 """The Microsoft 365 admin center screens, mounted at /m365/."""
-from django.urls import path
+from django.urls import include, path
 
 from users_app.views import m365
 
@@ -36,4 +36,5 @@ urlpatterns = [
     path("apps/", m365.app_registration_list, name="app_registration_list"),
     path("apps/new/", m365.app_registration_create, name="app_registration_create"),
     path("service/", m365.service_information, name="service_information"),
+    path("audit/", include("users_app.urls.audit")),  # the audit log (users_app/views/audit.py)
 ]
