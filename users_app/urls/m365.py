@@ -1,7 +1,7 @@
 """The Microsoft 365 admin center screens, mounted at /m365/."""
 from django.urls import include, path
 
-from users_app.views import m365
+from users_app.views import lockout, m365
 
 app_name = "m365"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("users/<uuid:user_id>/block/", m365.active_user_block, name="active_user_block"),
     path("users/<uuid:user_id>/unblock/", m365.active_user_unblock, name="active_user_unblock"),
     path("users/<uuid:user_id>/password/", m365.active_user_password_reset, name="active_user_password_reset"),
+    path("users/<uuid:user_id>/unlock/", lockout.active_user_unlock, name="active_user_unlock"),
     path("users/<uuid:user_id>/delete/", m365.active_user_delete, name="active_user_delete"),
     path("users/<uuid:user_id>/restore/", m365.active_user_restore, name="active_user_restore"),
     path("users/<uuid:user_id>/purge/", m365.active_user_purge, name="active_user_purge"),

@@ -1,0 +1,39 @@
+"""Unlock sign-in (issue 9, finding 6): an admin ends a user's sign-in lockout before its cool-off.
+
+Who may: whoever may reset the user's password (DIR-05, Table A of provisioning/admin_rights.py):
+Global and User administrators, Helpdesk and Password administrators for the users they may reset.
+Without the right at all: 403 naming the roles; on a target the role may not touch: the rule's
+message (users_app.services.lockout.unlock refuses with DIR-05, recorded in the audit log)."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from portal.htmx import action_response, refuse
+from users_app.models import DirectoryUser
+from users_app.permissions import admin_roles_of, directory_user_of, forbidden
+from users_app.provisioning import admin_rights
+from users_app.provisioning.admin_rights import Action
+from users_app.provisioning.rules import RuleViolation
+from users_app.services import lockout
+
+
+@require_POST
+def active_user_unlock(request: HttpRequest, user_id) -> HttpResponse:
+    """Unlock sign-in, then back to the user's page (over HTMX: the page reloads with the message)."""
+    if directory_user_of(request) is None:
+        return forbidden(request, "A Django superuser is for /admin/ only: sign in as a directory user to use the portal.")
+    missing = admin_rights.refusal(admin_roles_of(request), Action.RESET_PASSWORD)
+    if missing:
+        return forbidden(request, missing)
+    user = get_object_or_404(DirectoryUser, pk=user_id, deleted_state="")
+    url = reverse("m365:active_user_detail", args=[user.pk])
+    try:
+        lockout.unlock(user)
+    except RuleViolation as violation:
+        return refuse(request, violation, redirect_to=url)
+    messages.success(request, f"Sign-in is unlocked for {user.display_name or user.user_principal_name}.")
+    return action_response(request, redirect_to=url)
