@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "huey.contrib.djhuey",
+    "axes",
     "environments_app",
     "users_app",
 ]
@@ -53,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "axes.middleware.AxesMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -61,7 +63,8 @@ MIDDLEWARE = [
     "users_app.middleware.ActorMiddleware",
 ]
 
-AUTHENTICATION_BACKENDS = ["users_app.auth.DirectoryUserBackend"]
+# The lockout check comes first: a locked-out attempt never reaches the password check.
+AUTHENTICATION_BACKENDS = ["users_app.auth.LockoutBackend", "users_app.auth.DirectoryUserBackend"]
 
 ROOT_URLCONF = "portal.urls"
 
@@ -109,10 +112,42 @@ def database_from_url(url: str | None, default_sqlite: Path) -> dict:
 
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL"), BASE_DIR / "db.sqlite3")}
 
+# Every password a person chooses (the password page, DIR-01's forced change, the tenant file
+# through users_app.passwords.password_problems). The forms give the validators a User whose
+# username is the UPN and whose display_name is the directory user's.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "first_name", "last_name", "email", "display_name")}},
+    {"NAME": "users_app.passwords.UserNameInPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in lockout (django-axes, its database handler: the AccessAttempt table), in the spirit of
+# Entra's Smart Lockout. Both /signin/ and /admin/login/ go through it (backend + middleware).
+# Counted per user name AND address together (10 failures lock that name from that address, so an
+# attacker elsewhere cannot lock a user out) and per address alone (a password spray over many
+# names from one address). Axes takes one limit; the address gets a higher one
+# (LOCKOUT_ADDRESS_FAILURE_LIMIT), which users_app.services.lockout.PortalLockoutHandler applies in
+# the same single indexed query: an office behind one NAT address, where a few people mistype,
+# stays well under 50, while one address spraying passwords stops after 50 guesses.
+# A lock ends after the cool-off (each refused try while locked restarts it) or when an admin
+# unlocks the user (Active users > user > Unlock sign-in); the superuser sees Access attempts in /admin/.
+AXES_FAILURE_LIMIT = 10
+LOCKOUT_ADDRESS_FAILURE_LIMIT = 50
+AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_RESET_ON_SUCCESS = True  # a success clears that name's failures from that address, never the address's
+AXES_HANDLER = "users_app.services.lockout.PortalLockoutHandler"
+AXES_USERNAME_CALLABLE = "users_app.services.lockout.attempted_username"  # stripped, lower-cased, as auth.py
+AXES_CLIENT_IP_CALLABLE = "users_app.services.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "users_app.views.accounts.locked_out"  # 429, the portal's layout, no name echoed
+AXES_DISABLE_ACCESS_LOG = True  # no row per successful sign-in: the sign-in stays one indexed query
+AXES_VERBOSE = False
+# Behind the TLS proxy every request comes from the proxy's address: the client's is the last
+# X-Forwarded-For entry, the one the proxy appended (a client-sent one is further left).
+LOCKOUT_ADDRESS_FROM_X_FORWARDED_FOR = env_bool("DJANGO_BEHIND_TLS_PROXY", False)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
