@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -20,15 +22,35 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (
-    "insecure-dev-key-change-me" if DEBUG or os.environ.get("DJANGO_ALLOW_DEV_KEY", "1") == "1" else ""
-)
+# No key, no start: with DEBUG off a missing DJANGO_SECRET_KEY stops every process here, rather
+# than signing sessions and messages with a string anyone can read in this file (security review
+# 2026-12, finding 4). Only DEBUG (`make dev`, development) falls back to a fixed key, named so
+# that `check --deploy` flags it (security.W009) should it ever be deployed.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set. With DJANGO_DEBUG off the portal needs its own secret key: set "
+            "DJANGO_SECRET_KEY to a random string of 50 or more characters, the same for every web process, e.g. "
+            "the output of: python -c 'import secrets; print(secrets.token_urlsafe(50))'. "
+            "(`make run` makes one per install in var/secret_key; `make dev` runs with DEBUG on.)"
+        )
+    SECRET_KEY = "django-insecure-development-key-debug-only"
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 # Behind a proxy that ends TLS: the proxy's X-Forwarded-Proto tells the original scheme, and the
 # public origins are trusted by the CSRF check (e.g. https://portal.contoso.com).
+# Behind it, everything is https only: plain http is redirected (SECURE_SSL_REDIRECT), browsers are
+# told to use https for a year on this host and its subdomains (HSTS), and cookies are sent over
+# https only. HSTS preload is not set: adding a domain to the browsers' preload list is the domain
+# owner's decision, made at hstspreload.org for the whole registrable domain, not the portal's
+# (hence security.W021 silenced below).
 if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SILENCED_SYSTEM_CHECKS = ["security.W021"]  # HSTS preload: see above
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -37,6 +59,9 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # runserver (`make dev`) leaves static files to WhiteNoise, as in production: Django's own
+    # static handler answered 500 to /static/../path (security review 2026-12, finding 10).
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tables2",
@@ -45,12 +70,17 @@ INSTALLED_APPS = [
     "axes",
     "environments_app",
     "users_app",
+    "portal",  # its deploy checks (portal/checks.py)
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "portal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "portal.middleware.SessionTimeoutMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -176,13 +206,53 @@ LOGIN_URL = "signin"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "signin"
 
-# The outbox: temporary passwords and invitations (DIR-01, LIFE-01) go through
-# Django's e-mail backend, the console or a folder of files, never a real host.
+# --- Hardening (security review 2026-12, findings 10, 11, 14) ----------------------------------
+# Content-Security-Policy on every response (Django's CSP middleware): scripts, styles, fetches
+# and images from this origin only, no inline script, style or style="" attribute, no plugins,
+# not framed, forms posted only here. The templates keep every script and style in static/
+# (htmx's own inline indicator style is turned off in base.html's htmx-config).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
+# Browser features no page uses (portal.middleware.PermissionsPolicyMiddleware): all refused.
+PERMISSIONS_POLICY = ("accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone",
+                      "payment", "usb")
+# Sessions: a working day at most from sign-in (SESSION_COOKIE_AGE), and 30 minutes without a
+# request end one sooner (SESSION_IDLE_TIMEOUT). portal.middleware.SessionTimeoutMiddleware
+# enforces both, from two timestamps in the session, because Django's age alone is either
+# absolute or idle, never both (see the middleware).
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_IDLE_TIMEOUT = 30 * 60
+# Request bodies: the largest thing the portal takes is the data import's CSV, 5 MB
+# (users_app.forms.apps.MAX_UPLOAD_BYTES), uploaded for the preview and then posted back as text
+# to import it. Both steps must fit the same limit, with room for the form's other fields and
+# the browser turning each line end into CR LF: form fields up to 6 MB (Django's own check,
+# DATA_UPLOAD_MAX_MEMORY_SIZE), an uploaded file kept in memory up to the same (larger ones spool
+# to a temporary file), and the whole body, files included, refused with 413 above 8 MB before it
+# is read (portal.middleware.RequestBodyLimitMiddleware).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+REQUEST_BODY_MAX_BYTES = 8 * 1024 * 1024
+
+# The outbox: temporary passwords and invitations (DIR-01, LIFE-01). By default the portal's
+# own outbox, portal.mail.OutboxBackend: one file per message in EMAIL_FILE_PATH, readable by its
+# owner only, never a real mail host; this is the production set-up too, so it is a backend of its
+# own, checked by `check --deploy` (portal.checks: the folder writable and private) instead of
+# being flagged as Django's development file backend (mail.E001). EMAIL_BACKEND names another
+# Django backend instead (Django's development ones, console or file, are then flagged as such).
+_EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "portal.mail.OutboxBackend")
 MAILERS = {
     "default": {
-        "BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"),
+        "BACKEND": _EMAIL_BACKEND,
         "OPTIONS": {"file_path": os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "outbox"))}
-        if "EMAIL_BACKEND" not in os.environ else {},
+        if _EMAIL_BACKEND in ("portal.mail.OutboxBackend", "django.core.mail.backends.filebased.EmailBackend") else {},
     }
 }
 DEFAULT_FROM_EMAIL = "no-reply@portal.local"

@@ -7,8 +7,13 @@ import os
 import tempfile
 from pathlib import Path
 
-from .settings import *  # noqa: F401,F403
-from .settings import database_from_url
+# portal.settings refuses to start without a secret key when DEBUG is off (as the tests run): the
+# tests sign with this one. Set in the environment, so that the `manage.py` subprocesses some
+# tests start (with portal.settings) get it too; a key given from outside wins.
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-" + "never-used-outside-the-test-suite-0123456789")
+
+from .settings import *  # noqa: E402,F401,F403
+from .settings import database_from_url  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
