@@ -18,4 +18,6 @@ def navigation(request):
         # What this admin may do at all in the Microsoft 365 admin center (commands shown); a
         # user's page narrows it to that user (`can`, users_app.permissions.m365_rights).
         "can_m365": {action.name.lower(): admin_rights.may(roles, action) for action in Action},
+        # A Global reader reads the Power Platform side and changes nothing: its commands are hidden.
+        "pp_read_only": admin_rights.GLOBAL_READER in roles and not roles & admin_rights.PP_SERVICE_ADMINS,
     }

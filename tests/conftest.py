@@ -42,6 +42,13 @@ def portal_tenant_data() -> dict:
             user("sysadmin"),  # System Administrator in Sales only (no directory admin role)
             user("plain"),
             user("olivia", licences=("E3",)),
+            # The other Entra admin roles (DIR-05, users_app/provisioning/admin_rights.py), unlicensed.
+            user("greader", licences=(), roles=["Global Reader"]),
+            user("pradmin", licences=(), roles=["Privileged Role Administrator"]),
+            user("helpdesk", licences=(), roles=["Helpdesk Administrator"]),
+            user("pwadmin", licences=(), roles=["Password Administrator"]),
+            user("grpadmin", licences=(), roles=["Groups Administrator"]),
+            user("appadmin", licences=(), roles=["Application Administrator"]),
         ],
         "groups": [{"name": "Sales-Env", "members": [portal_upn(n) for n in ("sysadmin", "plain", "d365admin")]}],
         "apps": [{"name": "ERP connector", "app_id": "00000000-0000-0000-0000-000000000001"}],

@@ -9,11 +9,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.htmx import action_response, render_page_or_partial
 from users_app.filters.environments import EnvironmentFilterSet
 from users_app.forms.environments import EnvironmentCreateForm, EnvironmentSettingsForm
-from users_app.permissions import admin_roles_of, environment_admin_required, pp_admin_required
+from users_app.permissions import admin_roles_of, directory_user_of, environment_admin_required, pp_admin_required
 from users_app.provisioning import portal_access
 from users_app.provisioning.rules import RuleViolation
 from users_app.selectors_environments import environment_directory_names, environment_list as environment_list_query
 from users_app.selectors_environments import environment_summary
+from users_app.services import elevation
 from users_app.services import environments as environment_services
 from users_app.tables.environments import EnvironmentTable
 from users_app.views.common import environment_crumbs, form_answer, refusal_message, refused
@@ -69,6 +70,16 @@ def _can_edit_security_group(request) -> bool:
     return portal_access.missing_tenant_pp_role(admin_roles_of(request), write=True) is None
 
 
+def _membership(request, environment) -> dict:
+    """Membership > Add me: offered to the admins who may self-elevate here (DIR-05)."""
+    user = directory_user_of(request)
+    if user is None or not environment.dataverse:
+        return {"can_add_me": False, "is_system_administrator": False}
+    holds = elevation.holds_system_administrator(environment=environment, user=user)
+    refusal = elevation.self_elevation_refusal(environment=environment, user=user, roles=admin_roles_of(request))
+    return {"can_add_me": refusal is None and not holds, "is_system_administrator": holds}
+
+
 def _detail_context(request, environment, **extra) -> dict:
     context = {
         "environment": environment, "title": environment.name, "section": "environment",
@@ -77,6 +88,7 @@ def _detail_context(request, environment, **extra) -> dict:
         "settings_form": EnvironmentSettingsForm(environment=environment,
                                                  can_edit_security_group=_can_edit_security_group(request)),
         "breadcrumbs": environment_crumbs(environment)[:1] + [(environment.name, None)],
+        "membership": _membership(request, environment),
     }
     context.update(extra)
     return context
@@ -107,3 +119,19 @@ def environment_update(request, environment):
     messages.success(request, f"Settings of {environment.name} saved.")
     return action_response(request, redirect_to=detail, template=DETAIL, partial="environment-settings",
                            context=_detail_context(request, environment, oob_details=True))
+
+
+@require_POST
+@environment_admin_required
+def environment_add_me(request, environment):
+    """Membership > Add me: the signed-in Global, Power Platform or Dynamics 365 administrator
+    gives itself System Administrator here (self-elevation, audited)."""
+    detail = reverse("environments:environment_detail", args=[environment.environment_id])
+    try:
+        elevation.self_elevate(environment=environment)
+    except RuleViolation as violation:
+        return refused(request, violation, redirect_to=detail, template=DETAIL, partial="environment-membership",
+                       context=_detail_context(request, environment))
+    messages.success(request, f"You are now a System Administrator of {environment.name}.")
+    return action_response(request, redirect_to=detail, template=DETAIL, partial="environment-membership",
+                           context=_detail_context(request, environment))
