@@ -10,7 +10,20 @@ from users_app.selectors_apps import (
     stub_user_list,
 )
 
+# The largest CSV the data import and the bulk reassign take, as a file or as text, for the
+# preview and again when the previewed text is posted back to import it (the same limit for
+# both steps: portal/settings.py's DATA_UPLOAD_MAX_MEMORY_SIZE leaves room for it).
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+TOO_LARGE = "The CSV is larger than 5 MB: split it into smaller files."
+
+
+def csv_text(text: str) -> str:
+    """The CSV's text as both steps see it: no byte-order mark, lines ending in LF (a browser
+    posts a textarea's lines back with CR LF), refused above MAX_UPLOAD_BYTES of UTF-8."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n")
+    if len(text) > MAX_UPLOAD_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > MAX_UPLOAD_BYTES:
+        raise forms.ValidationError(TOO_LARGE, code="too_large")
+    return text
 
 
 class AppChoiceField(forms.ModelChoiceField):
@@ -96,13 +109,15 @@ class CsvInputForm(forms.Form):
         upload = cleaned.get("file")
         if upload is not None:
             if upload.size > MAX_UPLOAD_BYTES:
-                raise forms.ValidationError("The file is larger than 5 MB.")
+                raise forms.ValidationError(TOO_LARGE, code="too_large")
             try:
-                cleaned["text"] = upload.read().decode("utf-8-sig")
+                cleaned["text"] = csv_text(upload.read().decode("utf-8-sig"))
             except UnicodeDecodeError as exc:
                 raise forms.ValidationError("The file is not UTF-8 text.") from exc
+        elif self.has_error("csv_text"):  # e.g. a NUL character, refused by the field itself
+            return cleaned
         else:
-            cleaned["text"] = (cleaned.get("csv_text") or "").lstrip("\ufeff")
+            cleaned["text"] = csv_text(cleaned.get("csv_text") or "")
         if not cleaned["text"].strip():
             raise forms.ValidationError("Choose a CSV file or paste its lines.")
         return cleaned
@@ -112,6 +127,9 @@ class DataImportConfirmForm(forms.Form):
     """The previewed CSV, carried back in a hidden textarea (no server-side temporary files)."""
 
     csv_text = forms.CharField(label="CSV", widget=forms.Textarea(attrs={"hidden": True}), strip=False)
+
+    def clean_csv_text(self) -> str:
+        return csv_text(self.cleaned_data["csv_text"])
 
 
 class ReassignPickForm(forms.Form):

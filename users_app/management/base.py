@@ -7,6 +7,8 @@
   Output is buffered and written only on success.
 - Unknown environment, user, role, app or business unit: `error: not-found: ...`, exit 1.
 - Malformed arguments: argparse's usage error, exit 2 (Django's default from the command line).
+- Text written to the terminal never carries a control character from the data: escape
+  sequences, NUL, bidi overrides in names are shown escaped (`\x1b`), as is JSON.
 - Name resolution: environments by name ignoring case; `--user` as a directory user
   (sign_in, add_user, diagnose) or as a SystemUser (the other commands).
 """
@@ -24,6 +26,7 @@ from users_app.choices import DeletedState
 from users_app.models import AppRegistration, DirectoryUser, SystemUser
 from users_app.provisioning import rules
 from users_app.provisioning.rules import RuleViolation
+from users_app.provisioning.text_checks import CONTROL, escape_controls
 from users_app.services import audit
 from users_app.services.directory import directory_user_find
 
@@ -32,6 +35,14 @@ FORMATS = ("table", "json")
 
 def _plain(text: str) -> str:
     return text
+
+
+def terminal_text(text: str) -> str:
+    """Text for the terminal: our own line breaks kept, every other control character (an ESC
+    from a stored name, say) shown escaped, never written raw (security review #15)."""
+    if CONTROL.search(text) is None:
+        return text
+    return "\n".join(escape_controls(line) for line in text.split("\n"))
 
 
 class PortalCommand(BaseCommand):
@@ -77,7 +88,7 @@ class PortalCommand(BaseCommand):
         except RuleViolation as exc:
             self.fail(str(exc))
         if text:
-            self.stdout.write(text)
+            self.stdout.write(terminal_text(text))
         return None
 
     def _command_name(self) -> str:
@@ -86,7 +97,7 @@ class PortalCommand(BaseCommand):
 
     def fail(self, line: str) -> None:
         """One line on stderr, nothing on stdout, exit code 1."""
-        self.stderr.write("error: " + " ".join(line.split("\n")), style_func=_plain)
+        self.stderr.write("error: " + escape_controls(" ".join(line.split("\n"))), style_func=_plain)
         raise SystemExit(1)
 
     def run(self, *args, **options):  # pragma: no cover - subclasses implement it
@@ -196,7 +207,8 @@ class PortalCommand(BaseCommand):
 
 
 def render_table(headers: Sequence[str], rows: Iterable[Sequence]) -> str:
-    """Left-aligned columns, a dashed rule under the headers."""
+    """Left-aligned columns, a dashed rule under the headers; control characters in a value
+    (a line break, an escape sequence) are shown escaped, so every row stays one line."""
     cells = [[_cell(v) for v in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in cells:
@@ -213,8 +225,8 @@ def _cell(value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
-        return ", ".join(map(str, value))
-    return str(value)
+        return escape_controls(", ".join(map(str, value)))
+    return escape_controls(str(value))
 
 
 def user_sync_text(result: dict) -> str:
@@ -231,4 +243,4 @@ def status_of(record: SystemUser) -> str:
     return "disabled" if record.isdisabled else "enabled"
 
 
-__all__ = ["PortalCommand", "RuleViolation", "render_table", "status_of", "user_sync_text"]
+__all__ = ["PortalCommand", "RuleViolation", "render_table", "status_of", "terminal_text", "user_sync_text"]

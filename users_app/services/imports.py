@@ -17,10 +17,11 @@ from users_app.provisioning import rules, snapshots
 from users_app.provisioning.engine import decide
 from users_app.provisioning.rules import RuleViolation
 from users_app.provisioning.sync import environment_user_import_add
+from users_app.provisioning.text_checks import check_text
 from users_app.provisioning.types import Action, Trigger
 
-from .directory import directory_user_find
 from . import audit
+from .directory import directory_user_find
 from .records import records_reassign, role_assign
 
 
@@ -35,16 +36,50 @@ class ImportResult:
         return {"imported": self.imported, "pre_provisioned": self.pre_provisioned, "stub_users": self.stub_users}
 
 
+# Longest values a row may hold: the account's name column, and an owner UPN that fits the
+# directory's user name and a stub user's columns (the UPN is its e-mail; its part before @ its
+# last name, STUB-01).
+ACCOUNT_NAME_MAX = Account._meta.get_field("name").max_length
+OWNER_UPN_MAX = min(DirectoryUser._meta.get_field("user_principal_name").max_length,
+                    SystemUser._meta.get_field("internalemailaddress").max_length,
+                    SystemUser._meta.get_field("domainname").max_length)
+OWNER_LOCAL_PART_MAX = SystemUser._meta.get_field("lastname").max_length
+RECORD_UPN_MAX = SystemUser._meta.get_field("domainname").max_length
+
+
+def _csv_rows(reader, first: int, label: str = "row"):
+    """The reader's rows numbered from `first`; a line the csv module cannot read (a field over
+    its size limit, say) refuses the file, naming the row."""
+    number = first
+    try:
+        for row in reader:
+            yield number, row
+            number += 1
+    except csv.Error as exc:
+        raise RuleViolation(f"{label} {number}", f"cannot be read as CSV ({exc}).") from None
+
+
 def parse_accounts_csv(text: str) -> list[dict]:
-    """CSV with the header `name,owner` (owner = UPN). One bad row refuses the whole file, naming the row."""
+    """CSV with the header `name,owner` (owner = UPN). One bad row refuses the whole file, naming the
+    row: a missing value, a name longer than the account's name column, an owner longer than a
+    user name can be, a control character in either (check_text)."""
     reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None or [f.strip().lower() for f in reader.fieldnames] != ["name", "owner"]:
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise RuleViolation("row 1", f"cannot be read as CSV ({exc}).") from None
+    if fieldnames is None or [f.strip().lower() for f in fieldnames] != ["name", "owner"]:
         raise RuleViolation("csv", "The first line must be the header `name,owner`.")
     rows = []
-    for number, row in enumerate(reader, start=2):
+    for number, row in _csv_rows(reader, 2):
         name, owner = (row.get("name") or "").strip(), (row.get("owner") or "").strip()
         if None in row or not name or not owner or "@" not in owner:
             raise RuleViolation(f"row {number}", "each row needs an account name and an owner user name (UPN).")
+        check_text(f"row {number}, name", name, max_length=ACCOUNT_NAME_MAX)
+        check_text(f"row {number}, owner", owner, max_length=OWNER_UPN_MAX)
+        if len(owner.rsplit("@", 1)[0]) > OWNER_LOCAL_PART_MAX:
+            raise RuleViolation(f"row {number}, owner", f"the part before @ is longer than {OWNER_LOCAL_PART_MAX} "
+                                                        "characters.")
         rows.append({"name": name, "owner": owner})
     if not rows:
         raise RuleViolation("csv", "The file holds no rows.")
@@ -54,12 +89,15 @@ def parse_accounts_csv(text: str) -> list[dict]:
 def parse_reassign_csv(text: str) -> list[tuple[str, str]]:
     """Lines `sourceUPN,targetUPN`, no header, as Add-BulkRecordsToUsers takes."""
     pairs = []
-    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+    for number, row in _csv_rows(csv.reader(io.StringIO(text)), 1, "line"):
         if not row or not "".join(row).strip():
             continue
         if len(row) != 2 or not all("@" in part for part in row):
             raise RuleViolation(f"line {number}", "each line is `sourceUPN,targetUPN`.")
-        pairs.append((row[0].strip(), row[1].strip()))
+        source, target = row[0].strip(), row[1].strip()
+        check_text(f"line {number}, source", source, max_length=RECORD_UPN_MAX)
+        check_text(f"line {number}, target", target, max_length=RECORD_UPN_MAX)
+        pairs.append((source, target))
     if not pairs:
         raise RuleViolation("csv", "The file holds no lines.")
     return pairs

@@ -224,8 +224,9 @@ def data_import(request: HttpRequest, environment) -> HttpResponse:
     if request.method == "GET":
         return render_page_or_partial(request, DATA_IMPORT, "data-import", _data_import_context(environment))
     form = DataImportConfirmForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Nothing to import: upload the CSV again.")
+    if not form.is_valid():  # over the limit (the same as the preview's), a NUL character, or no text at all
+        messages.error(request, "Nothing to import: upload the CSV again." if form.has_error("csv_text", "required")
+                       else _field_errors(form))
         return action_response(request, redirect_to=import_url, template=DATA_IMPORT, partial="data-import",
                                context=_data_import_context(environment))
     text = form.cleaned_data["csv_text"]

@@ -1,5 +1,5 @@
 """load_tenant FILE: make the directory and environments match the tenant file (cli.md)."""
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 
 from users_app.list_search import search_index_refresh
 from users_app.management.base import PortalCommand
@@ -20,6 +20,8 @@ class Command(PortalCommand):
             summary = load_tenant_file(self.file)
         except IntegrityError as exc:
             raise RuleViolation("tenant-file", f"the file conflicts with the database ({' '.join(str(exc).split())}).") from None
+        except DataError as exc:  # a value the checks let through but the database refuses; nothing is written
+            raise RuleViolation("tenant-file", f"the database refuses a value of the file ({' '.join(str(exc).split())}).") from None
         search_index_refresh()  # the lists' trigram index, in bulk, after the load's transaction
         return summary
 
