@@ -39,6 +39,7 @@ from users_app.provisioning.admin_rights import Action
 from users_app.provisioning.rules import RuleViolation
 from users_app.services import audit
 from users_app.provisioning.snapshots import reachable
+from users_app.provisioning.text_checks import check_text
 
 TEMPORARY_PASSWORD_LENGTH = 16
 RESTORE_WINDOW = timedelta(days=30)  # DIR-04
@@ -131,6 +132,16 @@ def normalise_usage_location(value: str | None) -> str | None:
     if not isinstance(value, str) or not _USAGE_LOCATION.match(value):
         raise RuleViolation("usage_location", f"Usage location {value!r} is not a two-letter country code (e.g. US).")
     return value
+
+
+TEXT_FIELDS = PROFILE_FIELDS + ("user_principal_name",)
+
+
+def _check_texts(model, values: dict) -> None:
+    """Names and profile fields: within their column, no control characters (text_checks)."""
+    for name, value in values.items():
+        if isinstance(value, str):
+            check_text(name, value, max_length=model._meta.get_field(name).max_length)
 
 
 def _check_upn(upn: str) -> str:
@@ -327,6 +338,11 @@ def _directory_user_create(*, user_principal_name, display_name, given_name, sur
                            usage_location, account_enabled, user_type, licences, admin_roles, custom_attributes,
                            home_tenant_licences, password, email_password_to, temporary_password):
     _require(Action.CREATE_USER)
+    _check_texts(DirectoryUser, {"user_principal_name": user_principal_name, "display_name": display_name,
+                                 "given_name": given_name, "surname": surname, "job_title": job_title, "mail": mail,
+                                 "business_phone": business_phone, "mobile_phone": mobile_phone,
+                                 "street_address": street_address, "city": city, "state": state,
+                                 "postal_code": postal_code, "country": country})
     _check_upn(user_principal_name)
     _check_upn_free(user_principal_name)
     usage_location = normalise_usage_location(usage_location)
@@ -446,6 +462,7 @@ def _require_field_rights(user: DirectoryUser, fields: dict) -> None:
 
 def _directory_user_update(user: DirectoryUser, fields: dict) -> None:
     _refuse_hard_deleted(user)
+    _check_texts(DirectoryUser, {name: value for name, value in fields.items() if name in TEXT_FIELDS})
     changed: list[str] = []
     if "user_principal_name" in fields:
         upn = _check_upn(fields.pop("user_principal_name"))
@@ -650,6 +667,7 @@ def _check_group_type(group_type: str) -> str:
 def _group_create(*, name: str, group_type: str = GroupType.SECURITY) -> DirectoryGroup:
     if not isinstance(name, str) or not name.strip():
         raise RuleViolation("name", "A group needs a name.")
+    _check_texts(DirectoryGroup, {"name": name})
     _check_group_type(group_type)
     _check_group_name_free(name)
     return DirectoryGroup.objects.create(name=name, group_type=group_type)
@@ -659,6 +677,7 @@ def _group_create(*, name: str, group_type: str = GroupType.SECURITY) -> Directo
 def _group_update(*, group: DirectoryGroup, name: str | None = None, group_type: str | None = None) -> DirectoryGroup:
     changed = []
     if name is not None and name != group.name:
+        _check_texts(DirectoryGroup, {"name": name})
         _check_group_name_free(name, exclude=group)
         group.name = name
         changed.append("name")
@@ -796,6 +815,7 @@ def _app_registration_create(*, name: str, app_id: uuid.UUID | str | None = None
     secret is returned once; only its hash is stored."""
     if not isinstance(name, str) or not name.strip():
         raise RuleViolation("name", "An app registration needs a name.")
+    _check_texts(AppRegistration, {"name": name})
     try:
         app_uuid = uuid.UUID(str(app_id)) if app_id is not None else uuid.uuid4()
     except ValueError:

@@ -216,3 +216,17 @@ def test_only_service_admins_may_add_themselves(portal_tenant, sign_in):
     response = sign_in("sysadmin").post(url, headers=HX)
     assert response.status_code in (200, 409)
     assert AuditEntry.objects.filter(action="Add me as System Administrator", outcome="done").count() == 0
+
+
+def test_control_characters_in_a_name_are_refused_by_the_directory(portal_tenant, sign_in):
+    """Security review #15: an escape sequence typed into a name never reaches a terminal."""
+    plain = dir_user("plain")
+    with pytest.raises(directory.RuleViolation) as refused:
+        with audit.acting_as(audit.OPERATOR_ACTOR):
+            directory.directory_user_update(user=plain, display_name="Esc\x1b]0;pwned\x07\x1b[2JName")
+    assert refused.value.rule == "display_name" and "U+001B" in refused.value.message
+    plain.refresh_from_db()
+    assert plain.display_name == "Plain Test"
+    with pytest.raises(directory.RuleViolation):
+        with audit.acting_as(audit.OPERATOR_ACTOR):
+            directory.group_create(name="A" * 1000)
