@@ -30,9 +30,10 @@ SIGNIN = "/signin/"
 @pytest.fixture
 def tenant(db):
     data = portal_tenant_data()
-    user = next(u for u in data["users"] if u["upn"] == portal_upn("plain"))
-    data["users"].append({**user, "upn": portal_upn("helpdesk"), "display_name": "Help Desk", "given_name": "Help",
-                          "mail": "helpdesk@contoso.com", "admin_roles": ["Helpdesk Administrator"]})
+    if not any(u["upn"] == portal_upn("helpdesk") for u in data["users"]):
+        user = next(u for u in data["users"] if u["upn"] == portal_upn("plain"))
+        data["users"].append({**user, "upn": portal_upn("helpdesk"), "display_name": "Help Desk",
+                              "mail": "helpdesk@contoso.com", "admin_roles": ["Helpdesk Administrator"]})
     load_tenant(data)
     return data
 
