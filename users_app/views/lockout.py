@@ -14,21 +14,16 @@ from django.views.decorators.http import require_POST
 
 from portal.htmx import action_response, refuse
 from users_app.models import DirectoryUser
-from users_app.permissions import admin_roles_of, directory_user_of, forbidden
-from users_app.provisioning import admin_rights
+from users_app.permissions import m365_required
 from users_app.provisioning.admin_rights import Action
 from users_app.provisioning.rules import RuleViolation
 from users_app.services import lockout
 
 
 @require_POST
+@m365_required(write=Action.RESET_PASSWORD)
 def active_user_unlock(request: HttpRequest, user_id) -> HttpResponse:
     """Unlock sign-in, then back to the user's page (over HTMX: the page reloads with the message)."""
-    if directory_user_of(request) is None:
-        return forbidden(request, "A Django superuser is for /admin/ only: sign in as a directory user to use the portal.")
-    missing = admin_rights.refusal(admin_roles_of(request), Action.RESET_PASSWORD)
-    if missing:
-        return forbidden(request, missing)
     user = get_object_or_404(DirectoryUser, pk=user_id, deleted_state="")
     url = reverse("m365:active_user_detail", args=[user.pk])
     try:

@@ -31,7 +31,7 @@ from users_app.permissions import admin_roles_of, directory_user_of, directory_u
 from users_app.provisioning import portal_access
 from users_app.provisioning.admin_rights import Action
 from users_app.provisioning.rules import RuleViolation
-from users_app.services import directory
+from users_app.services import directory, lockout
 from users_app.tables.m365 import (
     AdminRoleTable,
     AppRegistrationTable,
@@ -67,6 +67,7 @@ def _user_page_context(request, user: DirectoryUser, tab: str, **extra) -> dict:
         "person": user,
         "tab": tab,
         "can": m365_rights(request, user),
+        "sign_in_locked": lockout.user_is_locked(user),
         "clear_text_warning": directory.CLEAR_TEXT_WARNING,
         "breadcrumbs": _users_crumbs(("Active users", reverse("m365:active_user_list")), (_user_name(user), None)),
         **extra,
