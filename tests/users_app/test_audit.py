@@ -299,3 +299,26 @@ def test_csv_export_follows_the_filters(portal_tenant, sign_in):
     assert [row[6] for row in rows[1:]] == ["january@contoso.onmicrosoft.com"]
     export = AuditEntry.objects.get(action="Export audit log")
     assert export.changes == [["exported", None, "entries matching date_to=2026-01-31"]]
+
+
+def test_an_admin_add_and_a_refused_add_are_actions(portal_tenant):
+    """Add user (SYNC-03) records the new record's fields; an add the rules refuse is recorded
+    refused with the rule; a refresh that changes nothing leaves no entry."""
+    from users_app.provisioning.sync import environment_user_add, environment_user_refresh
+
+    sales, service = portal_tenant["sales"], portal_tenant["service"]
+    olivia = DirectoryUser.objects.get(user_principal_name=portal_upn("olivia"))
+    with audit.acting_as(audit.OPERATOR_ACTOR):
+        assert environment_user_add(environment=service, directory_user=olivia).outcome == "added"
+        refused = environment_user_add(environment=sales, directory_user=olivia)  # not in Sales-Env
+        environment_user_refresh(environment=service, directory_user=olivia)
+    assert refused.outcome == "refused"
+    added_entry, refused_entry = AuditEntry.objects.filter(via="cli").order_by("id")
+    assert (added_entry.action, added_entry.target, added_entry.environment, added_entry.outcome) == (
+        "Add user", portal_upn("olivia"), "Service", "done")
+    assert ["status", None, "Enabled"] in added_entry.changes
+    assert ["first name", None, "Olivia"] in added_entry.changes
+    assert not [c for c in added_entry.changes if c[2] in ("", [])]  # empty fields of a new record say nothing
+    assert (refused_entry.action, refused_entry.environment, refused_entry.outcome) == ("Add user", "Sales", "refused")
+    assert refused_entry.rule == refused.refused_by[0] and refused_entry.rule in refused_entry.message
+    assert refused_entry.changes == []

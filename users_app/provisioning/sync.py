@@ -41,6 +41,14 @@ from .outcomes import (
 )
 from .types import Action, CheckResult, Decision, EnvironmentSnapshot, Trigger, UserSnapshot
 
+
+def _audited(name: str):
+    """A one-user trigger a person starts is an audited action (users_app.services.records)."""
+    from users_app.services.records import audited_user_sync
+
+    return audited_user_sync(name)
+
+
 STALE_RUN_AFTER = timedelta(hours=1)
 KEEP_EMPTY_RUNS_FOR = timedelta(days=1)
 
@@ -471,16 +479,19 @@ def _apply_one_once(environment: Environment, directory_user: DirectoryUser, tri
     return result
 
 
+@_audited("Sign in to environment")
 def user_sign_in(*, environment: Environment, directory_user: DirectoryUser) -> UserSyncResult:
     """SYNC-02: first access applies the table to the user at once."""
     return _apply_one(environment, directory_user, Trigger.SIGN_IN, initiated_by=directory_user.login_name)
 
 
+@_audited("Add user")
 def environment_user_add(*, environment: Environment, directory_user: DirectoryUser, initiated_by: str = "") -> UserSyncResult:
     """SYNC-03: an admin's on-demand add; reports which rules refused."""
     return _apply_one(environment, directory_user, Trigger.ADMIN, initiated_by=initiated_by)
 
 
+@_audited("Refresh user")
 def environment_user_refresh(*, environment: Environment, directory_user: DirectoryUser, initiated_by: str = "") -> UserSyncResult:
     """SYNC-04: refresh one record now; never adds."""
     return _apply_one(environment, directory_user, Trigger.REFRESH, initiated_by=initiated_by)
@@ -491,6 +502,7 @@ def environment_user_import_add(*, environment: Environment, directory_user: Dir
     return _apply_one(environment, directory_user, Trigger.IMPORT, record_run=False)
 
 
+@_audited("Run diagnostics")
 def environment_user_diagnose(*, environment: Environment, directory_user: DirectoryUser, initiated_by: str = "") -> Diagnosis:
     """DIAG-01/03: refresh from the directory first, then report every check."""
     rules.check_online(on_premises=environment.is_on_premises)

@@ -294,12 +294,17 @@ def _state_of(state, obj, kwargs) -> dict:
     return {} if fresh is None else state(fresh, kwargs)
 
 
+_EMPTY = (None, "", [], {})
+
+
 def _finish(entry, result, obj, before, kwargs, state, summary, refusal, creates, environment) -> None:
     if creates and result is not None:
         obj = result[0] if isinstance(result, tuple) else result
         entry.describe(target=obj, environment=_environment_of(environment, kwargs, obj))
     after = _state_of(state, obj, kwargs)
     for key in dict.fromkeys([*before, *after]):
+        if (key not in before and after[key] in _EMPTY) or (key not in after and before[key] in _EMPTY):
+            continue  # a created (deleted) object's empty fields say nothing
         entry.change(key, before.get(key), after.get(key))
     if summary is not None:
         for change in summary(result, kwargs):

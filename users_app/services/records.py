@@ -51,6 +51,11 @@ def _name(obj) -> str | None:
     return None if obj is None else (getattr(obj, "domainname", None) or getattr(obj, "name", None) or str(obj))
 
 
+PROFILE_LABELS = {"firstname": "first name", "lastname": "last name", "jobtitle": "job title",
+                  "address1_telephone1": "main phone", "mobilephone": "mobile phone", "homephone": "home phone",
+                  "address1_city": "city", "address1_stateorprovince": "state or province"}
+
+
 def systemuser_state(systemuser: SystemUser, kwargs=None) -> dict:
     """A user record's fields as the audit log shows them (read before and after a change)."""
     state = {
@@ -66,9 +71,8 @@ def systemuser_state(systemuser: SystemUser, kwargs=None) -> dict:
         "security roles": sorted(systemuser.roles.values_list("name", flat=True)),
         "teams": sorted(systemuser.teams.values_list("name", flat=True)),
     }
-    for name in ("firstname", "lastname", "jobtitle", "address1_telephone1", "mobilephone", "homephone",
-                 "address1_city", "address1_stateorprovince"):
-        state[str(SystemUser._meta.get_field(name).verbose_name)] = getattr(systemuser, name)
+    for name, label in PROFILE_LABELS.items():
+        state[label] = getattr(systemuser, name)
     return state
 
 
@@ -92,6 +96,34 @@ def _account_state(account: Account, kwargs=None) -> dict:
 
 def _owned_counts(*users: SystemUser) -> dict:
     return {f"records owned by {user.domainname}": Account.objects.filter(owner=user).count() for user in users}
+
+
+def _record_state(directory_user, kwargs) -> dict:
+    """The directory user's record in the environment, as the audit log shows it ({} if none)."""
+    record = SystemUser.objects.filter(environment=kwargs["environment"],
+                                       azureactivedirectoryobjectid=directory_user.pk).first()
+    return systemuser_state(record) if record is not None else {}
+
+
+def _sync_refusal(result) -> tuple[str, str] | None:
+    """A one-user trigger answers a refusal (the eligibility rules) instead of raising one."""
+    result = getattr(result, "refresh", None) or result  # a diagnosis carries its refresh
+    if getattr(result, "outcome", "") != "refused":
+        return None
+    decision = result.decision
+    reasons = [f"{c.rule}: {c.reason}" for c in (*decision.checks, *decision.extra)
+               if c.failed and c.rule in decision.refused_by] if decision is not None else []
+    rule = result.refused_by[0] if result.refused_by else "refused"
+    return rule, " ".join(reasons) or f"Refused by {', '.join(result.refused_by)}."
+
+
+def audited_user_sync(name: str):
+    """The sync's one-user triggers a person starts (Add user, Refresh user, Run diagnostics, the
+    first access of a sign-in; users_app/provisioning/sync.py) as audited actions: the record
+    before -> after, a refusal by the rules as refused. They manage their own transactions (the
+    run's record outlives a refusal), so the entry is written after them. The background sync is
+    not audited per user: its SyncRun says what it did."""
+    return audit.audited(name, target="directory_user", state=_record_state, refusal=_sync_refusal, atomic=False)
 
 
 # --- Access mode (MODE-01..04) ------------------------------------------------------------
