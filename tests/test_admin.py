@@ -429,3 +429,26 @@ def test_audit_log_is_read_only_in_the_admin(admin_client, rows):
                       {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"})
     entry.refresh_from_db()
     assert entry.action == "Change position"
+
+
+@pytest.mark.django_db
+def test_role_for_a_disabled_user_through_the_admin_is_refused_with_role02(admin_client, rows):
+    user = rows[SystemUser]
+    SystemUser.objects.filter(pk=user.pk).update(isdisabled=True)
+    maker = SecurityRole.objects.create(environment=rows[Environment], business_unit=rows[BusinessUnit], name="Maker")
+    response = _post_with_inline_row(admin_client, user, SystemUserRole, role=maker.pk, systemuser=user.pk)
+    assert response.status_code == 200
+    assert " ".join(_inline(response, SystemUserRole).non_form_errors()).startswith(
+        "ROLE-02: roleFailureDuetoUserIsDisabled: Failed to assign role 'Maker'")
+    assert not SystemUserRole.objects.filter(role=maker).exists()
+
+
+@pytest.mark.django_db
+def test_default_team_members_are_not_managed_in_the_admin_rol07(admin_client, rows):
+    team = rows[Team]  # the business unit's default team
+    other = SystemUser.objects.create(environment=rows[Environment], businessunit=rows[BusinessUnit],
+                                      domainname="megan@contoso.onmicrosoft.com")
+    response = _post_with_inline_row(admin_client, team, TeamMembership, systemuser=other.pk, team=team.pk)
+    assert response.status_code == 200
+    assert " ".join(_inline(response, TeamMembership).non_form_errors()).startswith("ROLE-07: ")
+    assert not TeamMembership.objects.filter(systemuser=other).exists()

@@ -20,6 +20,8 @@ from .admin_audit import (
     GroupMembershipFormSet,
     LicenceAssignmentForm,
     LicenceAssignmentFormSet,
+    SystemUserRoleFormSet,
+    TeamMembershipFormSet,
 )
 from .choices import DeletedState
 from .services import records
@@ -189,6 +191,7 @@ class AppRegistrationAdmin(AuditedAdmin, admin.ModelAdmin):
 
 class SystemUserRoleInline(admin.TabularInline):
     model = SystemUserRole
+    formset = SystemUserRoleFormSet  # ROLE-02
     extra = 0
     autocomplete_fields = ("role",)
     verbose_name = "security role"
@@ -197,6 +200,7 @@ class SystemUserRoleInline(admin.TabularInline):
 
 class SystemUserTeamMembershipInline(admin.TabularInline):
     model = TeamMembership
+    formset = TeamMembershipFormSet  # ROLE-07
     fk_name = "systemuser"
     extra = 0
     autocomplete_fields = ("team",)
@@ -311,6 +315,7 @@ class SystemUserAdmin(AuditedAdmin, admin.ModelAdmin):
 
 class TeamMembershipInline(admin.TabularInline):
     model = TeamMembership
+    formset = TeamMembershipFormSet  # ROLE-07
     fk_name = "team"
     extra = 0
     autocomplete_fields = ("systemuser",)

@@ -218,3 +218,62 @@ class AdminRoleAssignmentForm(forms.ModelForm):
         except RuleViolation as violation:
             raise refused(violation) from None
         return data
+
+
+# --- the environments' users: security roles (ROLE-02) and teams (ROLE-07) -------------------------
+
+
+def _changed_rows(formset, field: str):
+    """(form, value of `field`) of the rows added or pointed elsewhere."""
+    for form, data in _live_forms(formset):
+        if data.get(field) is not None and (form.instance.pk is None or field in form.changed_data):
+            yield form, data[field]
+
+
+class SystemUserRoleFormSet(BaseInlineFormSet):
+    """A user's security roles: from the user's own environment, and only to an enabled user unless
+    the environment allows it (ROLE-02), as role_assign checks."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        user = self.instance
+        for _form, role in _changed_rows(self, "role"):
+            try:
+                if role.environment_id != user.environment_id:
+                    raise RuleViolation("role", f"{role.name} belongs to another environment.")
+                rules.check_role_assignable(isdisabled=user.isdisabled,
+                                            allow_on_disabled=user.environment.allow_role_assignment_on_disabled_users,
+                                            role_name=role.name)
+            except RuleViolation as violation:
+                raise refused(violation) from None
+
+
+class TeamMembershipFormSet(BaseInlineFormSet):
+    """Team members by hand: owner and access teams only, never a default team (ROLE-07), and
+    users of the team's environment, as team_member_add checks. Works from the team's page (the
+    rows name users) and from the user's page (the rows name teams)."""
+
+    def clean(self):
+        from users_app.models import Team
+        from users_app.services.records import _manual_team
+
+        super().clean()
+        if any(self.errors):
+            return
+        on_team = isinstance(self.instance, Team)
+        for _form, other in _changed_rows(self, "systemuser" if on_team else "team"):
+            team, user = (self.instance, other) if on_team else (other, self.instance)
+            try:
+                _manual_team(team)
+                if team.environment_id != user.environment_id:
+                    raise RuleViolation("team", "The team belongs to another environment.")
+            except RuleViolation as violation:
+                raise refused(violation) from None
+        for form in self.deleted_forms:  # a member taken off by hand: the same rule
+            if form.instance.pk is not None:
+                try:
+                    _manual_team(form.instance.team)
+                except RuleViolation as violation:
+                    raise refused(violation) from None
