@@ -15,6 +15,8 @@ and the environments go through the services, which keep their rules.
 from __future__ import annotations
 
 import json
+import math
+import sys
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -25,6 +27,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, is_password_usable
 from django.db import connection, connections, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 
 from environments_app.choices import TYPES_WITHOUT_SECURITY_GROUP, Deployment, EnvironmentType, LicenceType
@@ -43,7 +46,9 @@ from users_app.models import (
     SystemUser,
     Tenant,
 )
+from users_app.passwords import password_problems
 from users_app.provisioning.rules import RuleViolation
+from users_app.provisioning.text_checks import CONTROL, check_text
 from users_app.services import directory as dir_svc
 from users_app.services import environments as env_svc
 
@@ -86,11 +91,132 @@ ENV_DEFAULTS = {
 DELETED_VALUES = (None, "soft", "hard")
 
 
+# --- limits: what the columns hold ------------------------------------------------------------
+
+
+def _max_length(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+def _int_max(model, name: str) -> int:
+    """The largest value the column holds, the same on every database (PostgreSQL's integer)."""
+    return BaseDatabaseOperations.integer_field_ranges[model._meta.get_field(name).get_internal_type()][1]
+
+
+TEXT_MAX = 1024  # text that is no column of its own: enum values, references by name, JSON text
+PASSWORD_MAX = 256  # Microsoft Entra's longest password
+CUSTOM_ATTRIBUTES_DEPTH = 8  # custom_attributes: objects and lists nested at most this deep
+INT64 = (-(2**63), 2**63 - 1)  # numbers in custom_attributes
+_SYSTEMUSER_OF_AD = {"logon_name": "domainname", "first_name": "firstname", "last_name": "lastname",
+                     "telephone": "address1_telephone1", "email": "internalemailaddress", "city": "address1_city",
+                     "state": "address1_stateorprovince", "home_phone": "homephone"}
+# key table -> {key: the longest text it takes}, read from the model fields the key is stored in.
+_UPN_MAX = _max_length(DirectoryUser, "user_principal_name")
+_SKU_MAX = _max_length(Sku, "sku_part_number")
+_GROUP_MAX = _max_length(DirectoryGroup, "name")
+TEXT_LIMITS = {
+    id(TENANT_KEYS): {"name": _max_length(Tenant, "name"), "domain": _max_length(Tenant, "domain")},
+    id(SKU_KEYS): {"sku": _SKU_MAX, "name": _max_length(Sku, "name"), "service_plans": TEXT_MAX},
+    id(APP_KEYS): {"name": _max_length(AppRegistration, "name")},
+    id(USER_KEYS): {"upn": _UPN_MAX, **{k: _max_length(DirectoryUser, f) for k, f in USER_PROFILE.items()},
+                    "licences": _SKU_MAX, "home_tenant_licences": _SKU_MAX, "password": PASSWORD_MAX},
+    id(GROUP_KEYS): {"name": _GROUP_MAX, "members": max(_UPN_MAX, _GROUP_MAX), "owners": _UPN_MAX},
+    id(ENV_KEYS): {"name": _max_length(Environment, "name"), "security_group": _GROUP_MAX, "teams_group": _GROUP_MAX,
+                   "created_by": _UPN_MAX, "region": _max_length(Environment, "region"),
+                   "url": _max_length(Environment, "url")},
+    id(AD_USER_KEYS): {k: _max_length(SystemUser, f) for k, f in _SYSTEMUSER_OF_AD.items()},
+}
+INT_LIMITS = {"seats": _int_max(Sku, "seats"), "app_pass_capacity": _int_max(Environment, "app_pass_capacity")}
+
+
 # --- parse: shape, types and enum values (tenant-file) --------------------------------------
 
 
 def _fail(message: str) -> None:
     raise RuleViolation(TENANT_FILE, message)
+
+
+def _shown(value) -> str:
+    """A value of the file, short and printable, for a message (never the whole of a huge or
+    deeply nested value)."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**20:
+        return f"a number of {len(str(abs(value)))} digits" if abs(value) < 10**4000 else "a huge number"
+    text = json.dumps(value, ensure_ascii=True)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _text(where: str, value: str, max_length: int) -> None:
+    """tenant-file: text longer than its column, or holding a control character (check_text)."""
+    try:
+        check_text(where, value, max_length=max_length)
+    except RuleViolation as exc:
+        raise RuleViolation(TENANT_FILE, str(exc)) from None
+
+
+def _texts(obj: dict, keys: dict[str, str], where: str, name: str | None = None) -> None:
+    """Refuse the first text of an object (type-checked) that is longer than its column or holds
+    a control character, lists of text item by item, and a number beyond its column; the object's
+    name (`name` key) first, then the others named `where (name).key`."""
+    limits = TEXT_LIMITS.get(id(keys), {})
+    search = CONTROL.search
+    if name is not None and type(obj.get(name)) is str:
+        _text(f"{where}.{name}", obj[name], limits.get(name, TEXT_MAX))
+        where = f"{where} ({obj[name]})"
+    for key, value in obj.items():
+        if type(value) is str:
+            limit = limits.get(key, TEXT_MAX)
+            if len(value) > limit or search(value):
+                _text(f"{where}.{key}", value, limit)
+        elif type(value) is list and keys[key] == "list_str":
+            limit = limits.get(key, TEXT_MAX)
+            for n, item in enumerate(value):
+                if len(item) > limit or search(item):
+                    _text(f"{where}.{key}[{n}]", item, limit)
+        elif type(value) is int and keys[key] == "int" and value > _limit(keys, key):
+            _fail(f"{where}.{key}: {_shown(value)} is more than {_limit(keys, key)}, the most it can be.")
+
+
+def _json_value(value, where: str, depth: int = 0) -> None:
+    """custom_attributes: JSON the database stores on every engine (text checked, numbers within
+    64 bits, no NaN or infinity) and nested at most CUSTOM_ATTRIBUTES_DEPTH deep."""
+    if depth > CUSTOM_ATTRIBUTES_DEPTH:
+        _fail(f"{where}: nested more than {CUSTOM_ATTRIBUTES_DEPTH} levels deep.")
+    if isinstance(value, str):
+        if len(value) > TEXT_MAX or CONTROL.search(value):
+            _text(where, value, TEXT_MAX)
+    elif isinstance(value, bool) or value is None:
+        return
+    elif isinstance(value, int):
+        if not INT64[0] <= value <= INT64[1]:
+            _fail(f"{where}: {_shown(value)} does not fit in 64 bits.")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            _fail(f"{where}: {_shown(value)} is not a number JSON can store; use a finite number.")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                _fail(f"{where}: a key must be text, not {_shown(key)}.")
+            if len(key) > TEXT_MAX or CONTROL.search(key):
+                _text(f"{where} (a key)", key, TEXT_MAX)
+            _json_value(item, f"{where}.{key}", depth + 1)
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            _json_value(item, f"{where}[{n}]", depth + 1)
+    else:
+        _fail(f"{where}: {type(value).__name__} is not a JSON value.")
+
+
+def _password(password: str, *, upn: str, display_name: str, where: str) -> None:
+    """Finding 12: a tenant file's password meets the portal's password rules (Django's validators,
+    against the UPN and display name), as every password a person chooses does; a weak one
+    refuses the file (it is usable at once: no forced change follows)."""
+    problems = password_problems(password, upn=upn, display_name=display_name)
+    if problems:
+        _fail(f"{where}.password: " + " ".join(problems))
 
 
 _TYPE_CHECKS = {
@@ -113,26 +239,45 @@ def _check_type(value, kind: str, where: str):
             return None
         _fail(f"{where} must not be null.")
     if not _TYPE_CHECKS[kind](value):
-        _fail(f"{where} must be {_EXPECTED[kind]}, not {json.dumps(value)[:60]}.")
+        _fail(f"{where} must be {_EXPECTED[kind]}, not {_shown(value)}.")
     return value
 
 
-def _object(data, keys: dict[str, str], where: str, required: tuple[str, ...] = ()) -> dict:
+def _object(data, keys: dict[str, str], where: str, required: tuple[str, ...] = (), name: str | None = None) -> dict:
+    """The object's keys known, the required ones given, every value of its type, every text
+    within its column's length and free of control characters, every number within its
+    column (_texts); `name` is the key that names the object in messages."""
     if not isinstance(data, dict):
         _fail(f"{where} must be an object.")
     unknown = data.keys() - keys.keys()
     if unknown:
-        _fail(f"{where} has unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(keys)}.")
+        _fail(f"{where} has unknown key(s) {', '.join(_shown(k) for k in sorted(unknown, key=str))}; allowed: {', '.join(keys)}.")
     for key in required:
         if key not in data or data[key] in (None, ""):
             _fail(f"{where} needs a non-empty {key!r}.")
     checks = _compiled(keys)
+    search = CONTROL.search
+    bad = False  # a text or number beyond its limit: _texts says which (100,000 users: no message built)
     for key, value in data.items():  # the fast path of _check_type: no message built unless it fails
-        exact, check, nullable = checks[key]
-        if type(value) is exact or (value is None and nullable):
+        exact, check, nullable, limit = checks[key]
+        if type(value) is exact:
+            if limit is not None:
+                if exact is str:
+                    if len(value) > limit or search(value):
+                        bad = True
+                elif value > limit:
+                    bad = True
+            continue
+        if value is None and nullable:
             continue
         if value is None or not check(value):
             _check_type(value, keys[key], f"{where}.{key}")
+        if limit is not None and type(value) is list:  # a list of text
+            for item in value:
+                if len(item) > limit or search(item):
+                    bad = True
+    if bad:
+        _texts(data, keys, where, name)
     return dict(data)
 
 
@@ -144,12 +289,23 @@ class _NoExactType:
 _COMPILED: dict[int, tuple] = {}
 
 
+def _limit(keys: dict[str, str], key: str) -> int | None:
+    """The longest text (str, list_str) or the largest number (int) the key takes; None: no limit here."""
+    kind = keys[key].rstrip("?")
+    if kind in ("str", "list_str"):
+        return TEXT_LIMITS.get(id(keys), {}).get(key, TEXT_MAX)
+    if kind == "int":
+        return INT_LIMITS.get(key, INT64[1])
+    return None
+
+
 def _compiled(keys: dict[str, str]) -> dict[str, tuple]:
-    """key -> (the exact type that passes at once, the full check, nullable), per key table."""
+    """key -> (the exact type that passes at once, the full check, nullable, limit), per key table."""
     cached = _COMPILED.get(id(keys))
     if cached is not None and cached[0] is keys:
         return cached[1]
-    table = {key: (_EXACT.get(kind.rstrip("?"), _NoExactType), _TYPE_CHECKS[kind.rstrip("?")], kind.endswith("?"))
+    table = {key: (_EXACT.get(kind.rstrip("?"), _NoExactType), _TYPE_CHECKS[kind.rstrip("?")], kind.endswith("?"),
+                   _limit(keys, key))
              for key, kind in keys.items()}
     _COMPILED[id(keys)] = (keys, table)
     return table
@@ -157,7 +313,7 @@ def _compiled(keys: dict[str, str]) -> dict[str, tuple]:
 
 def _enum(value, allowed, where: str) -> None:
     if value is not MISSING and value not in allowed:
-        _fail(f"{where} is {value!r}; allowed: {', '.join(str(a) for a in allowed)}.")
+        _fail(f"{where} is {_shown(value)}; allowed: {', '.join(str(a) for a in allowed)}.")
 
 
 def _no_duplicates(items: list[dict], key: str, where: str) -> None:
@@ -171,28 +327,32 @@ def parse(data) -> dict:
     """Check the file's shape: objects, known keys, types, enum values."""
     if not isinstance(data, dict):
         _fail("the file must hold one JSON object with tenant, skus, users, groups, apps, environments.")
-    unknown = sorted(set(data) - set(TOP_KEYS))
+    unknown = sorted(set(data) - set(TOP_KEYS), key=str)
     if unknown:
-        _fail(f"unknown top-level key(s) {', '.join(unknown)}; allowed: {', '.join(TOP_KEYS)}.")
+        _fail(f"unknown top-level key(s) {', '.join(_shown(k) for k in unknown)}; allowed: {', '.join(TOP_KEYS)}.")
     for key in TOP_KEYS[1:]:
         if key in data and not isinstance(data[key], list):
             _fail(f"{key} must be a list.")
     spec: dict = {}
     spec["tenant"] = _object(data["tenant"], TENANT_KEYS, "tenant") if data.get("tenant") is not None else {}
 
-    spec["skus"] = [_object(s, SKU_KEYS, f"skus[{i}]", ("sku",)) for i, s in enumerate(data.get("skus") or [])]
+    spec["skus"] = [_object(s, SKU_KEYS, f"skus[{i}]", ("sku",), "sku") for i, s in enumerate(data.get("skus") or [])]
     for i, s in enumerate(spec["skus"]):
         _enum(s.get("kind", MISSING), SkuKind.values, f"skus[{i}].kind")
         if s.get("seats", 0) < 0:
             _fail(f"skus[{i}].seats must be 0 or more.")
     _no_duplicates(spec["skus"], "sku", "skus")
 
-    spec["users"] = [_object(u, USER_KEYS, f"users[{i}]", ("upn",)) for i, u in enumerate(data.get("users") or [])]
+    spec["users"] = [_object(u, USER_KEYS, f"users[{i}]", ("upn",), "upn") for i, u in enumerate(data.get("users") or [])]
     user_types, admin_roles = frozenset(DirectoryUserType.values), frozenset(AdminRole.values)
     for i, u in enumerate(spec["users"]):  # messages are built only for what fails (100,000 users)
         upn = u["upn"]
         if "@" not in upn or upn != upn.strip() or " " in upn:
             _fail(f"users[{i}] ({upn}): upn must be a user name like name@domain.")
+        if "custom_attributes" in u:
+            _json_value(u["custom_attributes"], f"users[{i}] ({upn}).custom_attributes")
+        if u.get("password") is not None:
+            _password(u["password"], upn=upn, display_name=u.get("display_name") or "", where=f"users[{i}] ({upn})")
         if u.get("deleted") not in DELETED_VALUES:
             _enum(u["deleted"], DELETED_VALUES, f"users[{i}] ({upn}).deleted")
         if "user_type" in u and u["user_type"] not in user_types:
@@ -207,7 +367,8 @@ def parse(data) -> dict:
                 u[key] = ""
     _no_duplicates(spec["users"], "upn", "users")
 
-    spec["groups"] = [_object(g, GROUP_KEYS, f"groups[{i}]", ("name",)) for i, g in enumerate(data.get("groups") or [])]
+    spec["groups"] = [_object(g, GROUP_KEYS, f"groups[{i}]", ("name",), "name")
+                      for i, g in enumerate(data.get("groups") or [])]
     for i, g in enumerate(spec["groups"]):
         _enum(g.get("type", MISSING), GroupType.values, f"groups[{i}].type")
     _no_duplicates(spec["groups"], "name", "groups")
@@ -217,11 +378,11 @@ def parse(data) -> dict:
         try:
             a["app_id"] = uuid.UUID(a["app_id"])
         except ValueError:
-            _fail(f"apps[{i}].app_id {a['app_id']!r} is not a GUID.")
+            _fail(f"apps[{i}].app_id {_shown(a['app_id'])} is not a GUID.")
     if len({a["app_id"] for a in spec["apps"]}) != len(spec["apps"]):
         _fail("apps: an app_id appears more than once.")
 
-    spec["environments"] = [_object(e, ENV_KEYS, f"environments[{i}]", ("name",))
+    spec["environments"] = [_object(e, ENV_KEYS, f"environments[{i}]", ("name",), "name")
                             for i, e in enumerate(data.get("environments") or [])]
     for i, e in enumerate(spec["environments"]):
         where = f"environments[{i}] ({e['name']})"
@@ -231,7 +392,7 @@ def parse(data) -> dict:
         if e.get("app_pass_capacity", 0) < 0:
             _fail(f"{where}.app_pass_capacity must be 0 or more.")
         if "ad_users" in e:
-            e["ad_users"] = [_object(a, AD_USER_KEYS, f"{where}.ad_users[{j}]", ("logon_name",))
+            e["ad_users"] = [_object(a, AD_USER_KEYS, f"{where}.ad_users[{j}]", ("logon_name",), "logon_name")
                              for j, a in enumerate(e["ad_users"])]
             logons = Counter(a["logon_name"].strip().lower() for a in e["ad_users"])
             if any(n > 1 for n in logons.values()):
@@ -1073,9 +1234,16 @@ def load_tenant_file(path) -> dict:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             raise RuleViolation(TENANT_FILE, f"{path}: invalid YAML ({str(exc).splitlines()[0]}).") from None
+        except RecursionError:
+            raise RuleViolation(TENANT_FILE, f"{path}: nested too deeply to read.") from None
     else:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise RuleViolation(TENANT_FILE, f"{path}: invalid JSON ({exc}).") from None
+        except RecursionError:  # e.g. 100,000 nested [: the decoder gives up before the end
+            raise RuleViolation(TENANT_FILE, f"{path}: invalid JSON (nested too deeply to read).") from None
+        except ValueError:  # the only other: a number of more than sys.get_int_max_str_digits() digits
+            raise RuleViolation(TENANT_FILE, f"{path}: invalid JSON (a number of more than "
+                                             f"{sys.get_int_max_str_digits()} digits).") from None
     return load_tenant(data)

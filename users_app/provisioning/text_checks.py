@@ -9,7 +9,9 @@ terminal (security review #13, #15).
 
 Control characters are Unicode category Cc (U+0000-U+001F, U+007F-U+009F) and the
 bidirectional embedding, override and isolate characters (U+202A-U+202E, U+2066-U+2069),
-which make a name read differently from what it holds. A multi-line value (a description, a
+which make a name read differently from what it holds. Lone surrogates (U+D800-U+DFFF, which
+JSON's \\ud800 escapes can produce) are refused with them: they are no character, and neither
+the databases nor a terminal can encode them. A multi-line value (a description, a
 street address) may hold tab and newline (CR LF included, as browsers send a textarea's lines);
 a single-line value holds neither.
 """
@@ -21,17 +23,20 @@ import unicodedata
 from .rules import RuleViolation
 
 _BIDI = "\u202a-\u202e\u2066-\u2069"
-CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
-CONTROL_MULTILINE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]|\r(?!\n)")
+_SURROGATES = "\ud800-\udfff"
+CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}{_SURROGATES}]")
+CONTROL_MULTILINE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}{_SURROGATES}]|\r(?!\n)")
 _ALLOWED_LINE_BREAKS = "tab and line breaks"
 
 
 def _describe(char: str) -> str:
+    if "\ud800" <= char <= "\udfff":
+        return f"a lone surrogate U+{ord(char):04X} (not a character)"
     name = unicodedata.name(char, "")
     if not name:  # Cc characters have no name in the Unicode database
         name = {"\x00": "NUL", "\x07": "BEL", "\x08": "BACKSPACE", "\t": "TAB", "\n": "LINE FEED",
                 "\r": "CARRIAGE RETURN", "\x1b": "ESCAPE", "\x7f": "DELETE"}.get(char, "control character")
-    return f"U+{ord(char):04X} {name}"
+    return f"the control character U+{ord(char):04X} {name}"
 
 
 def check_text(field: str, value: str, *, max_length: int, multiline: bool = False) -> str:
@@ -45,7 +50,7 @@ def check_text(field: str, value: str, *, max_length: int, multiline: bool = Fal
     match = (CONTROL_MULTILINE if multiline else CONTROL).search(value)
     if match is not None:
         allowed = f" (only {_ALLOWED_LINE_BREAKS} are allowed here)" if multiline else ""
-        raise RuleViolation(field, f"contains the control character {_describe(match.group()[0])} at position "
+        raise RuleViolation(field, f"contains {_describe(match.group()[0])} at position "
                                    f"{match.start() + 1}{allowed}; remove it.")
     return value
 
