@@ -52,7 +52,7 @@ class AuditEntryTable(PortalTable):
         lines = changes_text(record.changes)
         if not lines:
             return ""
-        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((line,) for line in lines)))
+        return format_html('<ul class="audit-changes">{}</ul>', format_html_join("", "<li>{}</li>", ((line,) for line in lines)))
 
     def render_outcome(self, value, record):
         if value == AuditEntry.Outcome.REFUSED:
