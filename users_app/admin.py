@@ -346,6 +346,9 @@ class AccountAdmin(AuditedAdmin, admin.ModelAdmin):
 
 @admin.register(SyncRun)
 class SyncRunAdmin(AuditedAdmin, admin.ModelAdmin):
+    class Media:  # the Content-Security-Policy allows no inline style
+        css = {"all": ("css/admin.css",)}
+
     """The run log (SYNC-07): written by the sync engine only; it can be read and pruned here."""
 
     list_display = (
@@ -366,7 +369,7 @@ class SyncRunAdmin(AuditedAdmin, admin.ModelAdmin):
     @admin.display(description="decisions")
     def decisions_pretty(self, obj: SyncRun) -> str:
         text = json.dumps(obj.decisions, indent=2, ensure_ascii=False, sort_keys=True)
-        return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', text)
+        return format_html('<pre class="portal-pre">{}</pre>', text)
 
     def has_add_permission(self, request):
         return False
@@ -377,6 +380,9 @@ class SyncRunAdmin(AuditedAdmin, admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
+    class Media:  # the Content-Security-Policy allows no inline style
+        css = {"all": ("css/admin.css",)}
+
     """The audit log (append-only): read here, never added, changed or deleted."""
 
     list_display = ("at", "actor", "actor_kind", "via", "action", "target", "environment", "outcome", "rule")
@@ -390,7 +396,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     @admin.display(description="changes")
     def changes_pretty(self, obj: AuditEntry) -> str:
         text = json.dumps(obj.changes, indent=2, ensure_ascii=False)
-        return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', text)
+        return format_html('<pre class="portal-pre">{}</pre>', text)
 
     def has_add_permission(self, request):
         return False
