@@ -361,21 +361,22 @@ def sync_body(environment: Environment, *, since: int | None, entry_for,
             if decision.action in (Action.LEAVE, Action.REFUSE):
                 counts["unchanged"] += 1
                 continue
-            target = record_row if record_row is not None else stubs.get(upn.lower())
-            profile = {column: value for (column, _), value in zip(rules.FIELD_MAP, row[6:])}
-            planned.append((object_id, upn, target, target_values(decision, profile, target), decision))
+            planned.append((row, record_row if record_row is not None else stubs.get(upn.lower()), decision))
         # SYNC-06: a write that would give a record a user name another record keeps is refused
-        # before anything is written; the others land (outcomes.upn_conflicts).
-        conflicts = conflicts_among([(_write_key(object_id, target), target["domainname"] if target else None,
-                                      values["domainname"]) for object_id, _upn, target, values, _d in planned],
-                                    environment, rows=records if full else None)
-        for object_id, upn, target, values, decision in planned:
+        # before anything is written; the others land (outcomes.upn_conflicts). The name a write
+        # gives is the directory's UPN (domainname <- userPrincipalName).
+        conflicts = conflicts_among([(_write_key(row[0], target), target["domainname"] if target else None, row[1])
+                                     for row, target, _decision in planned], environment, rows=records if full else None)
+        for row, target, decision in planned:
+            object_id, upn = row[0], row[1]
             key = _write_key(object_id, target)
             if key in conflicts:
                 counts["not_entitled" if target is None else "unchanged"] += 1
                 log[("conflict", upn)] = {**conflict_entry(upn, conflicts[key], creating=target is None),
                                           "object_id": str(_as_uuid(object_id))}
                 continue
+            profile = {column: value for (column, _), value in zip(rules.FIELD_MAP, row[6:])}
+            values = target_values(decision, profile, target)
             if target is None:
                 writer.add(object_id, values, decision.default_roles)
                 outcome, changed = "added", list(REPORTED_COLUMNS)
