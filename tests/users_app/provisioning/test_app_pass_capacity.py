@@ -9,6 +9,7 @@ Truth tables over hand-built snapshots first, then the real database through the
 """
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -58,7 +59,7 @@ def test_elig_03_b_earliest_admitted_keep_their_unit(holders, capacity, keeping,
 
 # --- The licence check with a lost unit (pure) -----------------------------------------------------
 
-UNLICENSED = UserSnapshot(object_id=__import__("uuid").UUID(int=7), upn="ann@contoso.onmicrosoft.com")
+UNLICENSED = UserSnapshot(object_id=uuid.UUID(int=7), upn="ann@contoso.onmicrosoft.com")
 
 
 def env(**kw) -> EnvironmentSnapshot:
@@ -113,7 +114,7 @@ def test_elig_03_b_engine_disables_a_holder_beyond_the_capacity(trigger, action)
 
 # --- On the real database -------------------------------------------------------------------------
 
-pytestmark_db = pytest.mark.django_db
+on_the_database = pytest.mark.django_db
 D = "contoso.onmicrosoft.com"
 NAMES = ("ann", "ben", "cid", "dot")
 
@@ -141,7 +142,7 @@ def set_capacity(env, capacity: int) -> Environment:
     return env
 
 
-@pytestmark_db
+@on_the_database
 def test_elig_03_b_capacity_1_then_0_the_sync_disables_the_holder_and_refresh_names_elig_03():
     """Finding 14: capacity 1, an unlicensed user admitted through it, capacity 0, sync: disabled, ELIG-03."""
     load_tenant(tenant(1))
@@ -157,7 +158,7 @@ def test_elig_03_b_capacity_1_then_0_the_sync_disables_the_holder_and_refresh_na
     assert diagnosis.refresh.outcome == "disabled" and diagnosis.refresh.refused_by == ["ELIG-03"]
 
 
-@pytestmark_db
+@on_the_database
 @pytest.mark.parametrize("path", ["sync", "refresh"])
 def test_elig_03_b_capacity_0_sync_or_refresh_disables(path):
     """Finding 14 by each path: the background sync and Refresh user both disable the holder and name ELIG-03."""
@@ -185,7 +186,7 @@ def test_elig_03_b_capacity_0_sync_or_refresh_disables(path):
     assert sign_in(field, "ann").outcome == "enabled" and record(field, "ann").uses_app_pass
 
 
-@pytestmark_db
+@on_the_database
 def test_elig_03_b_shrink_3_to_1_keeps_exactly_the_earliest_admitted():
     """ELIG-03 b: capacity 3 -> 1 with three holders: the first admitted keeps the unit, the two others
     are disabled by the sync, naming ELIG-03; the freed units are not given to anyone else."""
@@ -209,7 +210,7 @@ def test_elig_03_b_shrink_3_to_1_keeps_exactly_the_earliest_admitted():
     assert sign_in(field, "ben").outcome == "enabled" and sign_in(field, "ann").refused_by == ["ELIG-03"]
 
 
-@pytestmark_db
+@on_the_database
 def test_elig_03_b_shrink_set_based_sync_equals_deciding_user_by_user():
     """SYNC-01 with a shrunk capacity: the set-based sync writes what the per-user reference writes."""
     try:
