@@ -345,6 +345,10 @@ FIELD_MAP = (  # Dataverse column <- directory field (rules.md, FIELD)
 )
 FIELD_COLUMNS = tuple(column for column, _ in FIELD_MAP)
 BLANK_FIRST_NAME = "#"
+# Dataverse columns shorter than the directory field they follow: the value is cut to the
+# column, as Dataverse's own sync does, rather than failing the whole write (a 256-character
+# display name into the 200-character fullname). Held equal to the model's by a test.
+COLUMN_LENGTHS = {"fullname": 200, "jobtitle": 100, "internalemailaddress": 100}
 
 
 def synchronised_fields(profile: dict[str, str], *, creating: bool, email_edited: bool = False) -> dict[str, str]:
@@ -352,6 +356,8 @@ def synchronised_fields(profile: dict[str, str], *, creating: bool, email_edited
     later every one but fullname (FIELD-03) and an edited primary e-mail (FIELD-04).
     Custom fields are never in the map (FIELD-05); a blank first name is '#' (MODE-06, FIELD-06)."""
     values = {column: (profile.get(column) or "") for column in FIELD_COLUMNS}
+    for column, length in COLUMN_LENGTHS.items():
+        values[column] = values[column][:length]
     if not values["firstname"].strip():
         values["firstname"] = BLANK_FIRST_NAME
     if not creating:
