@@ -521,6 +521,18 @@ class DecisionLog(Sequence):
         return self._one(index)
 
 
+class AuditEntryQuerySet(models.QuerySet):
+    def delete(self):
+        from django.db import DatabaseError
+
+        raise DatabaseError("the audit log is append-only")
+
+    def update(self, **kwargs):
+        from django.db import DatabaseError
+
+        raise DatabaseError("the audit log is append-only")
+
+
 class AuditEntry(models.Model):
     """One change made through the portal, the command line, the Django admin or an API, or one
     change refused by a rule: who, when, what (before -> after), through what. Append-only: the
@@ -546,6 +558,8 @@ class AuditEntry(models.Model):
     rule = models.CharField(max_length=40, blank=True)
     message = models.TextField(blank=True)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name_plural = "audit entries"
@@ -553,3 +567,15 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor} {self.action} {self.target}"
+
+    def delete(self, *args, **kwargs):
+        from django.db import DatabaseError
+
+        raise DatabaseError("the audit log is append-only")
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            from django.db import DatabaseError
+
+            raise DatabaseError("the audit log is append-only")
+        super().save(*args, **kwargs)
