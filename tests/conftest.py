@@ -81,3 +81,29 @@ def sign_in(client):
         client.force_login(get_user_model().objects.get(username=portal_upn(local)))
         return client
     return _sign_in
+
+
+# --- Commands and row counts, shared by the command-line tests -----------------------------------
+
+
+def run_command(command, *args, **options) -> tuple[int, str, str]:
+    """call_command as a user runs it: (exit code, stdout, stderr)."""
+    import io
+
+    from django.core.management import call_command
+
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command(command, *args, stdout=out, stderr=err, **options)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    return code, out.getvalue(), err.getvalue()
+
+
+def row_counts() -> dict:
+    """Rows of every model but the audit log (a refusal is recorded there): the count a refusal
+    must leave as it was."""
+    from django.apps import apps
+
+    return {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.label != "users_app.AuditEntry"}

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 
 from environments_app.models import Environment
 from users_app.models import AdminRoleAssignment, DirectoryUser, GroupMembership, SystemUser
-from users_app.provisioning import admin_rights, portal_access
+from users_app.provisioning import admin_rights
 from users_app.provisioning.admin_rights import Action
 from users_app.services import audit
 

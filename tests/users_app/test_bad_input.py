@@ -94,14 +94,17 @@ def test_escape_controls(value, shown):
 
 # --- the tenant file: every bad file is one `error: tenant-file: ...` line, nothing written --------------
 
-import copy  # noqa: E402
 import io  # noqa: E402
 import json  # noqa: E402
 
-from django.apps import apps  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
-from tests.conftest import PORTAL_PASSWORD, portal_tenant_data, portal_upn  # noqa: E402
+from tests.conftest import PORTAL_PASSWORD, portal_tenant_data, portal_upn, row_counts, run_command  # noqa: E402
+
+
+def load(path) -> tuple[int, str, str]:
+    return run_command("load_tenant", str(path))
+
 
 DOMAIN = "contoso.onmicrosoft.com"
 
@@ -117,19 +120,6 @@ def small_tenant() -> dict:
     }
 
 
-def row_counts() -> dict:
-    """Rows of every table but the audit log (a refusal is recorded there, as run records are)."""
-    return {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.label != "users_app.AuditEntry"}
-
-
-def load(path) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("load_tenant", str(path), stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def assert_refused(tmp_path, content, expected_start: str) -> str:

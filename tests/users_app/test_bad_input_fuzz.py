@@ -17,14 +17,12 @@ import io
 import json
 
 import pytest
-from django.apps import apps
-from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import portal_upn
+from tests.conftest import portal_upn, row_counts, run_command
 from users_app import tenant_file
 
 pytestmark = pytest.mark.django_db
@@ -36,10 +34,6 @@ DEEP = "__deeply_nested__"  # a placeholder value, replaced in the file's text b
 class Rollback(Exception):
     pass
 
-
-def row_counts() -> dict:
-    """Rows of every table but the audit log (a refusal is recorded there, as run records are)."""
-    return {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.label != "users_app.AuditEntry"}
 
 
 # --- tenant files ---------------------------------------------------------------------------------------
@@ -147,15 +141,6 @@ def tenant_files(draw) -> str:
     return text
 
 
-def _load(path) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("load_tenant", str(path), stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, out.getvalue(), err.getvalue()
-
 
 @pytest.fixture
 def base_file(tmp_path):
@@ -170,9 +155,9 @@ def test_a_malformed_tenant_file_loads_or_is_one_error_line_with_nothing_written
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
     try:
         with transaction.atomic():
-            assert _load(base_file)[0] == 0
+            assert run_command("load_tenant", str(base_file))[0] == 0
             before = row_counts()
-            code, out, err = _load(path)  # any exception but the command's SystemExit fails the test
+            code, out, err = run_command("load_tenant", str(path))  # any exception but the command's SystemExit fails the test
             if code != 0:
                 assert code == 1 and out == ""
                 assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err, err

@@ -2,7 +2,6 @@
 every refusal (whole file, nothing written), and the deletion lifecycle across files."""
 import copy
 from collections import defaultdict
-import io
 import json
 import os
 import re
@@ -11,9 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.conf import settings
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -28,6 +25,12 @@ DEMO = ROOT / "users_app" / "demo" / "contoso.json"
 DOMAIN = "contoso.onmicrosoft.com"
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
+from tests.conftest import row_counts, run_command
+
+
+def run(path) -> tuple[int, str, str]:
+    return run_command("load_tenant", str(path))
+
 
 def writes(ctx) -> list[str]:
     """The writing statements run (an executemany is logged as "N times: <sql>")."""
@@ -35,20 +38,6 @@ def writes(ctx) -> list[str]:
     return [sql for sql in sqls if sql.lstrip().upper().startswith(WRITES)]
 
 
-def row_counts() -> dict:
-    """Rows of every model but the audit log (a refusal is recorded there)."""
-    return {model._meta.label: model.objects.count() for model in apps.get_models()
-            if model._meta.label != "users_app.AuditEntry"}
-
-
-def run(path) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("load_tenant", str(path), stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def write(tmp_path, data, name="tenant.json") -> Path:
