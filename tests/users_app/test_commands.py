@@ -5,7 +5,6 @@ Tenants are built with load_tenant (cli.md's tenant file); the commands run thro
 call_command on the test database, and once each as a real `manage.py` subprocess on a
 SQLite file (DATABASE_URL), as scripts run them."""
 import copy
-import io
 import json
 import os
 import shutil
@@ -16,10 +15,10 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.conftest import run_command
 from environments_app.models import Environment
 from users_app.models import Account, DirectoryUser, SyncRun, SystemUser, SystemUserRole, TeamMembership
 from users_app.provisioning import sync
@@ -123,15 +122,7 @@ def record(name, environment="Sales") -> SystemUser:
     return SystemUser.objects.get(environment__name=environment, domainname__iexact=upn(name))
 
 
-def run(command, *args, **options):
-    """call_command: (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command(command, *args, stdout=out, stderr=err, **options)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, out.getvalue(), err.getvalue()
+run = run_command  # call_command: (exit code, stdout, stderr)
 
 
 def run_json(command, *args, **options):

@@ -11,13 +11,12 @@ the others (issue 9, finding 15).
 """
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 
+from tests.conftest import run_command
 from environments_app.models import Environment
 from users_app.models import Account, SyncRun, SystemUser
 from users_app.provisioning import sync
@@ -54,14 +53,7 @@ def sales():
     return env
 
 
-def run(command, *args, **options):
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command(command, *args, stdout=out, stderr=err, **options)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, out.getvalue(), err.getvalue()
+run = run_command
 
 
 def record_of(env, name) -> SystemUser:
