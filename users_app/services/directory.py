@@ -71,7 +71,7 @@ def roles_of(user: DirectoryUser) -> frozenset[str]:
     return frozenset(AdminRoleAssignment.objects.filter(user=user).values_list("role", flat=True))
 
 
-def _require(action: Action, target: DirectoryUser | None = None) -> None:
+def require_right(action: Action, target: DirectoryUser | None = None) -> None:
     """Refuse (DIR-05) when the acting directory user's roles do not allow `action` (on `target`)."""
     actor = audit.current_actor()
     if actor.unrestricted:
@@ -337,7 +337,7 @@ def _directory_user_create(*, user_principal_name, display_name, given_name, sur
                            business_phone, mobile_phone, street_address, city, state, postal_code, country,
                            usage_location, account_enabled, user_type, licences, admin_roles, custom_attributes,
                            home_tenant_licences, password, email_password_to, temporary_password):
-    _require(Action.CREATE_USER)
+    require_right(Action.CREATE_USER)
     _check_texts(DirectoryUser, {"user_principal_name": user_principal_name, "display_name": display_name,
                                  "given_name": given_name, "surname": surname, "job_title": job_title, "mail": mail,
                                  "business_phone": business_phone, "mobile_phone": mobile_phone,
@@ -352,7 +352,7 @@ def _directory_user_create(*, user_principal_name, display_name, given_name, sur
         _require_role_change_new(roles)
     licences = list(licences)
     if licences:
-        _require(Action.LICENCES)
+        require_right(Action.LICENCES)
     user = DirectoryUser.objects.create(
         id=uuid.uuid4(),
         user_principal_name=user_principal_name,
@@ -383,7 +383,7 @@ def _directory_user_create(*, user_principal_name, display_name, given_name, sur
 def tenant_update(*, marketing_licence: bool) -> Tenant:
     """The tenant-level Marketing licence (ELIG-03 c)."""
     with audit.action("Update tenant subscriptions", target="tenant") as entry:
-        _require(Action.TENANT_LICENCES)
+        require_right(Action.TENANT_LICENCES)
         tenant = tenant_get()
         if tenant.marketing_licence != marketing_licence:
             entry.change("marketing_licence", tenant.marketing_licence, marketing_licence)
@@ -402,7 +402,7 @@ def directory_user_set_password(
     own = password is not None and audit.current_actor().object_id == user.pk
     with audit.action("Change own password" if own else "Reset password", target=user) as entry:
         if not own:
-            _require(Action.RESET_PASSWORD, user)
+            require_right(Action.RESET_PASSWORD, user)
         shown = _set_password(user, password, email_password_to)
         entry.change("password", None, "temporary password set" if shown else "password set")
     return shown
@@ -457,7 +457,7 @@ def _require_field_rights(user: DirectoryUser, fields: dict) -> None:
         if name == "usage_location" and value == "":
             value = None
         if current != value:
-            _require(FIELD_ACTIONS.get(name, Action.EDIT_PROFILE), user)
+            require_right(FIELD_ACTIONS.get(name, Action.EDIT_PROFILE), user)
 
 
 def _directory_user_update(user: DirectoryUser, fields: dict) -> None:
@@ -853,7 +853,7 @@ def _skus_of(user: DirectoryUser) -> list[str]:
 
 def licence_assign(*, user: DirectoryUser, sku: Sku | str) -> LicenceAssignment:
     with audit.action("Assign license", target=user) as entry:
-        _require(Action.LICENCES)
+        require_right(Action.LICENCES)
         before = _skus_of(user)
         assignment = _licence_assign(user=user, sku=sku)
         entry.change("licenses", before, _skus_of(user))
@@ -862,7 +862,7 @@ def licence_assign(*, user: DirectoryUser, sku: Sku | str) -> LicenceAssignment:
 
 def licence_remove(*, user: DirectoryUser, sku: Sku | str) -> None:
     with audit.action("Remove license", target=user) as entry:
-        _require(Action.LICENCES)
+        require_right(Action.LICENCES)
         before = _skus_of(user)
         _licence_remove(user=user, sku=sku)
         entry.change("licenses", before, _skus_of(user))
@@ -870,7 +870,7 @@ def licence_remove(*, user: DirectoryUser, sku: Sku | str) -> None:
 
 def licences_set(*, user: DirectoryUser, skus: Iterable[Sku | str]) -> None:
     with audit.action("Update licenses", target=user) as entry:
-        _require(Action.LICENCES)
+        require_right(Action.LICENCES)
         before = _skus_of(user)
         _licences_set(user=user, skus=skus)
         entry.change("licenses", before, _skus_of(user))
@@ -882,7 +882,7 @@ def _user_state(user: DirectoryUser) -> tuple[str, str]:
 
 def directory_user_delete(*, user: DirectoryUser) -> DirectoryUser:
     with audit.action("Delete user", target=user) as entry:
-        _require(Action.DELETE, user)
+        require_right(Action.DELETE, user)
         before = _user_state(user)
         _directory_user_delete(user=user)
         entry.change("state", before[0], _user_state(user)[0])
@@ -892,7 +892,7 @@ def directory_user_delete(*, user: DirectoryUser) -> DirectoryUser:
 
 def directory_user_restore(*, user: DirectoryUser, now=None) -> DirectoryUser:
     with audit.action("Restore user", target=user) as entry:
-        _require(Action.DELETE, user)
+        require_right(Action.DELETE, user)
         before = _user_state(user)
         _directory_user_restore(user=user, now=now)
         entry.change("state", before[0], _user_state(user)[0])
@@ -902,7 +902,7 @@ def directory_user_restore(*, user: DirectoryUser, now=None) -> DirectoryUser:
 
 def directory_user_purge(*, user: DirectoryUser) -> DirectoryUser:
     with audit.action("Permanently delete user", target=user) as entry:
-        _require(Action.PURGE, user)
+        require_right(Action.PURGE, user)
         before = _user_state(user)
         _directory_user_purge(user=user)
         entry.change("state", before[0], _user_state(user)[0])
@@ -911,7 +911,7 @@ def directory_user_purge(*, user: DirectoryUser) -> DirectoryUser:
 
 def group_create(*, name: str, group_type: str = GroupType.SECURITY) -> DirectoryGroup:
     with audit.action("Add group", target=name) as entry:
-        _require(Action.GROUPS)
+        require_right(Action.GROUPS)
         group = _group_create(name=name, group_type=group_type)
         entry.describe(target=group)
         entry.change("name", None, group.name)
@@ -921,7 +921,7 @@ def group_create(*, name: str, group_type: str = GroupType.SECURITY) -> Director
 
 def group_update(*, group: DirectoryGroup, name: str | None = None, group_type: str | None = None) -> DirectoryGroup:
     with audit.action("Edit group", target=group) as entry:
-        _require(Action.GROUPS)
+        require_right(Action.GROUPS)
         before = (group.name, group.group_type)
         _group_update(group=group, name=name, group_type=group_type)
         entry.change("name", before[0], group.name)
@@ -940,7 +940,7 @@ def _owners_of(group: DirectoryGroup) -> list[str]:
 
 def _group_change(name: str, group: DirectoryGroup, field: str, read, change):
     with audit.action(name, target=group) as entry:
-        _require(Action.GROUP_MEMBERS)
+        require_right(Action.GROUP_MEMBERS)
         before = read(group)
         result = change()
         entry.change(field, before, read(group))
@@ -1008,7 +1008,7 @@ def admin_roles_set(*, user: DirectoryUser, roles: Iterable[str]) -> None:
 
 def app_registration_create(*, name: str, app_id: uuid.UUID | str | None = None) -> tuple[AppRegistration, str]:
     with audit.action("Register application", target=name) as entry:
-        _require(Action.APP_REGISTRATIONS)
+        require_right(Action.APP_REGISTRATIONS)
         app, secret = _app_registration_create(name=name, app_id=app_id)
         entry.describe(target=app)
         entry.change("app_id", None, str(app.app_id))
@@ -1017,7 +1017,7 @@ def app_registration_create(*, name: str, app_id: uuid.UUID | str | None = None)
 
 def app_registration_update(*, app: AppRegistration, name: str) -> AppRegistration:
     with audit.action("Edit application", target=app) as entry:
-        _require(Action.APP_REGISTRATIONS)
+        require_right(Action.APP_REGISTRATIONS)
         before = app.name
         _app_registration_update(app=app, name=name)
         entry.change("name", before, app.name)
@@ -1026,7 +1026,7 @@ def app_registration_update(*, app: AppRegistration, name: str) -> AppRegistrati
 
 def app_registration_new_secret(*, app: AppRegistration) -> str:
     with audit.action("Add client secret", target=app) as entry:
-        _require(Action.APP_REGISTRATIONS)
+        require_right(Action.APP_REGISTRATIONS)
         secret = _app_registration_new_secret(app=app)
         entry.change("client_secret", None, "new secret")
     return secret

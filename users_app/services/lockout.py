@@ -26,10 +26,10 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from users_app.auth import USERNAME_MAX, normalise_username
-from users_app.models import AdminRoleAssignment, DirectoryUser
-from users_app.provisioning import admin_rights
+from users_app.models import DirectoryUser
 from users_app.provisioning.admin_rights import Action
 from users_app.services import audit
+from users_app.services.directory import require_right
 
 security_log = logging.getLogger("portal.security")
 
@@ -152,11 +152,7 @@ def unlock(user: DirectoryUser) -> int:
     Who may: whoever may reset the user's password (DIR-05, Table A; a reset would let the user in
     anyway). Returns how many attempt records went."""
     with audit.action("Unlock sign-in", target=user) as entry:
-        actor = audit.current_actor()
-        if not actor.unrestricted:
-            target_roles = frozenset(AdminRoleAssignment.objects.filter(user=user).values_list("role", flat=True))
-            admin_rights.check(actor.roles, Action.RESET_PASSWORD, target_roles=target_roles,
-                               target_name=user.user_principal_name)
+        require_right(Action.RESET_PASSWORD, user)
         username = user.account.get_username() if user.account is not None else user.user_principal_name
         was_locked = is_locked(username)
         count, _ = AccessAttempt.objects.filter(username=normalise_username(username)).delete()

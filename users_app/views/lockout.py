@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from portal.htmx import action_response, refuse
-from users_app.models import DirectoryUser
+from users_app import selectors_m365 as selectors
 from users_app.permissions import m365_required
 from users_app.provisioning.admin_rights import Action
 from users_app.provisioning.rules import RuleViolation
@@ -24,7 +23,7 @@ from users_app.services import lockout
 @m365_required(write=Action.RESET_PASSWORD)
 def active_user_unlock(request: HttpRequest, user_id) -> HttpResponse:
     """Unlock sign-in, then back to the user's page (over HTMX: the page reloads with the message)."""
-    user = get_object_or_404(DirectoryUser, pk=user_id, deleted_state="")
+    user = selectors.directory_user_get(user_id=user_id)
     url = reverse("m365:active_user_detail", args=[user.pk])
     try:
         lockout.unlock(user)
