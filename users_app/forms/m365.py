@@ -100,7 +100,9 @@ class DirectoryUserAccountForm(_Form):
               "business_phone", "mobile_phone", "street_address", "city", "state", "postal_code", "country",
               "usage_location")
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, editable=None, **kwargs):
+        """`editable`: the fields the signed-in admin may change on this user (DIR-05); the others
+        are shown disabled, and what a browser posts for them is ignored."""
         initial = {name: getattr(user, name) or "" for name in self.FIELDS}
         if user.is_deleted:  # DIR-11: show the names the user is known by
             initial["user_principal_name"] = user.original_user_principal_name
@@ -108,6 +110,9 @@ class DirectoryUserAccountForm(_Form):
         kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
         self.fields["usage_location"].choices = usage_location_choices(user.usage_location)
+        if editable is not None:
+            for name in self.FIELDS:
+                self.fields[name].disabled = name not in editable
 
     def service_arguments(self) -> dict:
         data = dict(self.cleaned_data)

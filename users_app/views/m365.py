@@ -135,6 +135,14 @@ def active_user_create(request: HttpRequest) -> HttpResponse:
     return _no_store(render_page_or_partial(request, template, "user-create", context))
 
 
+def _editable_fields(request, user: DirectoryUser) -> set[str]:
+    """The Account tab's fields this admin may change on this user: each field's right is the one
+    the directory service checks (directory.FIELD_ACTIONS, DIR-05)."""
+    can = m365_rights(request, user)
+    return {name for name in DirectoryUserAccountForm.FIELDS
+            if can[directory.FIELD_ACTIONS.get(name, Action.EDIT_PROFILE).name.lower()]}
+
+
 @require_http_methods(["GET", "POST"])
 @m365_required(write=PROFILE_WRITES)
 def active_user_detail(request: HttpRequest, user_id) -> HttpResponse:
@@ -143,9 +151,9 @@ def active_user_detail(request: HttpRequest, user_id) -> HttpResponse:
     template, partial = T + "active_user_detail.html", "account-form"
     url = reverse("m365:active_user_detail", args=[user.pk])
     if request.method == "GET":
-        form = DirectoryUserAccountForm(user=user)
+        form = DirectoryUserAccountForm(user=user, editable=_editable_fields(request, user))
         return render_page_or_partial(request, template, partial, _user_page_context(request, user, "account", form=form))
-    form = DirectoryUserAccountForm(request.POST, user=user)
+    form = DirectoryUserAccountForm(request.POST, user=user, editable=_editable_fields(request, user))
     if not form.is_valid():
         context = _user_page_context(request, user, "account", form=form, oob_messages=is_fragment_request(request))
         return render_page_or_partial(request, template, partial, context, status=400)
@@ -157,7 +165,8 @@ def active_user_detail(request: HttpRequest, user_id) -> HttpResponse:
                       status=409)
     messages.success(request, f"Saved the account of {_user_name(user)}.")
     user = selectors.directory_user_get(user_id=user.pk)
-    context = _user_page_context(request, user, "account", form=DirectoryUserAccountForm(user=user))
+    context = _user_page_context(request, user, "account",
+                                 form=DirectoryUserAccountForm(user=user, editable=_editable_fields(request, user)))
     return action_response(request, redirect_to=url, template=template, partial=partial, context=context)
 
 
