@@ -112,6 +112,8 @@ class SyncStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+# The placeholder users of every Dataverse environment (MODE-05, MODE-07): no screen lists them as people.
+PLACEHOLDER_USER_TYPES = (UserType.DELEGATED_ADMIN, UserType.SUPPORT)
 PLACEHOLDER_DELEGATED_ADMIN_UPN = "crmoln2@microsoft.com"
 PLACEHOLDER_SUPPORT_UPN = "crmoln@microsoft.com"
 MAX_NON_INTERACTIVE_USERS = 7

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from environments_app.choices import Deployment
 from environments_app.models import BusinessUnit, Environment, SecurityRole
-from users_app.choices import SyncTrigger, UserType
+from users_app.choices import PLACEHOLDER_USER_TYPES, SyncTrigger, UserType
 from users_app.filters.apps import (
     AppUserFilterSet,
     MyEnvironmentFilterSet,
@@ -19,7 +19,6 @@ from users_app.filters.apps import (
 )
 from users_app.models import Account, AppRegistration, DirectoryUser, SyncRun, SystemUser
 
-PLACEHOLDER_TYPES = (UserType.DELEGATED_ADMIN, UserType.SUPPORT)
 
 
 def _roles_prefetch() -> Prefetch:
@@ -85,7 +84,7 @@ def stub_user_list(*, environment: Environment, filters=None) -> QuerySet[System
 def reassign_target_choices(*, environment: Environment) -> QuerySet[SystemUser]:
     """Users records may go to: every record of the environment but stubs, placeholders and deleted ones."""
     return (SystemUser.objects.filter(environment=environment, deletedstate=0)
-            .exclude(user_type__in=(*PLACEHOLDER_TYPES, UserType.STUB)).order_by("fullname", "domainname"))
+            .exclude(user_type__in=(*PLACEHOLDER_USER_TYPES, UserType.STUB)).order_by("fullname", "domainname"))
 
 
 # --- On-premises records (ONPREM) ------------------------------------------------------------------
@@ -95,7 +94,7 @@ def onprem_user_list(*, environment: Environment, filters=None) -> QuerySet[Syst
     """The records an on-premises environment read from Active Directory (ONPREM-01)."""
     queryset = (SystemUser.objects.filter(environment=environment, environment__deployment=Deployment.ON_PREMISES,
                                           azureactivedirectoryobjectid__isnull=True)
-                .exclude(user_type__in=(*PLACEHOLDER_TYPES, UserType.STUB, UserType.APPLICATION))
+                .exclude(user_type__in=(*PLACEHOLDER_USER_TYPES, UserType.STUB, UserType.APPLICATION))
                 .select_related("businessunit").order_by("domainname"))
     return OnPremisesUserFilterSet(filters or {}, queryset=queryset).qs
 

@@ -1,33 +1,18 @@
 """Reads of the environment's Users pages: the list (views, search, sort) and a profile."""
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from environments_app.models import BusinessUnit, Environment, Position, SecurityRole
-from users_app.choices import UserType
+from users_app.choices import PLACEHOLDER_USER_TYPES, UserType
+from users_app.filters.environment_users import EnvironmentUserFilterSet
 from users_app.models import DirectoryUser, LicenceAssignment, SystemUser, Team
-
-PLACEHOLDER_TYPES = (UserType.DELEGATED_ADMIN, UserType.SUPPORT)
-# The condition of the partial index systemuser_env_type_rare, said again where a view reads rare
-# types only: SQLite uses a partial index only for a query that states its condition.
-RARE_TYPE = ~Q(user_type=UserType.REGULAR)
-USER_VIEWS = {
-    # The default Enabled users view hides the placeholders (MODE-05, MODE-07) and stub users.
-    "enabled": Q(isdisabled=False) & ~Q(user_type__in=[*PLACEHOLDER_TYPES, UserType.STUB, UserType.APPLICATION]),
-    "disabled": Q(isdisabled=True) & ~Q(user_type__in=[UserType.STUB, UserType.APPLICATION]),
-    "application": Q(user_type=UserType.APPLICATION) & RARE_TYPE,
-    "stub": Q(user_type=UserType.STUB) & RARE_TYPE,
-    "all": Q(),
-}
-STUB_SEARCH = "stub users"
 
 
 def environment_user_list(*, environment: Environment, filters) -> QuerySet[SystemUser]:
     """The Users list: `view` (enabled by default, disabled, application, stub, all) and `q`.
     Unordered: the table orders and pages it by keyset (users_app.tables.environment_users)."""
-    from users_app.filters.environment_users import EnvironmentUserFilterSet
-
     qs = SystemUser.objects.filter(environment=environment)
     filterset = EnvironmentUserFilterSet(filters, queryset=qs)
     return filterset.qs.select_related("businessunit", "environment")
@@ -70,7 +55,7 @@ def manual_teams(environment: Environment) -> QuerySet[Team]:
 
 def other_users(environment: Environment, systemuser: SystemUser) -> QuerySet[SystemUser]:
     return (SystemUser.objects.filter(environment=environment)
-            .exclude(pk=systemuser.pk).exclude(user_type__in=[*PLACEHOLDER_TYPES, UserType.STUB])
+            .exclude(pk=systemuser.pk).exclude(user_type__in=[*PLACEHOLDER_USER_TYPES, UserType.STUB])
             .order_by("fullname", "domainname"))
 
 

@@ -6,11 +6,10 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from environments_app.models import BusinessUnit, Environment, SecurityRole
-from users_app.choices import UserType
+from users_app.choices import PLACEHOLDER_USER_TYPES, UserType
 from users_app.filters.structure import BusinessUnitFilterSet, SecurityRoleFilterSet, SyncRunFilterSet, TeamFilterSet
 from users_app.models import DirectoryGroup, SyncRun, SystemUser, Team
 
-PLACEHOLDER_TYPES = (UserType.DELEGATED_ADMIN, UserType.SUPPORT)
 
 
 def _count(model, field: str) -> Subquery:
@@ -55,7 +54,7 @@ def environment_user_choices(*, environment: Environment) -> QuerySet[SystemUser
     """Users an admin may pick (the MODE-05 / MODE-07 placeholders and deleted records left out;
     disabled users stay, so that the rules can say why they are refused)."""
     return (SystemUser.objects.filter(environment=environment, deletedstate=0)
-            .exclude(user_type__in=PLACEHOLDER_TYPES).order_by("fullname", "domainname"))
+            .exclude(user_type__in=PLACEHOLDER_USER_TYPES).order_by("fullname", "domainname"))
 
 
 def role_choices(*, environment: Environment) -> QuerySet[SecurityRole]:

@@ -19,7 +19,7 @@ from django.urls import reverse
 from portal.tables import cursor_encode
 from users_app.list_search import search_index_refresh
 from users_app.models import SystemUser
-from users_app.selectors_environment_users import USER_VIEWS
+from users_app.filters.environment_users import USER_VIEWS
 
 PER_PAGE = 25
 

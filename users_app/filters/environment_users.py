@@ -1,10 +1,24 @@
 import django_filters
 from django import forms
+from django.db.models import Q
 
 from portal.filters import SearchFilterSet
 from users_app import list_search
+from users_app.choices import PLACEHOLDER_USER_TYPES, UserType
 from users_app.models import SystemUser
-from users_app.selectors_environment_users import STUB_SEARCH, USER_VIEWS
+
+# The condition of the partial index systemuser_env_type_rare, said again where a view reads rare
+# types only: SQLite uses a partial index only for a query that states its condition.
+RARE_TYPE = ~Q(user_type=UserType.REGULAR)
+USER_VIEWS = {
+    # The default Enabled users view hides the placeholders (MODE-05, MODE-07) and stub users.
+    "enabled": Q(isdisabled=False) & ~Q(user_type__in=[*PLACEHOLDER_USER_TYPES, UserType.STUB, UserType.APPLICATION]),
+    "disabled": Q(isdisabled=True) & ~Q(user_type__in=[UserType.STUB, UserType.APPLICATION]),
+    "application": Q(user_type=UserType.APPLICATION) & RARE_TYPE,
+    "stub": Q(user_type=UserType.STUB) & RARE_TYPE,
+    "all": Q(),
+}
+STUB_SEARCH = "stub users"
 
 VIEW_CHOICES = (("enabled", "Enabled users"), ("disabled", "Disabled users"), ("application", "Application users"),
                 ("stub", "Stub users"), ("all", "All users"))
