@@ -1,7 +1,9 @@
 """Environments and the Dataverse structure inside them (ENV, ROLE).
 
-Nothing here imports users_app: dependencies point from users_app to
-environments_app only. Directory objects are referred to by object id, as
+The models import nothing from users_app: dependencies point from users_app to
+environments_app (the change-number kernel, environments_app.changes, is here too). One
+exception remains outside the models: environments_app.admin records its saves through
+users_app's audit log (users_app.admin_audit); issue 10 moves the audit kernel down. Directory objects are referred to by object id, as
 the real service stores a security group's id.
 """
 import uuid
@@ -11,7 +13,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 
-from users_app.changes import ChangeNumbered
+from .changes import ChangeNumbered
 
 from .choices import (
     ENVIRONMENT_TYPE_COLORS,

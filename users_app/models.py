@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from environments_app.models import BusinessUnit, Environment, Position, SecurityRole
 
-from .changes import ChangeNumbered
+from environments_app.changes import ChangeNumbered
 from .choices import (
     AccessMode,
     AdminRole,
