@@ -12,28 +12,19 @@ from __future__ import annotations
 
 from enum import Enum
 
+from users_app.choices import AdminRole
+
 from .rules import RuleViolation
 
-GLOBAL = "Global Administrator"
-GLOBAL_READER = "Global Reader"
-PRIVILEGED_ROLE = "Privileged Role Administrator"
-USER = "User Administrator"
-HELPDESK = "Helpdesk Administrator"
-PASSWORD = "Password Administrator"
-LICENCE = "License Administrator"
-GROUPS = "Groups Administrator"
-POWER_PLATFORM = "Power Platform Administrator"
-DYNAMICS_365 = "Dynamics 365 Administrator"
-APPLICATION = "Application Administrator"
+# The roles are choices.py's AdminRole (one list); short names for the tables below.
+GLOBAL, GLOBAL_READER, PRIVILEGED_ROLE = AdminRole.GLOBAL, AdminRole.GLOBAL_READER, AdminRole.PRIVILEGED_ROLE
+USER, HELPDESK, PASSWORD, LICENCE = AdminRole.USER, AdminRole.HELPDESK, AdminRole.PASSWORD, AdminRole.LICENCE
+GROUPS, POWER_PLATFORM, DYNAMICS_365 = AdminRole.GROUPS, AdminRole.POWER_PLATFORM, AdminRole.DYNAMICS_365
+APPLICATION = AdminRole.APPLICATION
 
-ALL_ROLES = (GLOBAL, GLOBAL_READER, PRIVILEGED_ROLE, USER, HELPDESK, PASSWORD, LICENCE, GROUPS,
-             POWER_PLATFORM, DYNAMICS_365, APPLICATION)
-NAMES = {
-    GLOBAL: "Global administrator", GLOBAL_READER: "Global reader", PRIVILEGED_ROLE: "Privileged role administrator",
-    USER: "User administrator", HELPDESK: "Helpdesk administrator", PASSWORD: "Password administrator",
-    LICENCE: "License administrator", GROUPS: "Groups administrator", POWER_PLATFORM: "Power Platform administrator",
-    DYNAMICS_365: "Dynamics 365 administrator", APPLICATION: "Application administrator",
-}
+ALL_ROLES = tuple(AdminRole)
+# As the admin centers write them in a sentence (the Dynamics 365 role without "service").
+NAMES = {role: role.label for role in AdminRole} | {DYNAMICS_365: "Dynamics 365 administrator"}
 
 
 class Action(str, Enum):

@@ -1,9 +1,12 @@
-"""Plain, frozen snapshots the rules decide over. No ORM here."""
+"""Plain, frozen snapshots the rules decide over. No ORM here (the choices are plain enums)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
 from uuid import UUID
+
+from environments_app.choices import EnvironmentType
+from users_app.choices import AccessMode, AdminRole, SkuKind, UserType
 
 # Rule results (the `result` of a check in the diagnose JSON).
 PASS = "pass"
@@ -38,27 +41,31 @@ class Action(StrEnum):
     REFUSE = "refuse"  # an on-demand request refused
 
 
+# The vocabulary is choices.py's (one list of each); these names are the engine's short forms.
 # Kinds of licence (SKU kinds of the tenant file).
-DATAVERSE = "dataverse"
-M365 = "m365"
-OFFICE = "office"
+DATAVERSE, M365, OFFICE = SkuKind.DATAVERSE, SkuKind.M365, SkuKind.OFFICE
 
 # Admin roles (DIR-05), named as the tenant file names them.
-GLOBAL_ADMIN = "Global Administrator"
-POWER_PLATFORM_ADMIN = "Power Platform Administrator"
-DYNAMICS_365_ADMIN = "Dynamics 365 Administrator"
+GLOBAL_ADMIN = AdminRole.GLOBAL
+POWER_PLATFORM_ADMIN = AdminRole.POWER_PLATFORM
+DYNAMICS_365_ADMIN = AdminRole.DYNAMICS_365
 SERVICE_ADMIN_ROLES = frozenset({GLOBAL_ADMIN, POWER_PLATFORM_ADMIN, DYNAMICS_365_ADMIN})
 GROUP_BYPASS_ROLES = frozenset({GLOBAL_ADMIN, POWER_PLATFORM_ADMIN})
 
 # Environment types.
-PRODUCTION, SANDBOX, TRIAL, DEVELOPER, DEFAULT, TEAMS = "Production", "Sandbox", "Trial", "Developer", "Default", "Teams"
+PRODUCTION, SANDBOX, TRIAL, DEVELOPER, DEFAULT, TEAMS = (
+    EnvironmentType.PRODUCTION, EnvironmentType.SANDBOX, EnvironmentType.TRIAL, EnvironmentType.DEVELOPER,
+    EnvironmentType.DEFAULT, EnvironmentType.TEAMS)
 
 # Access modes (MODE-01).
-READ_WRITE, ADMINISTRATIVE, READ, SUPPORT_USER, NON_INTERACTIVE, DELEGATED_ADMIN = 0, 1, 2, 3, 4, 5
+READ_WRITE, ADMINISTRATIVE, READ, SUPPORT_USER, NON_INTERACTIVE, DELEGATED_ADMIN = (
+    AccessMode.READ_WRITE, AccessMode.ADMINISTRATIVE, AccessMode.READ, AccessMode.SUPPORT_USER,
+    AccessMode.NON_INTERACTIVE, AccessMode.DELEGATED_ADMIN)
 
 # SystemUser user types.
-REGULAR, SETUP, NON_INTERACTIVE_TYPE, APPLICATION, STUB = "regular", "setup", "non_interactive", "application", "stub"
-DELEGATED_ADMIN_TYPE, SUPPORT_TYPE = "delegated_admin", "support"
+REGULAR, SETUP, NON_INTERACTIVE_TYPE, APPLICATION, STUB = (
+    UserType.REGULAR, UserType.SETUP, UserType.NON_INTERACTIVE, UserType.APPLICATION, UserType.STUB)
+DELEGATED_ADMIN_TYPE, SUPPORT_TYPE = UserType.DELEGATED_ADMIN, UserType.SUPPORT
 NOT_SYNCHRONISED_TYPES = frozenset({APPLICATION, STUB, DELEGATED_ADMIN_TYPE, SUPPORT_TYPE})
 
 
