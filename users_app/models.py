@@ -18,6 +18,7 @@ from environments_app.models import BusinessUnit, Environment, Position, Securit
 
 from environments_app.changes import ChangeNumbered
 from .choices import (
+    MAX_NON_INTERACTIVE_USERS,
     AccessMode,
     AdminRole,
     DeletedState,
@@ -313,11 +314,12 @@ class SystemUser(ChangeNumbered):
             models.UniqueConstraint("environment", Lower("domainname"), name="sync06_one_record_per_upn"),
             # APP-05: one application user per app registration per environment.
             models.UniqueConstraint(fields=["environment", "applicationid"], name="app05_one_app_user_per_app"),
-            # MODE-03: at most seven non-interactive records: a slot 1-7, unique per environment.
+            # MODE-03: at most seven non-interactive records: a slot 1-7 (MAX_NON_INTERACTIVE_USERS), unique per environment.
             models.UniqueConstraint(fields=["environment", "non_interactive_slot"], name="mode03_slot_unique"),
             models.CheckConstraint(
                 condition=models.Q(non_interactive_slot__isnull=True)
-                | models.Q(non_interactive_slot__gte=1, non_interactive_slot__lte=7, accessmode=AccessMode.NON_INTERACTIVE),
+                | models.Q(non_interactive_slot__gte=1, non_interactive_slot__lte=MAX_NON_INTERACTIVE_USERS,
+                           accessmode=AccessMode.NON_INTERACTIVE),
                 name="mode03_slot_range",
             ),
             models.CheckConstraint(

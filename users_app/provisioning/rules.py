@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from users_app.choices import MAX_NON_INTERACTIVE_USERS
+
 from .types import (
     ADMINISTRATIVE,
     DEFAULT,
@@ -312,7 +314,7 @@ def check_sign_in_allowed(record: RecordSnapshot | None) -> CheckResult:
     return CheckResult(MODE_03, PASS if record is not None else NA, "Interactive access mode." if record else "No record yet.")
 
 
-def check_non_interactive_capacity(non_interactive_count: int, limit: int = 7) -> None:
+def check_non_interactive_capacity(non_interactive_count: int, limit: int = MAX_NON_INTERACTIVE_USERS) -> None:
     """MODE-03: at most seven non-interactive records per environment, enabled or not."""
     if non_interactive_count >= limit:
         raise RuleViolation(MODE_03, f"The environment already has {non_interactive_count} non-interactive users; "
