@@ -8,8 +8,9 @@ from functools import wraps
 from django.shortcuts import get_object_or_404, render
 
 from environments_app.models import Environment
-from users_app.models import AdminRoleAssignment, DirectoryUser, GroupMembership, SystemUser
+from users_app.models import AdminRoleAssignment, DirectoryUser, GroupMembership
 from users_app.provisioning import admin_rights
+from users_app.selectors import holds_system_administrator
 from users_app.provisioning.admin_rights import Action
 from users_app.services import audit
 
@@ -47,11 +48,7 @@ def actor_of(request) -> audit.Actor:
 
 def is_system_administrator(request, environment: Environment) -> bool:
     user = directory_user_of(request)
-    if user is None:
-        return False
-    return SystemUser.objects.filter(
-        environment=environment, azureactivedirectoryobjectid=user.id, isdisabled=False, roles__name="System Administrator"
-    ).exists()
+    return user is not None and holds_system_administrator(environment=environment, directory_user_id=user.id)
 
 
 def forbidden(request, reason: str):

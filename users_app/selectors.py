@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch
 
+from environments_app.choices import StandardRole
 from environments_app.models import Environment, SecurityRole
 from users_app.models import SystemUser, Team
 
@@ -54,3 +55,21 @@ def environment_user_export(*, environment: Environment) -> list[dict]:
         rows.append(row)
     rows.sort(key=lambda r: (r["domainname"], r["systemuserid"]))
     return rows
+
+
+def holds_system_administrator(*, systemuser: SystemUser | None = None, environment: Environment | None = None,
+                               directory_user_id=None) -> bool:
+    """"System Administrator of this environment", one definition for every caller (the page gate,
+    MODE-04's access-mode check, Membership > Add me): an enabled record that holds the System
+    Administrator role directly or through one of its teams (ROLE-01; diagnostics count team roles
+    too). Give the record, or the environment and the directory user's object id."""
+    records = SystemUser.objects.filter(isdisabled=False)
+    if systemuser is not None:
+        records = records.filter(pk=systemuser.pk)
+    elif environment is not None and directory_user_id is not None:
+        records = records.filter(environment=environment, azureactivedirectoryobjectid=directory_user_id)
+    else:
+        return False
+    role = StandardRole.SYSTEM_ADMINISTRATOR
+    return (records.filter(roles__name=role).exists()
+            or records.filter(teams__roles__name=role).exists())

@@ -15,6 +15,7 @@ from users_app.models import DirectoryUser, GroupMembership, SystemUser
 from users_app.provisioning import admin_rights
 from users_app.provisioning.rules import RuleViolation
 from users_app.provisioning.sync import environment_user_add
+from users_app import selectors
 from users_app.services import audit, records
 
 SYSTEM_ADMINISTRATOR = "System Administrator"
@@ -31,8 +32,7 @@ def self_elevation_refusal(*, environment: Environment, user: DirectoryUser, rol
 
 
 def holds_system_administrator(*, environment: Environment, user: DirectoryUser) -> bool:
-    return SystemUser.objects.filter(environment=environment, azureactivedirectoryobjectid=user.pk, isdisabled=False,
-                                     roles__name=SYSTEM_ADMINISTRATOR).exists()
+    return selectors.holds_system_administrator(environment=environment, directory_user_id=user.pk)
 
 
 def self_elevate(*, environment: Environment) -> SystemUser:

@@ -17,6 +17,7 @@ from users_app.choices import (
     TeamType,
     UserType,
 )
+from users_app.selectors import holds_system_administrator
 from users_app.models import Account, AppRegistration, DirectoryUser, SystemUser, SystemUserRole, Team, TeamMembership, Tenant
 from users_app.provisioning import rules
 from users_app.provisioning.rules import RuleViolation
@@ -38,10 +39,7 @@ def _editable(systemuser: SystemUser, action: str) -> None:
 
 
 def _has_system_administrator(systemuser: SystemUser | None) -> bool:
-    if systemuser is None:
-        return False
-    return systemuser.roles.filter(name="System Administrator").exists() or SecurityRole.objects.filter(
-        name="System Administrator", teams__members=systemuser).exists()
+    return holds_system_administrator(systemuser=systemuser)
 
 
 # --- What the audit log records of each object (users_app.services.audit.audited) -------------

@@ -234,3 +234,28 @@ def test_control_characters_in_a_name_are_refused_by_the_directory(portal_tenant
     with pytest.raises(directory.RuleViolation):
         with audit.acting_as(audit.OPERATOR_ACTOR):
             directory.group_create(name="A" * 1000)
+
+
+def test_system_administrator_has_one_definition_team_roles_included(portal_tenant, sign_in):
+    """"System Administrator of this environment" (users_app.selectors.holds_system_administrator):
+    an enabled record holding the role directly or through a team. The page gate and MODE-04 agree."""
+    from environments_app.models import SecurityRole
+    from users_app.models import Team
+    from users_app.selectors import holds_system_administrator
+    from users_app.services import records
+
+    sales = portal_tenant["sales"]
+    plain = SystemUser.objects.get(environment=sales, azureactivedirectoryobjectid=dir_user("plain").pk)
+    url = reverse("users:environment_user_list", args=[sales.environment_id])
+    assert sign_in("plain").get(url).status_code == 403
+    team = Team.objects.create(environment=sales, businessunit=plain.businessunit, name="Admins")
+    team.roles.add(SecurityRole.objects.get(environment=sales, name="System Administrator"))
+    team.members.add(plain)
+    assert holds_system_administrator(systemuser=plain)
+    assert sign_in("plain").get(url).status_code == 200
+    with audit.acting_as(audit.Actor.for_directory_user(dir_user("plain"), set())):
+        records.access_mode_set(systemuser=plain, mode="read", actor_roles=frozenset(), actor_record=plain)
+    plain.isdisabled = True
+    plain.save(update_fields=["isdisabled"])
+    assert not holds_system_administrator(systemuser=plain)
+    assert sign_in("plain").get(url).status_code == 403
