@@ -2,7 +2,7 @@
 checked by users_app.services.records / .imports, never here."""
 from django import forms
 
-from users_app.selectors_apps import (
+from users_app.selectors.apps import (
     app_registration_choices,
     business_unit_choices,
     reassign_target_choices,

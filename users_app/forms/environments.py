@@ -3,7 +3,7 @@ ENV-07, ONPREM-01) are checked by users_app.services.environments."""
 from django import forms
 
 from environments_app.choices import Deployment, EnvironmentType, LicenceType
-from users_app.selectors_environments import creator_choices, security_group_choices, teams_group_choices
+from users_app.selectors.environments import creator_choices, security_group_choices, teams_group_choices
 
 REGIONS = (
     ("unitedstates", "United States"), ("europe", "Europe"), ("unitedkingdom", "United Kingdom"),

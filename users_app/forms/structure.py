@@ -4,7 +4,7 @@ from django import forms
 
 from users_app.choices import MembershipType, TeamType
 from users_app.models import DirectoryGroup
-from users_app.selectors_structure import business_unit_choices, environment_user_choices, role_choices
+from users_app.selectors.structure import business_unit_choices, environment_user_choices, role_choices
 
 
 def _user_label(user) -> str:

@@ -1,5 +1,5 @@
 """Tables of area C (house style 28): application users, stub users, on-premises records and
-My environments. Querysets come from users_app/selectors_apps.py; no table runs a query of its own."""
+My environments. Querysets come from users_app/selectors/apps.py; no table runs a query of its own."""
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html

@@ -1,5 +1,5 @@
 """Tables of the Microsoft 365 admin center lists (house style 28). They get their rows from
-users_app.selectors_m365 and run no queries of their own."""
+users_app.selectors.m365 and run no queries of their own."""
 import django_tables2 as tables
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -154,7 +154,7 @@ class LicenceUserTable(PortalTable):
 
 
 class AdminRoleTable(PortalTable):
-    """The admin roles (rows from selectors_m365.admin_role_list)."""
+    """The admin roles (rows from selectors.m365.admin_role_list)."""
 
     container_id = "role-table"
 

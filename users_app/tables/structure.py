@@ -1,5 +1,5 @@
 """Tables of an environment's structure pages (house style 28): teams, security roles,
-business units, sync runs. Querysets come from users_app/selectors_structure.py."""
+business units, sync runs. Querysets come from users_app/selectors/structure.py."""
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.htmx import action_response, render_page_or_partial, refuse
-from users_app import selectors_apps as selectors
+from users_app.selectors import apps as selectors
 from users_app.filters.apps import AppUserFilterSet, MyEnvironmentFilterSet, OnPremisesUserFilterSet, StubUserFilterSet
 from users_app.forms.apps import (
     AppUserCreateForm,

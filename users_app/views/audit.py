@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from portal.htmx import is_fragment_request, render_page_or_partial
-from users_app import selectors_audit as selectors
+from users_app.selectors import audit as selectors
 from users_app.models import AuditEntry
 from users_app.permissions import audit_reader_required
 from users_app.services import audit

@@ -27,7 +27,7 @@ from users_app.permissions import admin_roles_of, directory_user_of, environment
 from users_app.provisioning import rules
 from users_app.provisioning.rules import RuleViolation
 from users_app.provisioning import sync
-from users_app.selectors_environment_users import (
+from users_app.selectors.environment_users import (
     addable_directory_users,
     business_unit_order,
     business_units,

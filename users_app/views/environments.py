@@ -12,8 +12,8 @@ from users_app.forms.environments import EnvironmentCreateForm, EnvironmentSetti
 from users_app.permissions import admin_roles_of, directory_user_of, environment_admin_required, pp_admin_required
 from users_app.provisioning import portal_access
 from users_app.provisioning.rules import RuleViolation
-from users_app.selectors_environments import environment_directory_names, environment_list as environment_list_query
-from users_app.selectors_environments import environment_summary
+from users_app.selectors.environments import environment_directory_names, environment_list as environment_list_query
+from users_app.selectors.environments import environment_summary
 from users_app.services import elevation
 from users_app.services import environments as environment_services
 from users_app.tables.environments import EnvironmentTable

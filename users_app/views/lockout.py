@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from portal.htmx import action_response, refuse
-from users_app import selectors_m365 as selectors
+from users_app.selectors import m365 as selectors
 from users_app.permissions import m365_required
 from users_app.provisioning.admin_rights import Action
 from users_app.provisioning.rules import RuleViolation

@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.htmx import action_response, is_fragment_request, refuse, render_page_or_partial
-from users_app import selectors_m365 as selectors
+from users_app.selectors import m365 as selectors
 from users_app.forms.m365 import (
     ActiveUserCreateForm,
     AdminRolesForm,

@@ -26,7 +26,7 @@ from users_app.forms.structure import (
 from users_app.permissions import environment_admin_required
 from users_app.views.common import environment_crumbs, form_answer, initiated_by, refusal_message, refused
 from users_app.provisioning.rules import RuleViolation
-from users_app.selectors_structure import (
+from users_app.selectors.structure import (
     account_get,
     account_list as account_list_query,
     account_people,

@@ -23,8 +23,8 @@ from users_app.choices import AccessMode, DeletedState, UserType
 from users_app.models import AppRegistration, DirectoryUser, SystemUser
 from users_app.provisioning.sync import environment_sync
 from users_app.filters.environment_users import USER_VIEWS
-from users_app.selectors_environment_users import business_unit_order, environment_user_list
-from users_app.selectors_m365 import active_user_list
+from users_app.selectors.environment_users import business_unit_order, environment_user_list
+from users_app.selectors.m365 import active_user_list
 from users_app.services import directory, environments, records
 from users_app.tenant_file import load_tenant
 

@@ -130,7 +130,7 @@ def test_a_deep_typed_page_does_not_read_every_earlier_row(lists, sign_in, which
 def test_page_numbers_within_reach_still_work(portal_tenant, sign_in):
     """The bound does not break typed pages a reader can reach: page 2 of three users per page."""
     from users_app.tables.environment_users import EnvironmentUserTable
-    from users_app.selectors_environment_users import environment_user_list
+    from users_app.selectors.environment_users import environment_user_list
     from django.test import RequestFactory
 
     request = RequestFactory().get("/", {"page": "2"})
