@@ -392,6 +392,10 @@ def _release_upn(environment: Environment, user: UserSnapshot) -> None:
             _apply_one(environment, directory_user, Trigger.REFRESH, record_run=False, release=False)
 
 
+class _LostRace(IntegrityError):
+    """Another request wrote this user's record between this one's read and its write."""
+
+
 def _apply_one(environment: Environment, directory_user: DirectoryUser, trigger: Trigger, *,
                record_run: bool = True, initiated_by: str = "", release: bool = True) -> UserSyncResult:
     """One user, one transaction. Two requests for the same new user at the same moment (two
@@ -432,6 +436,11 @@ def _apply_one_once(environment: Environment, directory_user: DirectoryUser, tri
             if release:
                 _release_upn(environment, user)
             conflicts = conflicts_among([("this", target["domainname"] if target else None, user.upn)], environment)
+            if "this" in conflicts and row is None and SystemUser.objects.filter(
+                    environment=environment, azureactivedirectoryobjectid=user.object_id).exists():
+                # Not a name another user keeps: a request for this same user (a sign-in, an add, a
+                # sync) committed its record after this one read none. Decide again, now seeing it.
+                raise _LostRace(f"{user.upn} was added by another request meanwhile")
             if "this" in conflicts:
                 conflict = True
                 entry = conflict_entry(user.upn, conflicts["this"], creating=target is None)
