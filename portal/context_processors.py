@@ -1,6 +1,7 @@
 from users_app.permissions import admin_roles_of, directory_user_of
-from users_app.provisioning import admin_rights, portal_access
-from users_app.provisioning.admin_rights import Action
+from users_app.provisioning import portal_access
+from users_app.provisioning.rules import admin_roles
+from users_app.provisioning.rules.admin_roles import Action
 
 
 def navigation(request):
@@ -12,12 +13,12 @@ def navigation(request):
         "directory_user": directory_user_of(request),
         "env_namespaces": ("environments", "structure", "users", "apps"),
         "nav_pp": portal_access.missing_tenant_pp_role(roles) is None,
-        "nav_audit": admin_rights.may(roles, Action.READ_AUDIT),  # Global administrator, Global reader
+        "nav_audit": admin_roles.may(roles, Action.READ_AUDIT),  # Global administrator, Global reader
         "nav_m365": portal_access.missing_m365_role(roles) is None,
         "nav_licences": portal_access.missing_m365_role(roles) is None,
         # What this admin may do at all in the Microsoft 365 admin center (commands shown); a
         # user's page narrows it to that user (`can`, users_app.permissions.m365_rights).
-        "can_m365": {action.name.lower(): admin_rights.may(roles, action) for action in Action},
+        "can_m365": {action.name.lower(): admin_roles.may(roles, action) for action in Action},
         # A Global reader reads the Power Platform side and changes nothing: its commands are hidden.
-        "pp_read_only": admin_rights.GLOBAL_READER in roles and not roles & admin_rights.PP_SERVICE_ADMINS,
+        "pp_read_only": admin_roles.GLOBAL_READER in roles and not roles & admin_roles.PP_SERVICE_ADMINS,
     }

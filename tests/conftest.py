@@ -42,7 +42,7 @@ def portal_tenant_data() -> dict:
             user("sysadmin"),  # System Administrator in Sales only (no directory admin role)
             user("plain"),
             user("olivia", licences=("E3",)),
-            # The other Entra admin roles (DIR-05, users_app/provisioning/admin_rights.py), unlicensed.
+            # The other Entra admin roles (DIR-05, users_app/provisioning/rules/admin_roles.py), unlicensed.
             user("greader", licences=(), roles=["Global Reader"]),
             user("pradmin", licences=(), roles=["Privileged Role Administrator"]),
             user("helpdesk", licences=(), roles=["Helpdesk Administrator"]),

@@ -3,7 +3,7 @@ from django.db import models
 
 class AdminRole(models.TextChoices):
     """Directory admin roles (DIR-05), by their Microsoft Entra names as the tenant file names them.
-    What each may do, and to whom: users_app/provisioning/admin_rights.py."""
+    What each may do, and to whom: users_app/provisioning/rules/admin_roles.py."""
 
     GLOBAL = "Global Administrator", "Global administrator"
     GLOBAL_READER = "Global Reader", "Global reader"

@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404, render
 
 from environments_app.models import Environment
 from users_app.models import AdminRoleAssignment, DirectoryUser, GroupMembership
-from users_app.provisioning import admin_rights
+from users_app.provisioning.rules import admin_roles
 from users_app.selectors import holds_system_administrator
-from users_app.provisioning.admin_rights import Action
+from users_app.provisioning.rules.admin_roles import Action
 from users_app.services import audit
 
 
@@ -69,7 +69,7 @@ def is_write(request) -> bool:
 
 
 def m365_required(read: Action = Action.READ, write: Action | tuple[Action, ...] | None = None):
-    """Microsoft 365 admin center screens (DIR-05, provisioning/admin_rights.py): reading needs the
+    """Microsoft 365 admin center screens (DIR-05, provisioning/rules/admin_roles.py): reading needs the
     `read` right (every admin role reads basic properties); a POST needs one of the `write` rights.
     Which targets an action may touch is the service's check (it refuses with DIR-05)."""
     writes = (write,) if isinstance(write, Action) else tuple(write or (read,))
@@ -82,10 +82,10 @@ def m365_required(read: Action = Action.READ, write: Action | tuple[Action, ...]
                 return refusal
             roles = admin_roles_of(request)
             if is_write(request):
-                reasons = [admin_rights.refusal(roles, action) for action in writes]
+                reasons = [admin_roles.refusal(roles, action) for action in writes]
                 missing = None if any(r is None for r in reasons) else reasons[0]
             else:
-                missing = admin_rights.refusal(roles, read)
+                missing = admin_roles.refusal(roles, read)
             if missing:
                 return forbidden(request, missing)
             return func(request, *args, **kwargs)
@@ -104,7 +104,7 @@ def m365_rights(request, target: DirectoryUser | None = None) -> dict[str, bool]
     target_roles = None
     if target is not None:
         target_roles = frozenset(a.role for a in target.admin_roles.all())
-    return {action.name.lower(): admin_rights.refusal(roles, action, target_roles=target_roles) is None
+    return {action.name.lower(): admin_roles.refusal(roles, action, target_roles=target_roles) is None
             for action in Action}
 
 
@@ -120,7 +120,7 @@ def pp_admin_required(view):
         refusal = _directory_only(request)
         if refusal:
             return refusal
-        missing = admin_rights.tenant_pp_refusal(admin_roles_of(request), write=is_write(request))
+        missing = admin_roles.tenant_pp_refusal(admin_roles_of(request), write=is_write(request))
         if missing:
             return forbidden(request, missing)
         return view(request, *args, **kwargs)
@@ -136,14 +136,14 @@ def in_security_group(request, environment: Environment) -> bool:
 
 
 def environment_refusal(request, environment: Environment, *, write: bool | None = None) -> str | None:
-    """May the signed-in user open (write: change) this environment's pages? (admin_rights)"""
+    """May the signed-in user open (write: change) this environment's pages? (admin_roles)"""
     roles = admin_roles_of(request)
     write = is_write(request) if write is None else write
-    if roles & {admin_rights.GLOBAL, admin_rights.POWER_PLATFORM}:
+    if roles & {admin_roles.GLOBAL, admin_roles.POWER_PLATFORM}:
         return None
     has_group = environment.security_group_object_id is not None
-    member = admin_rights.DYNAMICS_365 in roles and has_group and in_security_group(request, environment)
-    first = admin_rights.environment_refusal(roles, write=write, in_security_group=member,
+    member = admin_roles.DYNAMICS_365 in roles and has_group and in_security_group(request, environment)
+    first = admin_roles.environment_refusal(roles, write=write, in_security_group=member,
                                              has_security_group=has_group)
     if first is None:
         return None

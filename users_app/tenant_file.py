@@ -48,7 +48,7 @@ from users_app.models import (
 )
 from users_app.passwords import password_problems
 from users_app.provisioning.rules import RuleViolation
-from users_app.provisioning.text_checks import CONTROL, check_text
+from users_app.provisioning.rules.text import CONTROL, check_text
 from users_app.services import directory as dir_svc
 from users_app.services import environments as env_svc
 

@@ -6,7 +6,7 @@ limits of finding 14 through the screens; the escaped CLI output of finding 15."
 import pytest
 
 from users_app.provisioning.rules import RuleViolation
-from users_app.provisioning.text_checks import check_text, escape_controls, has_control
+from users_app.provisioning.rules.text import check_text, escape_controls, has_control
 
 # --- check_text: the truth table ----------------------------------------------------------------
 

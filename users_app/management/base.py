@@ -26,7 +26,7 @@ from users_app.choices import DeletedState
 from users_app.models import AppRegistration, DirectoryUser, SystemUser
 from users_app.provisioning import rules
 from users_app.provisioning.rules import RuleViolation
-from users_app.provisioning.text_checks import CONTROL, escape_controls
+from users_app.provisioning.rules.text import CONTROL, escape_controls
 from users_app.services import audit
 from users_app.services.directory import directory_user_find
 

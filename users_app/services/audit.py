@@ -3,7 +3,7 @@
 The acting user travels in a context variable set once per entry point: the portal's
 middleware (a directory user, through "portal"), the command line's base command (the
 operator, through "cli"), the Django admin (the superuser, through "admin"), later the APIs.
-Services read it with `current_actor()`; the admin-role limits (provisioning/admin_rights.py)
+Services read it with `current_actor()`; the admin-role limits (provisioning/rules/admin_roles.py)
 are checked against its roles, and every change or refusal is recorded with it.
 
     with audit.action("Reset password", target=user) as entry:

@@ -3,7 +3,7 @@
 Every public function is keyword-only (lookups aside), runs in one transaction
 and raises RuleViolation (rule ID + message) on refusal, with nothing written.
 Each acts as the current actor (services/audit.py): a directory user is held to what its
-admin roles allow, on that target (DIR-05, provisioning/admin_rights.py); the operator, a
+admin roles allow, on that target (DIR-05, provisioning/rules/admin_roles.py); the operator, a
 superuser and the system are not. Every change and every refusal lands in the audit log.
 """
 from __future__ import annotations
@@ -34,12 +34,13 @@ from users_app.models import (
     Sku,
     Tenant,
 )
-from users_app.provisioning import admin_rights, rules
-from users_app.provisioning.admin_rights import Action
+from users_app.provisioning import rules
+from users_app.provisioning.rules import admin_roles
+from users_app.provisioning.rules.admin_roles import Action
 from users_app.provisioning.rules import RuleViolation
 from users_app.services import audit
 from users_app.provisioning.snapshots import reachable
-from users_app.provisioning.text_checks import check_text
+from users_app.provisioning.rules.text import check_text
 
 TEMPORARY_PASSWORD_LENGTH = 16
 RESTORE_WINDOW = timedelta(days=30)  # DIR-04
@@ -77,16 +78,16 @@ def require_right(action: Action, target: DirectoryUser | None = None) -> None:
     if actor.unrestricted:
         return
     if target is None:
-        admin_rights.check(actor.roles, action)
+        admin_roles.check(actor.roles, action)
     else:
-        admin_rights.check(actor.roles, action, target_roles=roles_of(target), target_name=target.login_name)
+        admin_roles.check(actor.roles, action, target_roles=roles_of(target), target_name=target.login_name)
 
 
 def _require_role_change_new(roles) -> None:
     """Roles given to a user being created."""
     actor = audit.current_actor()
     if not actor.unrestricted:
-        reason = admin_rights.role_change_refusal(actor.roles, added=frozenset(roles), removed=frozenset(),
+        reason = admin_roles.role_change_refusal(actor.roles, added=frozenset(roles), removed=frozenset(),
                                                   self_change=False)
         if reason:
             raise RuleViolation("DIR-05", reason)
@@ -96,7 +97,7 @@ def _require_role_change(user: DirectoryUser, *, added, removed) -> None:
     actor = audit.current_actor()
     if actor.unrestricted:
         return
-    reason = admin_rights.role_change_refusal(actor.roles, added=frozenset(added), removed=frozenset(removed),
+    reason = admin_roles.role_change_refusal(actor.roles, added=frozenset(added), removed=frozenset(removed),
                                               self_change=actor.object_id == user.pk)
     if reason:
         raise RuleViolation("DIR-05", reason)
@@ -138,7 +139,7 @@ TEXT_FIELDS = PROFILE_FIELDS + ("user_principal_name",)
 
 
 def _check_texts(model, values: dict) -> None:
-    """Names and profile fields: within their column, no control characters (text_checks)."""
+    """Names and profile fields: within their column, no control characters (rules/text.py)."""
     for name, value in values.items():
         if isinstance(value, str):
             check_text(name, value, max_length=model._meta.get_field(name).max_length)

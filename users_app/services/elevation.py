@@ -12,7 +12,7 @@ from django.db import transaction
 
 from environments_app.models import Environment
 from users_app.models import DirectoryUser, GroupMembership, SystemUser
-from users_app.provisioning import admin_rights
+from users_app.provisioning.rules import admin_roles
 from users_app.provisioning.rules import RuleViolation
 from users_app.provisioning.sync import environment_user_add
 from users_app import selectors
@@ -22,13 +22,13 @@ SYSTEM_ADMINISTRATOR = "System Administrator"
 
 
 def self_elevation_refusal(*, environment: Environment, user: DirectoryUser, roles: frozenset[str]) -> str | None:
-    reason = admin_rights.self_elevation_refusal(roles)
+    reason = admin_roles.self_elevation_refusal(roles)
     if reason:
         return reason
     has_group = environment.security_group_object_id is not None
     member = has_group and GroupMembership.objects.filter(group_id=environment.security_group_object_id,
                                                           user=user).exists()
-    return admin_rights.environment_refusal(roles, write=True, in_security_group=member, has_security_group=has_group)
+    return admin_roles.environment_refusal(roles, write=True, in_security_group=member, has_security_group=has_group)
 
 
 def holds_system_administrator(*, environment: Environment, user: DirectoryUser) -> bool:

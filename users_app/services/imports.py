@@ -17,7 +17,7 @@ from users_app.provisioning import rules, snapshots
 from users_app.provisioning.engine import decide
 from users_app.provisioning.rules import RuleViolation
 from users_app.provisioning.sync import environment_user_import_add
-from users_app.provisioning.text_checks import check_text
+from users_app.provisioning.rules.text import check_text
 from users_app.provisioning.types import Action, Trigger
 
 from . import audit

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from users_app.auth import USERNAME_MAX, normalise_username
 from users_app.models import DirectoryUser
-from users_app.provisioning.admin_rights import Action
+from users_app.provisioning.rules.admin_roles import Action
 from users_app.services import audit
 from users_app.services.directory import require_right
 

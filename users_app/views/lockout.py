@@ -1,6 +1,6 @@
 """Unlock sign-in (issue 9, finding 6): an admin ends a user's sign-in lockout before its cool-off.
 
-Who may: whoever may reset the user's password (DIR-05, Table A of provisioning/admin_rights.py):
+Who may: whoever may reset the user's password (DIR-05, Table A of provisioning/rules/admin_roles.py):
 Global and User administrators, Helpdesk and Password administrators for the users they may reset.
 Without the right at all: 403 naming the roles; on a target the role may not touch: the rule's
 message (users_app.services.lockout.unlock refuses with DIR-05, recorded in the audit log)."""
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from portal.htmx import action_response, refuse
 from users_app.selectors import m365 as selectors
 from users_app.permissions import m365_required
-from users_app.provisioning.admin_rights import Action
+from users_app.provisioning.rules.admin_roles import Action
 from users_app.provisioning.rules import RuleViolation
 from users_app.services import lockout
 

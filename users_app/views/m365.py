@@ -29,7 +29,7 @@ from users_app.forms.m365 import (
 from users_app.models import DirectoryGroup, DirectoryUser
 from users_app.permissions import admin_roles_of, directory_user_of, directory_user_required, m365_required, m365_rights
 from users_app.provisioning import portal_access
-from users_app.provisioning.admin_rights import Action
+from users_app.provisioning.rules.admin_roles import Action
 from users_app.provisioning.rules import RuleViolation
 from users_app.services import directory, lockout
 from users_app.tables.m365 import (

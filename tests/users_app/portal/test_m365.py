@@ -24,7 +24,7 @@ from users_app.models import (
 from users_app.services import directory
 
 HX = {"HX-Request": "true"}
-M365_MISSING = "You don&#x27;t have permission to"  # DIR-05 (admin_rights.refusal), as the page escapes it
+M365_MISSING = "You don&#x27;t have permission to"  # DIR-05 (admin_roles.refusal), as the page escapes it
 LICENCE_MISSING = M365_MISSING
 GLOBAL_ROLE_ID = ADMIN_ROLE_TEMPLATE_IDS[AdminRole.GLOBAL]
 

@@ -1,9 +1,9 @@
 """The role matrix (DIR-05): every URL of the portal x every admin role (and an ordinary user, and a
 System Administrator of one environment) x GET, GET as an HTMX fragment and POST, each answered as
-the one definition (users_app/provisioning/admin_rights.py) says.
+the one definition (users_app/provisioning/rules/admin_roles.py) says.
 
 Every view declares its gate (users_app/permissions.py sets `access` on it: which right a read and
-a write need); the expected answer is computed from admin_rights with the identity's roles, never
+a write need); the expected answer is computed from admin_roles with the identity's roles, never
 written by hand. A URL without a declared gate fails the test unless it is one of the public or
 account pages listed below.
 """
@@ -15,7 +15,7 @@ from tests.conftest import portal_upn
 from users_app.choices import ADMIN_ROLE_TEMPLATE_IDS, AdminRole
 from users_app.models import DirectoryGroup, DirectoryUser, Sku, SyncRun, SystemUser, Team
 from environments_app.models import BusinessUnit, SecurityRole
-from users_app.provisioning import admin_rights
+from users_app.provisioning.rules import admin_roles
 
 HX = {"HX-Request": "true"}
 
@@ -89,15 +89,15 @@ def expected_refusal(access: tuple, identity: str, *, write: bool) -> str | None
     if kind == "m365":
         read, writes = access[1], access[2]
         if not write:
-            return admin_rights.refusal(roles, read)
-        reasons = [admin_rights.refusal(roles, action) for action in writes]
+            return admin_roles.refusal(roles, read)
+        reasons = [admin_roles.refusal(roles, action) for action in writes]
         return None if any(r is None for r in reasons) else reasons[0]
     if kind == "tenant_pp":
-        return admin_rights.tenant_pp_refusal(roles, write=write)
+        return admin_roles.tenant_pp_refusal(roles, write=write)
     if kind == "environment":  # the sample environment is Sales
         if identity in SALES_SYSTEM_ADMINISTRATORS:
             return None
-        return admin_rights.environment_refusal(roles, write=write, has_security_group=True,
+        return admin_roles.environment_refusal(roles, write=write, has_security_group=True,
                                                 in_security_group=identity in SALES_GROUP_MEMBERS)
     raise AssertionError(f"unknown gate {access!r}")
 

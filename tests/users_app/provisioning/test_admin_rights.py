@@ -1,10 +1,10 @@
 """Truth tables of what each Entra admin role may do, and to whom (DIR-05,
-users_app/provisioning/admin_rights.py): the role x action table and Microsoft's Table A (reset
+users_app/provisioning/rules/admin_roles.py): the role x action table and Microsoft's Table A (reset
 password) and Table B (sensitive actions)."""
 import pytest
 
-from users_app.provisioning import admin_rights as r
-from users_app.provisioning.admin_rights import Action
+from users_app.provisioning.rules import admin_roles as r
+from users_app.provisioning.rules.admin_roles import Action
 
 NONE = frozenset()
 

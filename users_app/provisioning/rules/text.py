@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .rules import RuleViolation
+from .violation import InvalidInput
 
 _BIDI = "\u202a-\u202e\u2066-\u2069"
 _SURROGATES = "\ud800-\udfff"
@@ -40,17 +40,17 @@ def _describe(char: str) -> str:
 
 
 def check_text(field: str, value: str, *, max_length: int, multiline: bool = False) -> str:
-    """Answer `value` unchanged, or raise RuleViolation(field, why) when it is longer than
+    """Answer `value` unchanged, or raise InvalidInput(field, why) when it is longer than
     max_length characters or holds a control character (tab and line breaks allowed when
     multiline). The message never repeats the value, which may be huge or unprintable."""
     if not isinstance(value, str):
-        raise RuleViolation(field, f"must be text, not {type(value).__name__}.")
+        raise InvalidInput(field, f"must be text, not {type(value).__name__}.")
     if len(value) > max_length:
-        raise RuleViolation(field, f"longer than {max_length} characters ({len(value)} given).")
+        raise InvalidInput(field, f"longer than {max_length} characters ({len(value)} given).")
     match = (CONTROL_MULTILINE if multiline else CONTROL).search(value)
     if match is not None:
         allowed = f" (only {_ALLOWED_LINE_BREAKS} are allowed here)" if multiline else ""
-        raise RuleViolation(field, f"contains {_describe(match.group()[0])} at position "
+        raise InvalidInput(field, f"contains {_describe(match.group()[0])} at position "
                                    f"{match.start() + 1}{allowed}; remove it.")
     return value
 

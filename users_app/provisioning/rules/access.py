@@ -1,10 +1,8 @@
-"""One pure function per rule of shared/spec/rules.md.
+"""ELIG and MODE: who gets into an environment, in DIAG-01 order, and with which access mode.
 
-Each check takes plain snapshots and answers with a CheckResult naming its
-rule, a result (pass / fail / n/a), a one-line reason and a fix. ACCESS_RULES
-fixes the order diagnostics report them in (DIAG-01). Nothing here touches
-the database: the engine and the services call these, and they are the
-single source of truth for every path that decides.
+Each check takes plain snapshots and answers with a CheckResult naming its rule, a result
+(pass / fail / n/a), a one-line reason and a fix. ACCESS_RULES fixes the order diagnostics
+report them in (DIAG-01). Nothing here touches the database.
 """
 from __future__ import annotations
 
@@ -12,9 +10,8 @@ from collections.abc import Callable, Iterable
 
 from users_app.choices import MAX_NON_INTERACTIVE_USERS
 
-from .types import (
+from ..types import (
     ADMINISTRATIVE,
-    DEFAULT,
     DEVELOPER,
     DYNAMICS_365_ADMIN,
     FAIL,
@@ -36,37 +33,12 @@ from .types import (
     UserSnapshot,
 )
 
-# Rule IDs, as module-level constants whose values are the IDs themselves.
-ELIG_01, ELIG_02, ELIG_03, ELIG_04, ELIG_05, ELIG_06 = "ELIG-01", "ELIG-02", "ELIG-03", "ELIG-04", "ELIG-05", "ELIG-06"
-ROLE_01, ROLE_02, ROLE_03, ROLE_06 = "ROLE-01", "ROLE-02", "ROLE-03", "ROLE-06"
-MODE_02, MODE_03, MODE_04 = "MODE-02", "MODE-03", "MODE-04"
-APP_03, APP_05 = "APP-03", "APP-05"
-LIFE_05 = "LIFE-05"
-STUB_01, STUB_02 = "STUB-01", "STUB-02"
-ONPREM_01 = "ONPREM-01"
-DIR_02, DIR_10 = "DIR-02", "DIR-10"
-ENV_02 = "ENV-02"
+from .ids import ELIG_01, ELIG_02, ELIG_03, ELIG_04, ELIG_05, ELIG_06, MODE_03, MODE_04, ROLE_01
+from .violation import RuleViolation
 
-# Codes of the real service, where it has one.
-ROLE_FAILURE_USER_DISABLED = "roleFailureDuetoUserIsDisabled"
 
 ROLE_NAMES = {GLOBAL_ADMIN: "Global administrator", POWER_PLATFORM_ADMIN: "Power Platform administrator",
               DYNAMICS_365_ADMIN: "Dynamics 365 service administrator"}
-
-
-class RuleViolation(Exception):
-    """A refusal by a rule: carries the rule ID (or field) and a message an admin understands."""
-
-    def __init__(self, rule: str, message: str, code: str = ""):
-        super().__init__(message)
-        self.rule = rule
-        self.message = message
-        self.code = code
-
-    def __str__(self) -> str:
-        prefix = f"{self.code}: " if self.code else ""
-        return f"{self.rule}: {prefix}{self.message}"
-
 
 def _admin_label(user: UserSnapshot) -> str:
     names = [ROLE_NAMES[r] for r in (GLOBAL_ADMIN, POWER_PLATFORM_ADMIN, DYNAMICS_365_ADMIN) if r in user.admin_roles]
@@ -328,162 +300,3 @@ def check_may_change_access_mode(*, is_system_administrator: bool, admin_roles: 
                                      "or the Global or Power Platform administrator role.")
 
 
-# --- FIELD: which columns follow the directory -----------------------------------------
-
-FIELD_MAP = (  # Dataverse column <- directory field (rules.md, FIELD)
-    ("domainname", "user_principal_name"),
-    ("fullname", "display_name"),
-    ("jobtitle", "job_title"),
-    ("firstname", "given_name"),
-    ("lastname", "surname"),
-    ("internalemailaddress", "mail"),
-    ("address1_telephone1", "business_phone"),
-    ("mobilephone", "mobile_phone"),
-    ("address1_line1", "street_address"),
-    ("address1_city", "city"),
-    ("address1_stateorprovince", "state"),
-    ("address1_postalcode", "postal_code"),
-    ("address1_country", "country"),
-)
-FIELD_COLUMNS = tuple(column for column, _ in FIELD_MAP)
-BLANK_FIRST_NAME = "#"
-# Dataverse columns shorter than the directory field they follow: the value is cut to the
-# column, as Dataverse's own sync does, rather than failing the whole write (a 256-character
-# display name into the 200-character fullname). Held equal to the model's by a test.
-COLUMN_LENGTHS = {"fullname": 200, "jobtitle": 100, "internalemailaddress": 100}
-
-
-def synchronised_fields(profile: dict[str, str], *, creating: bool, email_edited: bool = False) -> dict[str, str]:
-    """FIELD-01..06: the values sync writes. At creation every mapped column (FIELD-01);
-    later every one but fullname (FIELD-03) and an edited primary e-mail (FIELD-04).
-    Custom fields are never in the map (FIELD-05); a blank first name is '#' (MODE-06, FIELD-06)."""
-    values = {column: (profile.get(column) or "") for column in FIELD_COLUMNS}
-    for column, length in COLUMN_LENGTHS.items():
-        values[column] = values[column][:length]
-    if not values["firstname"].strip():
-        values["firstname"] = BLANK_FIRST_NAME
-    if not creating:
-        values.pop("fullname")
-        if email_edited:
-            values.pop("internalemailaddress")
-    return values
-
-
-# --- ROLE, APP, LIFE, STUB: rules of admin actions ------------------------------------
-
-
-def check_role_assignable(*, isdisabled: bool, allow_on_disabled: bool, by_system: bool = False, role_name: str = "") -> None:
-    """ROLE-02: roles go to enabled users only, unless allowRoleAssignmentOnDisabledUsers
-    is on; an import's default role is the system's assignment (STUB-03)."""
-    if isdisabled and not allow_on_disabled and not by_system:
-        raise RuleViolation(ROLE_02, f"Failed to assign role '{role_name}': the user is disabled "
-                                     "(turn on allowRoleAssignmentOnDisabledUsers to allow it).",
-                            code=ROLE_FAILURE_USER_DISABLED)
-
-
-ROLE_03_WARNING = ("Removing every security role keeps the user enabled and licensed, but unable to open apps (ROLE-03). "
-                   "To remove access, remove the user from the environment's security group instead.")
-
-
-def check_role_removal_confirmed(*, had_roles: bool, keeps_any: bool, confirmed: bool) -> None:
-    """ROLE-03: removing every role is discouraged; the screens ask for confirmation."""
-    if had_roles and not keeps_any and not confirmed:
-        raise RuleViolation(ROLE_03, ROLE_03_WARNING)
-
-
-def roles_kept_on_business_unit_change(do_not_remove_roles: bool) -> bool:
-    """ROLE-06: a business unit change removes roles unless DoNotRemoveRolesOnChangeBusinessUnit."""
-    return do_not_remove_roles
-
-
-def check_app_user_status_change(*, status_editable: bool) -> None:
-    """APP-03: an application user's status is locked unless the environment unlocks it."""
-    if not status_editable:
-        raise RuleViolation(APP_03, "An application user's status cannot be changed on the default form; "
-                                    "turn on 'application user form allows status edits' for the environment.")
-
-
-APP_USER_DISABLE_WARNING = "Every integration that uses this application user stops working while it is disabled (APP-03)."
-
-
-def check_app_user_deletable(*, isdisabled: bool) -> None:
-    """APP-05: an application user can be deleted only while inactive."""
-    if not isdisabled:
-        raise RuleViolation(APP_05, "An application user can be deleted only while it is inactive: deactivate it first.")
-
-
-def check_delete_allowed(*, directory_state: str, deletedstate: int, isdisabled: bool) -> None:
-    """LIFE-05: Delete is offered once the directory user is permanently deleted."""
-    if deletedstate:
-        raise RuleViolation(LIFE_05, "The user is already deleted in the environment.")
-    if directory_state != "hard":
-        state = "soft-deleted (restorable)" if directory_state == "soft" else "still in the directory"
-        raise RuleViolation(LIFE_05, f"Delete is offered only once the directory user is permanently deleted; it is {state}.")
-    if not isdisabled:
-        raise RuleViolation(LIFE_05, "Only a disabled user can be deleted.")
-
-
-def check_permanent_delete_allowed(*, deletedstate: int, owned_records: int, allow_delete_disabled_users: bool) -> None:
-    """LIFE-05: Permanently delete needs Delete first, records reassigned and the environment setting on."""
-    if not deletedstate:
-        raise RuleViolation(LIFE_05, "Permanently delete is offered only after Delete.")
-    if owned_records:
-        raise RuleViolation(LIFE_05, f"The user still owns {owned_records} records; reassign them first.")
-    if not allow_delete_disabled_users:
-        raise RuleViolation(LIFE_05, "The environment does not allow deleting disabled users "
-                                     "(Settings > Features > Enable delete disabled users).")
-
-
-def check_not_stub(*, user_type: str, action: str) -> None:
-    """STUB-01/02: a stub user cannot sign in, be enabled, refreshed or diagnosed."""
-    if user_type == "stub":
-        rule = STUB_02 if action in ("refresh", "diagnose") else STUB_01
-        raise RuleViolation(rule, f"{action.capitalize()} is not offered for stub users.")
-
-
-def check_online(*, on_premises: bool) -> None:
-    """ONPREM-01: on-premises environments take no directory users."""
-    if on_premises:
-        raise RuleViolation(ONPREM_01, "An on-premises environment reads its users from Active Directory once; "
-                                       "sign-in, admin add, sync and diagnostics do not apply to it.")
-
-
-def check_has_dataverse(*, dataverse: bool) -> None:
-    """ENV-02: without a Dataverse database there is no user table to act on."""
-    if not dataverse:
-        raise RuleViolation(ENV_02, "The environment has no Dataverse database, so it has no user records.")
-
-
-def import_default_role(*, sales_installed: bool) -> str:
-    """STUB-03: Salesperson where Dynamics 365 Sales is installed, Basic User elsewhere."""
-    return "Salesperson" if sales_installed else "Basic User"
-
-
-def default_roles_on_add(user: UserSnapshot, env: EnvironmentSnapshot) -> tuple[str, ...]:
-    """ENV-06: Basic User and Environment Maker in the Default environment.
-    ENV-07: in a Teams environment, owners System Administrator, members Teams Member,
-    guests Teams Guest; Global / PP admins System Administrator."""
-    if env.type == DEFAULT:
-        return ("Basic User", "Environment Maker")
-    if env.type == TEAMS:
-        group = env.teams_group_id
-        if group is not None and group in user.owned_groups:
-            return ("System Administrator",)
-        if group is not None and group in user.direct_groups:
-            return ("Teams Guest",) if user.is_guest else ("Teams Member",)
-        if user.bypasses_security_group:
-            return ("System Administrator",)
-    return ()
-
-
-def check_licence_seats(*, sku_name: str, seats: int, used: int, adding: int = 1) -> None:
-    """DIR-02: a licence beyond its seats is refused."""
-    if used + adding > seats:
-        raise RuleViolation(DIR_02, f"No seats left for {sku_name}: {used} of {seats} in use.")
-
-
-def check_usage_location(*, usage_location: str | None) -> None:
-    """DIR-10: a licence needs a usage location."""
-    if not usage_location:
-        raise RuleViolation(DIR_10, "License assignment cannot be done for user with invalid usage location; "
-                                    "set the user's usage location first.")

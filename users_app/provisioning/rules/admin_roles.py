@@ -14,7 +14,8 @@ from enum import Enum
 
 from users_app.choices import AdminRole
 
-from .rules import RuleViolation
+from .ids import DIR_05
+from .violation import RuleViolation
 
 # The roles are choices.py's AdminRole (one list); short names for the tables below.
 GLOBAL, GLOBAL_READER, PRIVILEGED_ROLE = AdminRole.GLOBAL, AdminRole.GLOBAL_READER, AdminRole.PRIVILEGED_ROLE
@@ -128,7 +129,7 @@ def check(roles: frozenset[str], action: Action, **target) -> None:
     """Raise RuleViolation("DIR-05", ...) when `refusal` says no."""
     reason = refusal(roles, action, **target)
     if reason:
-        raise RuleViolation("DIR-05", reason)
+        raise RuleViolation(DIR_05, reason)
 
 
 def role_change_refusal(roles: frozenset[str], *, added: frozenset[str], removed: frozenset[str],
