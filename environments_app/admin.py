@@ -1,18 +1,18 @@
 """Django admin for environments and their Dataverse structure.
 
 Thin on purpose: listing, searching and editing of plain columns only. No
-rule is checked here; the ids Dataverse assigns are read-only. Every save lands
-in the audit log with the superuser as the actor (users_app/admin_audit.py).
+rule is checked here; the ids Dataverse assigns are read-only. This app knows
+nothing of the audit log: users_app/admin.py registers these same classes again
+with its audit mixin, so every save still lands in the log with the superuser as
+the actor.
 """
 from django.contrib import admin
-
-from users_app.admin_audit import AuditedAdmin
 
 from .models import BusinessUnit, Environment, Position, SecurityRole
 
 
 @admin.register(Environment)
-class EnvironmentAdmin(AuditedAdmin, admin.ModelAdmin):
+class EnvironmentAdmin(admin.ModelAdmin):
     list_display = ("name", "type", "state", "dataverse", "deployment", "region", "licence_type", "created_on")
     list_filter = ("type", "state", "dataverse", "deployment", "licence_type", "sales_installed")
     search_fields = ("name", "url", "environment_id", "security_group_object_id")
@@ -40,7 +40,7 @@ class EnvironmentAdmin(AuditedAdmin, admin.ModelAdmin):
 
 
 @admin.register(BusinessUnit)
-class BusinessUnitAdmin(AuditedAdmin, admin.ModelAdmin):
+class BusinessUnitAdmin(admin.ModelAdmin):
     list_display = ("name", "environment", "parentbusinessunit", "is_root")
     list_filter = ("environment",)
     search_fields = ("name", "businessunitid", "environment__name")
@@ -54,7 +54,7 @@ class BusinessUnitAdmin(AuditedAdmin, admin.ModelAdmin):
 
 
 @admin.register(SecurityRole)
-class SecurityRoleAdmin(AuditedAdmin, admin.ModelAdmin):
+class SecurityRoleAdmin(admin.ModelAdmin):
     list_display = ("name", "environment", "business_unit", "is_system")
     list_filter = ("environment", "is_system")
     search_fields = ("name", "roleid", "environment__name")
@@ -64,7 +64,7 @@ class SecurityRoleAdmin(AuditedAdmin, admin.ModelAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(AuditedAdmin, admin.ModelAdmin):
+class PositionAdmin(admin.ModelAdmin):
     list_display = ("name", "environment")
     list_filter = ("environment",)
     search_fields = ("name", "positionid", "environment__name")

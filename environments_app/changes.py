@@ -16,8 +16,8 @@ of every environment makes a full pass.
 
 This module imports no model, so that every app's models can use it: it lives in the lower app
 (environments_app), which users_app builds on. The counter's row is the table
-users_app_changecounter (users_app.models.ChangeCounter), reached by raw SQL only. What a
-deletion stamps is users_app.changes.
+users_app_changecounter (environments_app.models.ChangeCounter, named for where it was first
+made), reached by raw SQL only. What a deletion stamps is users_app.changes.
 """
 from __future__ import annotations
 

@@ -1,10 +1,9 @@
 """Environments and the Dataverse structure inside them (ENV, ROLE).
 
-The models import nothing from users_app: dependencies point from users_app to
-environments_app (the change-number kernel, environments_app.changes, is here too). One
-exception remains outside the models: environments_app.admin records its saves through
-users_app's audit log (users_app.admin_audit); issue 10 moves the audit kernel down. Directory objects are referred to by object id, as
-the real service stores a security group's id.
+This app imports nothing from users_app: dependencies point from users_app to
+environments_app. The change-number kernel (environments_app.changes and the ChangeCounter
+row) is here too, because every model of both apps is stamped by it. Directory objects are
+referred to by object id, as the real service stores a security group's id.
 """
 import uuid
 
@@ -13,7 +12,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 
-from .changes import ChangeNumbered
+from .changes import COUNTER_TABLE, ChangeNumbered
 
 from .choices import (
     ENVIRONMENT_TYPE_COLORS,
@@ -138,3 +137,17 @@ class Position(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ChangeCounter(models.Model):
+    """The one row of the change counter (environments_app.changes reads and moves it with raw SQL).
+    Its table keeps the name it was created with, when the model lived in users_app."""
+
+    value = models.BigIntegerField(default=0)
+    tenant_wide = models.BigIntegerField(default=0, help_text="The last change that concerns every user.")
+
+    class Meta:
+        db_table = COUNTER_TABLE
+
+    def __str__(self) -> str:
+        return f"change {self.value}"

@@ -6,12 +6,17 @@ placeholder users (MODE-05, MODE-07) cannot be edited or deleted at all.
 The inlines that save licences, group members and owners and admin roles run
 the directory's rule checks (users_app/admin_audit.py), and every save lands in
 the audit log with the superuser as the actor; the audit log itself is read-only.
+The environments' admins (environments_app/admin.py) are registered again here with
+the audit mixin: the lower app does not know the audit log.
 """
 import json
 
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.html import format_html
+
+import environments_app.admin  # noqa: F401 - registers the classes that _audited wraps below
+from environments_app.models import BusinessUnit, Environment, Position, SecurityRole
 
 from .admin_audit import (
     AdminRoleAssignmentForm,
@@ -406,3 +411,14 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _audited(model) -> None:
+    """Register the lower app's admin of `model` again, with every save audited."""
+    plain = type(admin.site._registry[model])
+    admin.site.unregister(model)
+    admin.site.register(model, type(plain.__name__, (AuditedAdmin, plain), {"__module__": plain.__module__}))
+
+
+for _model in (Environment, BusinessUnit, SecurityRole, Position):
+    _audited(_model)
