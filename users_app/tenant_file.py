@@ -26,12 +26,13 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, is_password_usable
-from django.db import connection, connections, transaction
+from django.db import transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
-from django.utils import timezone
 
 from environments_app.choices import TYPES_WITHOUT_SECURITY_GROUP, Deployment, EnvironmentType, LicenceType
 from environments_app.models import Environment
+from users_app import bulk
+from users_app.bulk import DbId
 from users_app.changes import change_number_next
 from users_app.choices import AdminRole, DeletedState, DirectoryUserType, GroupType, SkuKind
 from users_app.models import (
@@ -55,7 +56,6 @@ from users_app.services import environments as env_svc
 TENANT_FILE = "tenant-file"
 NOT_FOUND = "not-found"
 MISSING: Any = object()
-DbId = Any  # an object id in the database's own form (_db_id): what raw reads return, what raw writes take
 
 TOP_KEYS = ("tenant", "skus", "users", "groups", "apps", "environments")
 TENANT_KEYS = {"name": "str", "domain": "str", "marketing_licence": "bool"}
@@ -424,24 +424,6 @@ USER_COLUMNS = (
 )
 
 
-def _raw(qs) -> list[tuple]:
-    """A values_list query's rows as the driver gives them, without Django's conversion of
-    every value: object ids stay in the database's own form (see _db_id), JSON stays text."""
-    sql, params = qs.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _db_id(value: uuid.UUID):
-    """An object id in the database's own form, as raw reads return it (SQLite: hex text)."""
-    return value if connection.features.has_native_uuid_field else value.hex
-
-
-def _hex(db_id) -> str:
-    return db_id if isinstance(db_id, str) else db_id.hex
-
-
 def _json(value):
     return json.loads(value) if isinstance(value, str) else value
 
@@ -475,7 +457,7 @@ class _Directory:
         self.hard: set[str] = set()
         self.state: dict = {}  # user id -> deleted state
         self.taken: set[str] = set()  # every UPN in the table, lower-case (altered ones of deleted users too)
-        rows = _raw(DirectoryUser.objects.order_by("-deleted_on", "-created_on").values_list(*USER_COLUMNS))
+        rows = bulk.raw(DirectoryUser.objects.order_by("-deleted_on", "-created_on").values_list(*USER_COLUMNS))
         for values in rows:
             row = dict(zip(USER_COLUMNS, values))
             self.state[row["id"]] = row["deleted_state"]
@@ -488,12 +470,12 @@ class _Directory:
                 self.hard.add(row["original_user_principal_name"].lower())
         self.licence_rows: dict[tuple, int] = {}  # (user id, lower-case part number) -> assignment id
         self.licences: dict = defaultdict(set)
-        for pk, user_id, part in _raw(LicenceAssignment.objects.values_list("id", "user_id", "sku__sku_part_number")):
+        for pk, user_id, part in bulk.raw(LicenceAssignment.objects.values_list("id", "user_id", "sku__sku_part_number")):
             self.licence_rows[(user_id, part.lower())] = pk
             self.licences[user_id].add(part.lower())
         self.role_rows: dict[tuple, int] = {}  # (user id, role) -> assignment id
         self.roles: dict = defaultdict(set)
-        for pk, user_id, role in _raw(AdminRoleAssignment.objects.values_list("id", "user_id", "role")):
+        for pk, user_id, role in bulk.raw(AdminRoleAssignment.objects.values_list("id", "user_id", "role")):
             self.role_rows[(user_id, role)] = pk
             self.roles[user_id].add(role)
         self.skus = {s.sku_part_number.lower(): s for s in Sku.objects.all()}
@@ -681,131 +663,19 @@ def _plan_environments(spec: dict, db: _Directory, plans: dict[str, UserPlan], g
 
 # --- apply -----------------------------------------------------------------------------------
 
-# Columns whose values the drivers take as they are; the others go through the field's own
-# preparation for the database (UUIDs, JSON, dates).
-_PLAIN_TYPES = frozenset({
-    "CharField", "TextField", "BooleanField", "IntegerField", "BigIntegerField", "SmallIntegerField",
-    "PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField", "AutoField", "BigAutoField",
-})
-
-
-def _prep(model_field):
-    """How a value goes to the driver: None when as it is (object ids are kept in the database's
-    own form throughout, _db_id), else the field's own preparation."""
-    target = model_field.target_field if model_field.is_relation else model_field
-    if target.get_internal_type() in _PLAIN_TYPES or target.get_internal_type() == "UUIDField":
-        return None
-    real = connections[connection.alias]  # not the proxy: one lookup, not one per value
-    if target.get_internal_type() == "JSONField":  # mostly {} or []: prepared once
-        empty = {dict: model_field.get_db_prep_save({}, real), list: model_field.get_db_prep_save([], real)}
-        return lambda value: empty[type(value)] if not value and type(value) in empty else model_field.get_db_prep_save(value, real)
-    return lambda value: model_field.get_db_prep_save(value, real)
-
-
-def _chunks(items: list, size: int):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-class _Writer:
-    """The load's writes, set-based: one INSERT per table (executemany; COPY on PostgreSQL),
-    UPDATEs by the set of changed columns (executemany), DELETEs by primary key in large
-    chunks (no per-row signal). Every row it writes carries the load's one change
-    number, taken at the first write (a load that writes nothing takes none), tenant-wide
-    only when the load changes the tenant, a SKU or a group (name, type, nesting, a new one)."""
+class _Writer(bulk.Writer):
+    """The load's writes (bulk.Writer), every row stamped with the load's one change number,
+    taken at the first write (a load that writes nothing takes none), tenant-wide only when the
+    load changes the tenant, a SKU or a group (name, type, nesting, a new one)."""
 
     def __init__(self, *, tenant_wide: bool) -> None:
-        self.tenant_wide = tenant_wide
-        self._number: int | None = None
-        self.now = timezone.now()
+        super().__init__(number=lambda: change_number_next(tenant_wide=tenant_wide))
         self.stamped: set = set()  # users already stamped with the number
-        limit = connection.features.max_query_params
-        self.in_chunk = max(1, min((limit or 10_000) - 10, 10_000))
-
-    @property
-    def number(self) -> int:
-        if self._number is None:
-            self._number = change_number_next(tenant_wide=self.tenant_wide)
-        return self._number
-
-    def _fill(self, model_field):
-        if model_field.attname == "change_number":
-            return self.number
-        if getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False):
-            return self.now
-        return model_field.get_default()  # "" for text columns without a default, else None
-
-    def insert(self, model, rows: list[dict]) -> None:
-        """INSERT rows given as {attname: value}, every row with the same keys; the other columns
-        take their default (the number, now for auto dates). An auto-increment primary key left
-        out is left to the database."""
-        if not rows:
-            return
-        given = [f for f in model._meta.concrete_fields if f.attname in rows[0]]
-        filled = [f for f in model._meta.concrete_fields if f.attname not in rows[0] and not f.primary_key]
-        defaults = []
-        for f in filled:
-            value, prep = self._fill(f), _prep(f)
-            defaults.append(prep(value) if prep is not None and value is not None else value)
-        defaults = tuple(defaults)
-        getter = itemgetter(*(f.attname for f in given))
-        preps = [(i, prep) for i, prep in enumerate(_prep(f) for f in given) if prep is not None]
-        if len(given) == 1:
-            data = [(getter(row), *defaults) for row in rows]
-        elif not preps:  # ids, numbers and text: the values as they are (C speed)
-            data = [getter(row) + defaults for row in rows]
-        else:
-            data = []
-            for row in rows:
-                values = list(getter(row))
-                for i, prep in preps:
-                    if values[i] is not None:
-                        values[i] = prep(values[i])
-                data.append((*values, *defaults))
-        fields = given + filled
-        qn = connection.ops.quote_name
-        table = f"{qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)})"
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # COPY: no statement to compose per row (psycopg's executemany and multi-row VALUES
-                # quote every value in Python under Django's client-side binding).
-                with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
-                    for row in data:
-                        copy.write_row(row)
-            else:
-                cursor.executemany(f"INSERT INTO {table} VALUES ({', '.join(['%s'] * len(fields))})", data)
-
-    def update(self, model, changes: list[tuple]) -> None:
-        """UPDATE rows given as (pk, {attname: value}), one executemany per set of changed columns;
-        the number (and an auto_now date) set too."""
-        if not changes:
-            return
-        meta = model._meta
-        extra = {"change_number": self.number}
-        extra.update({f.attname: self.now for f in meta.concrete_fields if getattr(f, "auto_now", False)})
-        by_columns: dict[tuple, list] = defaultdict(list)
-        for pk, values in changes:
-            by_columns[tuple(sorted(values))].append((pk, {**values, **extra}))
-        qn = connection.ops.quote_name
-        pk_prep = _prep(meta.pk)
-        with connection.cursor() as cursor:
-            for names, rows in by_columns.items():
-                fields = [meta.get_field(n) for n in (*names, *extra)]
-                preps = [_prep(f) for f in fields]
-                sql = (f"UPDATE {qn(meta.db_table)} SET {', '.join(f'{qn(f.column)} = %s' for f in fields)} "
-                       f"WHERE {qn(meta.pk.column)} = %s")
-                data = []
-                for pk, values in rows:
-                    row = [(prep(values[f.attname]) if prep is not None and values[f.attname] is not None
-                            else values[f.attname]) for f, prep in zip(fields, preps)]
-                    row.append(pk_prep(pk) if pk_prep is not None else pk)
-                    data.append(row)
-                cursor.executemany(sql, data)
 
     def stamp_users(self, user_ids) -> None:
         """The number on users whose licence, membership, ownership or role the load removes."""
         todo = [pk for pk in set(user_ids) if pk not in self.stamped]
-        for chunk in _chunks(todo, self.in_chunk):
+        for chunk in bulk.chunks(todo, self.in_chunk):
             DirectoryUser.objects.filter(pk__in=chunk).update(change_number=self.number)
         self.stamped.update(todo)
 
@@ -815,8 +685,7 @@ class _Writer:
             return
         self.number  # noqa: B018 - a removal is a change: numbered even when no user is stamped (nesting)
         self.stamp_users(users)
-        for chunk in _chunks(list(pks), self.in_chunk):
-            model.objects.filter(pk__in=chunk)._raw_delete(connection.alias)
+        super().delete(model, pks)
 
 
 class _Summary:
@@ -919,7 +788,7 @@ def _profile_changes(plan: UserPlan) -> dict:
     if entry["upn"] != _login_name(row):  # matched ignoring case: only the spelling changes
         if deleted:
             changes["original_user_principal_name"] = entry["upn"]
-            changes["user_principal_name"] = f"{_hex(row['id'])}{entry['upn']}"
+            changes["user_principal_name"] = f"{bulk.hex_id(row['id'])}{entry['upn']}"
         else:
             changes["user_principal_name"] = entry["upn"]
     for key, fname in USER_PROFILE.items():
@@ -929,7 +798,7 @@ def _profile_changes(plan: UserPlan) -> dict:
         if fname == "mail" and deleted:
             if value != row["original_mail"]:
                 changes["original_mail"] = value
-                changes["mail"] = f"{_hex(row['id'])}{value}" if value else value
+                changes["mail"] = f"{bulk.hex_id(row['id'])}{value}" if value else value
         elif value != row[fname]:
             changes[fname] = value
     for key, fname in _SIMPLE_USER_KEYS.items():
@@ -965,7 +834,7 @@ def _apply_users(plans: dict[str, UserPlan], skus: dict[str, int], w: _Writer, d
     new_users, role_rows, licence_rows = [], [], []
     lifecycle: list[UserPlan] = []  # password, soft delete or restore: through the services
     # New object ids are random, handed out in ascending order: rows go into the indexes in order.
-    new_ids = iter(sorted(_db_id(uuid.uuid4()) for p in plans.values() if p.existing is None and p.target != "hard"))
+    new_ids = iter(sorted(bulk.db_id(uuid.uuid4()) for p in plans.values() if p.existing is None and p.target != "hard"))
     passwords: set[str] = set()  # users whose password the file sets or changes
 
     for key, plan in plans.items():
@@ -1068,14 +937,14 @@ def _user_id(name: str, ids: dict[str, DbId], db: _Directory) -> DbId:
 def _apply_groups(spec: dict, groups_plan: dict, ids: dict[str, DbId], db: _Directory, w: _Writer,
                   summary: _Summary) -> dict[str, DbId]:
     """Groups, their members and owners, set-based; returns every group's id by lower-case name."""
-    group_ids = {k: _db_id(g.pk) for k, g in db.groups.items()}
+    group_ids = {k: bulk.db_id(g.pk) for k, g in db.groups.items()}
     changed: set[str] = set()
     new_groups, group_updates = [], []
     for g in spec["groups"]:
         key = g["name"].lower()
         group = db.groups.get(key)
         if group is None:
-            group_ids[key] = _db_id(uuid.uuid4())
+            group_ids[key] = bulk.db_id(uuid.uuid4())
             new_groups.append({"id": group_ids[key], "name": g["name"], "group_type": g.get("type", GroupType.SECURITY)})
             summary.add("groups", "created")
             changed.add(key)
@@ -1090,14 +959,14 @@ def _apply_groups(spec: dict, groups_plan: dict, ids: dict[str, DbId], db: _Dire
 
     members: dict = defaultdict(dict)  # group id -> {user id: membership id}
     nested: dict = defaultdict(dict)  # group id -> {child group id: membership id}
-    for pk, group_id, user_id, child_id in _raw(GroupMembership.objects.values_list("id", "group_id", "user_id",
+    for pk, group_id, user_id, child_id in bulk.raw(GroupMembership.objects.values_list("id", "group_id", "user_id",
                                                                                     "member_group_id")):
         if user_id is not None:
             members[group_id][user_id] = pk
         else:
             nested[group_id][child_id] = pk
     owners: dict = defaultdict(dict)  # group id -> {user id: ownership id}
-    for pk, group_id, user_id in _raw(GroupOwner.objects.values_list("id", "group_id", "user_id")):
+    for pk, group_id, user_id in bulk.raw(GroupOwner.objects.values_list("id", "group_id", "user_id")):
         owners[group_id][user_id] = pk
 
     member_deletes, owner_deletes, removed_from = [], [], set()
