@@ -366,7 +366,7 @@ def test_group_cycle_through_the_admin_is_refused_with_dir06(admin_client, rows)
 
     assert response.status_code == 200
     errors = " ".join(_inline(response, GroupMembership).non_form_errors())
-    assert errors == "DIR-06: Adding Sales team to Inner team would make a cycle of nested groups."
+    assert errors == "DIR-06: Nested groups would form a cycle: Inner team > Sales team > Inner team."
     assert GroupMembership.objects.count() == before
     assert _admin_entries() == []
 

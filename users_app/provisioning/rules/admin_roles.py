@@ -146,6 +146,20 @@ def role_change_refusal(roles: frozenset[str], *, added: frozenset[str], removed
     return None
 
 
+def check_role_change(roles: frozenset[str], *, added, removed, self_change: bool) -> None:
+    """Raise RuleViolation("DIR-05", ...) when `role_change_refusal` says no."""
+    reason = role_change_refusal(roles, added=frozenset(added), removed=frozenset(removed), self_change=self_change)
+    if reason:
+        raise RuleViolation(DIR_05, reason)
+
+
+def check_known_role(role: str) -> str:
+    """DIR-05: only the admin roles of choices.AdminRole are assigned; returns the role."""
+    if role not in AdminRole.values:
+        raise RuleViolation(DIR_05, f"Unknown admin role {role!r}; the roles are {', '.join(AdminRole.values)}.")
+    return role
+
+
 # --- the Power Platform admin center ---------------------------------------------------------
 
 # Tenant-level Power Platform pages (environments list, new environment) and environment pages.

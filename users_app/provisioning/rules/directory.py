@@ -1,21 +1,74 @@
-"""DIR: the directory's own rules (licences, usage location, groups)."""
+"""DIR: the directory's own rules (licences, usage location, deletion, groups)."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
 from typing import TypeVar
 
-from .ids import DIR_02, DIR_06, DIR_10
-from .violation import RuleViolation
+from .ids import DIR_02, DIR_04, DIR_06, DIR_10
+from .violation import InvalidInput, RuleViolation
 
 K = TypeVar("K")
 _DONE = object()
 
+RESTORE_WINDOW = timedelta(days=30)  # DIR-04
+_COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 
 
-def check_licence_seats(*, sku_name: str, seats: int, used: int, adding: int = 1) -> None:
-    """DIR-02: a licence beyond its seats is refused."""
-    if used + adding > seats:
-        raise RuleViolation(DIR_02, f"No seats left for {sku_name}: {used} of {seats} in use.")
+def check_licence_seats(*, sku_name: str, seats: int, used: int, adding: int = 1, restoring: str = "") -> None:
+    """DIR-02: a licence beyond its seats is refused (`restoring`: the UPN of a user whose restore
+    would bring the licence back)."""
+    if used + adding <= seats:
+        return
+    if restoring:
+        raise RuleViolation(DIR_02, f"No seats left for {sku_name} ({used} of {seats} in use) to restore "
+                                    f"{restoring} with it; free a seat or remove the licence first.")
+    raise RuleViolation(DIR_02, f"No seats left for {sku_name}: {used} of {seats} in use.")
+
+
+def check_usage_location_code(value: str | None, where: str = "", *, fold_case: bool = False) -> str | None:
+    """DIR-10: a usage location is none (None or "") or a two-letter country code; returns it, or
+    None for none. `fold_case` accepts lower-case letters and upper-cases them (the tenant file)."""
+    if value is None or value == "":
+        return None
+    if fold_case and isinstance(value, str) and len(value) == 2 and value.isascii() and value.isalpha():
+        value = value.upper()
+    if not isinstance(value, str) or not _COUNTRY_CODE.match(value):
+        prefix = f"{where}: " if where else ""
+        raise InvalidInput("usage_location", f"{prefix}Usage location {value!r} is not a two-letter country code (e.g. US).")
+    return value
+
+
+def check_usage_location_kept(*, usage_location: str | None, holds_licences: bool, user_name: str) -> None:
+    """DIR-10: a user holding licences keeps a usage location."""
+    if not usage_location and holds_licences:
+        raise RuleViolation(DIR_10, f"{user_name} holds licences, which need a usage location; "
+                                    "remove the licences before clearing it.")
+
+
+def check_not_purged(*, purged: bool, user_name: str) -> None:
+    """DIR-04: a permanently deleted user is a tombstone: nothing about it changes."""
+    if purged:
+        raise RuleViolation(DIR_04, f"{user_name} has been permanently deleted and cannot be changed.")
+
+
+def check_restorable(*, purged: bool, soft_deleted: bool, user_name: str, deleted_on: datetime | None,
+                     now: datetime) -> None:
+    """DIR-04: only a soft-deleted user is restored, within RESTORE_WINDOW of its deletion."""
+    if purged:
+        raise RuleViolation(DIR_04, f"{user_name} was permanently deleted and cannot be restored.")
+    if not soft_deleted:
+        raise RuleViolation(DIR_04, f"{user_name} is not deleted.")
+    if deleted_on and now - deleted_on > RESTORE_WINDOW:
+        raise RuleViolation(DIR_04, f"{user_name} was deleted more than 30 days ago and cannot be restored.")
+
+
+def check_restore_name_free(*, upn: str, taken: bool) -> None:
+    """DIR-04: a user is restored under its original UPN, so no live user may hold it."""
+    if taken:
+        raise RuleViolation(DIR_04, f"Another user now holds the user name {upn}; "
+                                    "rename that user before restoring this one.")
 
 
 def check_usage_location(*, usage_location: str | None) -> None:
