@@ -15,3 +15,8 @@ class BadgeColumn(tables.Column):
         display = getattr(record, f"get_{bound_column.accessor}_display", None)
         text = display() if callable(display) else value
         return format_html('<span class="badge badge-{}">{}</span>', color, text)
+
+
+def state_badge(isdisabled: bool, on: str = "Active", off: str = "Inactive"):
+    """A record's state as a badge: green when enabled, gray when disabled."""
+    return format_html('<span class="badge badge-{}">{}</span>', "gray" if isdisabled else "green", off if isdisabled else on)

@@ -11,7 +11,7 @@ def navigation(request):
     roles = admin_roles_of(request)
     return {
         "directory_user": directory_user_of(request),
-        "env_namespaces": ("environments", "structure", "users", "apps"),
+        "env_namespaces": ("environments", "structure", "users", "app_users", "imports", "onprem_users", "my_environments"),
         "nav_pp": portal_access.missing_tenant_pp_role(roles) is None,
         "nav_audit": admin_roles.may(roles, Action.READ_AUDIT),  # Global administrator, Global reader
         "nav_m365": portal_access.missing_m365_role(roles) is None,

@@ -172,7 +172,7 @@ AXES_RESET_ON_SUCCESS = True  # a success clears that name's failures from that 
 AXES_HANDLER = "users_app.services.lockout.PortalLockoutHandler"
 AXES_USERNAME_CALLABLE = "users_app.services.lockout.attempted_username"  # stripped, lower-cased, as auth.py
 AXES_CLIENT_IP_CALLABLE = "users_app.services.lockout.client_address"
-AXES_LOCKOUT_CALLABLE = "users_app.views.accounts.locked_out"  # 429, the portal's layout, no name echoed
+AXES_LOCKOUT_CALLABLE = "users_app.views.signin.locked_out"  # 429, the portal's layout, no name echoed
 AXES_DISABLE_ACCESS_LOG = True  # no row per successful sign-in: the sign-in stays one indexed query
 AXES_VERBOSE = False
 # Behind the TLS proxy every request comes from the proxy's address: the client's is the last
@@ -231,7 +231,7 @@ PERMISSIONS_POLICY = ("accelerometer", "camera", "geolocation", "gyroscope", "ma
 SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_IDLE_TIMEOUT = 30 * 60
 # Request bodies: the largest thing the portal takes is the data import's CSV, 5 MB
-# (users_app.forms.apps.MAX_UPLOAD_BYTES), uploaded for the preview and then posted back as text
+# (users_app.forms.imports.MAX_UPLOAD_BYTES), uploaded for the preview and then posted back as text
 # to import it. Both steps must fit the same limit, with room for the form's other fields and
 # the browser turning each line end into CR LF: form fields up to 6 MB (Django's own check,
 # DATA_UPLOAD_MAX_MEMORY_SIZE), an uploaded file kept in memory up to the same (larger ones spool

@@ -76,6 +76,14 @@ class PortalTable(tables.Table):
         return self
 
 
+
+class EnvironmentScopedTable(PortalTable):
+    """A table of one environment's rows; links carry the environment's id (no query per row)."""
+
+    def __init__(self, *args, environment, **kwargs):
+        self.environment = environment
+        super().__init__(*args, **kwargs)
+
 @dataclass(frozen=True, eq=False)
 class KeysetSort:
     """How one column's rows are ordered and paged.

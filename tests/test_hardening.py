@@ -234,7 +234,7 @@ def test_an_anonymous_large_multipart_post_gets_413_not_a_parse(client):
 def _five_mb_csv(last_row: str) -> tuple[str, int]:
     """A CSV just under the import's 5 MB limit, short rows (the most line ends per byte) in CR LF
     line ends, as a browser posts a textarea back; its last row is `last_row`."""
-    from users_app.forms.apps import MAX_UPLOAD_BYTES
+    from users_app.forms.imports import MAX_UPLOAD_BYTES
 
     lines, size, number = ["name,owner"], len("name,owner"), 0
     while size < MAX_UPLOAD_BYTES - 200:
@@ -257,14 +257,14 @@ def test_a_five_mb_csv_passes_the_limits_for_preview_and_import(portal_tenant, s
     env_id = portal_tenant["sales"].environment_id
     text, rows = _five_mb_csv("no owner here")
     upload = SimpleUploadedFile("accounts.csv", text.encode(), content_type="text/csv")
-    preview = client.post(reverse("apps:data_import_preview", args=[env_id]), {"file": upload}, follow=True)
+    preview = client.post(reverse("imports:data_import_preview", args=[env_id]), {"file": upload}, follow=True)
     assert preview.status_code == 200 and f"row {rows}" in preview.content.decode()
     # The preview page posts the text back as multipart (no percent-encoding to grow it).
     good = SimpleUploadedFile("accounts.csv", "name,owner\r\nAcme,{}\r\n".format(portal_upn("plain")).encode())
-    shown = client.post(reverse("apps:data_import_preview", args=[env_id]), {"file": good}).content.decode()
+    shown = client.post(reverse("imports:data_import_preview", args=[env_id]), {"file": good}).content.decode()
     assert re.search(r'<form id="import-confirm-form"[^>]*enctype="multipart/form-data"[^>]*'
                      r'hx-encoding="multipart/form-data"', shown)
-    imported = client.post(reverse("apps:data_import", args=[env_id]), {"csv_text": text}, follow=True)
+    imported = client.post(reverse("imports:data_import", args=[env_id]), {"csv_text": text}, follow=True)
     assert imported.status_code == 200 and f"row {rows}" in imported.content.decode()
     assert not Account.objects.filter(name="A1").exists()
 

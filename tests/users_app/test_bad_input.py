@@ -353,7 +353,7 @@ def test_render_table_keeps_one_line_per_row():
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from users_app.forms.apps import MAX_UPLOAD_BYTES, CsvInputForm, DataImportConfirmForm  # noqa: E402
+from users_app.forms.imports import MAX_UPLOAD_BYTES, CsvInputForm, DataImportConfirmForm  # noqa: E402
 from users_app.services.imports import parse_accounts_csv  # noqa: E402
 
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -367,8 +367,8 @@ def _import_state() -> tuple:
 
 def _preview_and_import(client, env, text: str) -> tuple[str, str]:
     """The preview (pasted text) and the import (the text posted back) of `text`, as fragments."""
-    preview = client.post(reverse("apps:data_import_preview", args=[env.environment_id]), {"csv_text": text}, **HX)
-    imported = client.post(reverse("apps:data_import", args=[env.environment_id]), {"csv_text": text}, **HX)
+    preview = client.post(reverse("imports:data_import_preview", args=[env.environment_id]), {"csv_text": text}, **HX)
+    imported = client.post(reverse("imports:data_import", args=[env.environment_id]), {"csv_text": text}, **HX)
     assert preview.status_code == 200 and imported.status_code == 200
     return preview.content.decode(), imported.content.decode()
 
@@ -399,7 +399,7 @@ def test_nul_in_the_csv_is_refused_by_the_file_check_and_by_the_text_fields(port
     text = "name,owner\nFourth Coffee,ghost@fabrikam.com\nBad\x00name,ghost@fabrikam.com\n"
     before = _import_state()
     upload = SimpleUploadedFile("a.csv", text.encode(), content_type="text/csv")
-    preview = client.post(reverse("apps:data_import_preview", args=[env.environment_id]), {"file": upload}, **HX)
+    preview = client.post(reverse("imports:data_import_preview", args=[env.environment_id]), {"file": upload}, **HX)
     assert "row 3, name: contains the control character U+0000 NUL" in preview.content.decode()
     pasted, imported = _preview_and_import(client, env, text)
     assert "Null characters are not allowed" in pasted and "Null characters are not allowed" in imported
@@ -454,7 +454,7 @@ def test_finding_14_over_the_limit_is_a_form_error_not_a_400(portal_tenant, sign
     preview, imported = _preview_and_import(client, env, over)
     assert "larger than 5 MB" in preview and "larger than 5 MB" in imported
     upload = SimpleUploadedFile("big.csv", over.encode(), content_type="text/csv")
-    response = client.post(reverse("apps:data_import_preview", args=[env.environment_id]), {"file": upload}, **HX)
+    response = client.post(reverse("imports:data_import_preview", args=[env.environment_id]), {"file": upload}, **HX)
     assert response.status_code == 200 and "larger than 5 MB" in response.content.decode()
     assert _import_state() == before
 

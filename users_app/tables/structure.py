@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from environments_app.models import BusinessUnit, SecurityRole
-from portal.tables import PortalTable
+from portal.tables import EnvironmentScopedTable, PortalTable
 from users_app.choices import SyncStatus
 from users_app.models import SyncRun, Team
 
@@ -16,14 +16,6 @@ SYNC_STATUS_COLORS = {SyncStatus.QUEUED: "gray", SyncStatus.RUNNING: "blue", Syn
 def _link(viewname: str, key: str):
     """A linkify callable: the environment comes from the table, so no row needs a query."""
     return lambda table, record: reverse(viewname, args=[table.environment.environment_id, getattr(record, key)])
-
-
-class EnvironmentScopedTable(PortalTable):
-    """A table of one environment's rows; links carry the environment's id."""
-
-    def __init__(self, *args, environment, **kwargs):
-        self.environment = environment
-        super().__init__(*args, **kwargs)
 
 
 class TeamTable(EnvironmentScopedTable):

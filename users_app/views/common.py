@@ -43,3 +43,9 @@ def environment_crumbs(environment: Environment, *trail) -> list[tuple[str, str 
     """Environments › <env name> › <page> (› <item>)."""
     return [("Environments", reverse("environments:environment_list")),
             (environment.name, reverse("environments:environment_detail", args=[environment.environment_id])), *trail]
+
+
+def field_errors(form) -> str:
+    """A bound form's errors in one line, each after its field's label."""
+    return " ".join(f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}".lstrip(": ")
+                    for name, errors in form.errors.items())

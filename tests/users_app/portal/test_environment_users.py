@@ -528,7 +528,7 @@ def test_application_user_profile_links_to_its_page(portal_tenant, sign_in):
     sales = portal_tenant["sales"]
     app_user = records.app_user_create(environment=sales, app=AppRegistration.objects.get(name="ERP connector"))
     page = sign_in("global").get(user_url(sales, app_user)).content.decode()
-    assert reverse("apps:app_user_detail", args=[sales.environment_id, app_user.systemuserid]) in page
+    assert reverse("app_users:app_user_detail", args=[sales.environment_id, app_user.systemuserid]) in page
     assert "Application user" in page and "Run diagnostics" not in page
 
 

@@ -96,8 +96,8 @@ def test_environment_detail_full_page_and_fragment(portal_tenant, sign_in, local
                  reverse("structure:business_unit_list", args=[sales.environment_id]),
                  reverse("structure:sync_run_list", args=[sales.environment_id]),
                  reverse("users:environment_user_list", args=[sales.environment_id]),
-                 reverse("apps:app_user_list", args=[sales.environment_id]),
-                 reverse("apps:data_import", args=[sales.environment_id])):
+                 reverse("app_users:app_user_list", args=[sales.environment_id]),
+                 reverse("imports:data_import", args=[sales.environment_id])):
         assert f'href="{link}"' in page
     fragment = client.get(_detail(sales), headers=HX)
     body = fragment.content.decode()

@@ -1,11 +1,8 @@
-"""Filter sets of area C (house style 30): application users, stub users, on-premises records,
-My environments. Each has `q`, searched as the admin types."""
+"""Filter set of the application users' list: `q` (also an application id as typed) and the state."""
 import django_filters
 from django.db.models import Q
 
 from portal.filters import SearchFilterSet
-from environments_app.choices import EnvironmentType
-from environments_app.models import Environment
 from users_app.models import SystemUser
 
 
@@ -29,28 +26,3 @@ class AppUserFilterSet(SearchFilterSet):
 
     def filter_state(self, queryset, name, value):
         return queryset.filter(isdisabled=(value == "inactive")) if value else queryset
-
-
-class StubUserFilterSet(SearchFilterSet):
-    search_fields = ("domainname", "fullname")
-
-    class Meta:
-        model = SystemUser
-        fields = ["q"]
-
-
-class OnPremisesUserFilterSet(SearchFilterSet):
-    search_fields = ("domainname", "fullname", "internalemailaddress", "address1_city")
-
-    class Meta:
-        model = SystemUser
-        fields = ["q"]
-
-
-class MyEnvironmentFilterSet(SearchFilterSet):
-    type = django_filters.ChoiceFilter(choices=EnvironmentType.choices, empty_label="All types", label="Type")
-    search_fields = ("name", "region")
-
-    class Meta:
-        model = Environment
-        fields = ["q", "type"]

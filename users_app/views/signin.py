@@ -122,10 +122,10 @@ def password_change(request):
 def home(request):
     """Admins start at Environments, Microsoft 365 admins at Active users, everyone else at My environments."""
     if directory_user_of(request) is None:
-        return redirect("admin:index") if request.user.is_staff else redirect("apps:my_environment_list")
+        return redirect("admin:index") if request.user.is_staff else redirect("my_environments:my_environment_list")
     roles = admin_roles_of(request)
     if portal_access.missing_tenant_pp_role(roles) is None:
         return redirect("environments:environment_list")
     if portal_access.missing_m365_role(roles) is None:
         return redirect("m365:active_user_list")
-    return redirect("apps:my_environment_list")
+    return redirect("my_environments:my_environment_list")

@@ -1,0 +1,160 @@
+"""My environments (SYNC-02): the list with the signed-in user's status, and Open, which applies
+the rules to that user at once and names each refusing rule. Anonymous -> sign-in; a page and an
+HTMX fragment; a fixed number of queries whatever the rows."""
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from tests.conftest import portal_upn
+from users_app.choices import UserType
+from users_app.models import Account, SyncRun, SystemUser
+from users_app.services import records
+from users_app.services.environments import environment_create
+from users_app.tables.my_environments import MyEnvironmentTable
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_my_environments_anonymous_redirected_to_sign_in(client, portal_tenant):
+    response = client.get(reverse("my_environments:my_environment_list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/signin/")
+
+
+def test_my_environments_render_as_page_and_as_fragment(sign_in, portal_tenant):
+    for name, args, partial, who in [("my_environments:my_environment_list", [], "my-environment-table", "plain")]:
+        client = sign_in(who)
+        url = reverse(name, args=args)
+        page = client.get(url)
+        assert page.status_code == 200, name
+        assert "<html" in page.content.decode(), name
+        assert f'id="{partial}"' in page.content.decode(), name
+        fragment = client.get(url, **HX)
+        assert fragment.status_code == 200, name
+        assert "<html" not in fragment.content.decode(), name
+        assert f'id="{partial}"' in fragment.content.decode(), name
+
+
+def test_my_environments_refuse_a_django_superuser_without_directory_user(client, portal_tenant):
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "x")
+    client.force_login(admin)
+    response = client.get(reverse("my_environments:my_environment_list"))
+    assert response.status_code == 403
+    assert "/admin/ only" in response.content.decode()
+
+
+# --- My environments (SYNC-02) -----------------------------------------------------------------------
+
+
+def test_my_environments_lists_online_dataverse_environments_with_my_status(sign_in, portal_tenant, onprem):
+    text = sign_in("olivia").get(reverse("my_environments:my_environment_list")).content.decode()
+    assert "Sales" in text and "Service" in text and "Contoso On-Premises" not in text
+    assert "No record yet" in text
+    assert 'method="post"' in text and reverse("my_environments:my_environment_open", args=[portal_tenant["sales"].environment_id]) in text
+    plain_text = sign_in("plain").get(reverse("my_environments:my_environment_list")).content.decode()
+    assert "Enabled" in plain_text
+
+
+def test_my_environment_open_get_is_not_allowed(sign_in, portal_tenant):
+    """The Open button is a POST, never a GET."""
+    response = sign_in("plain").get(reverse("my_environments:my_environment_open", args=[portal_tenant["sales"].environment_id]))
+    assert response.status_code == 405
+
+
+def test_my_environment_open_as_entitled_user_htmx_sync_02(sign_in, portal_tenant):
+    """SYNC-02: first access applies the rules at once; plain@ is licensed and in Sales-Env."""
+    sales = portal_tenant["sales"]
+    response = sign_in("plain").post(reverse("my_environments:my_environment_open", args=[sales.environment_id]), **HX)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "<html" not in text and 'id="my-environments"' in text
+    assert ("nothing changed" in text) or ("You were added" in text) or ("brought up to date" in text)
+    assert SystemUser.objects.get(environment=sales, domainname=portal_upn("plain")).isdisabled is False
+    run = SyncRun.objects.filter(environment=sales).first()
+    assert run.trigger == "sign_in" and run.initiated_by == portal_upn("plain")
+
+
+def test_my_environment_open_adds_on_demand_plain_redirect_sync_02(sign_in, portal_tenant, followed_text):
+    """SYNC-02 + ELIG-03 e: olivia@ (Microsoft 365 licence only) is added on first access to
+    Service, which has no security group; the plain POST redirects to the list showing her record."""
+    service = portal_tenant["service"]
+    assert not SystemUser.objects.filter(environment=service, domainname=portal_upn("olivia")).exists()
+    client = sign_in("olivia")
+    response = client.post(reverse("my_environments:my_environment_open", args=[service.environment_id]))
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('my_environments:my_environment_list')}?opened={service.environment_id}"
+    text = followed_text(client, response)
+    assert "You were added to Service" in text and "Read-Write" in text
+    assert SystemUser.objects.get(environment=service, domainname=portal_upn("olivia")).isdisabled is False
+
+
+def test_my_environment_open_refused_names_the_rules_elig_04(sign_in, portal_tenant, followed_text):
+    """olivia@ holds only a Microsoft 365 licence (ELIG-03 e counts it on demand) and is not in
+    Sales-Env: the engine refuses her by ELIG-04, and the page names each refusing rule with its
+    reason; nothing is written but the run record."""
+    sales = portal_tenant["sales"]
+    before = SystemUser.objects.count()
+    client = sign_in("olivia")
+    response = client.post(reverse("my_environments:my_environment_open", args=[sales.environment_id]), **HX)
+    text = response.content.decode()
+    assert response.status_code == 200 and 'id="my-environments"' in text
+    run = SyncRun.objects.filter(environment=sales, trigger="sign_in").first()
+    refused_by = run.decisions[0]["rules"]
+    assert refused_by == ["ELIG-04"]
+    assert "ELIG-04" in text and "Sales-Env" in text and "refused by ELIG-04" in text
+    assert SystemUser.objects.count() == before
+    plain = client.post(reverse("my_environments:my_environment_open", args=[sales.environment_id]))
+    assert "ELIG-04" in followed_text(client, plain)
+    assert SystemUser.objects.count() == before
+
+
+def test_my_environment_open_refuses_non_interactive_user_mode_03(sign_in, portal_tenant):
+    """MODE-03: a non-interactive user's attempt to sign in to the environment is refused."""
+    sales = portal_tenant["sales"]
+    record = SystemUser.objects.get(environment=sales, domainname=portal_upn("plain"))
+    records.access_mode_set(systemuser=record, mode="non-interactive")
+    response = sign_in("plain").post(reverse("my_environments:my_environment_open", args=[sales.environment_id]), **HX)
+    assert "MODE-03" in response.content.decode()
+    record.refresh_from_db()
+    assert record.accessmode == 4
+
+
+def test_my_environment_open_converts_an_imported_stub_in_place_stub_05(sign_in, portal_tenant):
+    """STUB-05: olivia@ became a stub in Service through an import; her first access converts the
+    stub in place into her real record (object id set, enabled, records kept), no second record."""
+    from users_app.services.imports import parse_accounts_csv, records_import
+    service = portal_tenant["service"]
+    records_import(environment=service, rows=parse_accounts_csv(f"name,owner\nContoso Pharma,{portal_upn('olivia')}\n"))
+    stub = SystemUser.objects.get(environment=service, domainname=portal_upn("olivia"))
+    assert stub.user_type == UserType.STUB
+    response = sign_in("olivia").post(reverse("my_environments:my_environment_open", args=[service.environment_id]), **HX)
+    assert "You were added" in response.content.decode()
+    record = SystemUser.objects.get(environment=service, domainname__iexact=portal_upn("olivia"))
+    assert record.pk == stub.pk and record.user_type == UserType.REGULAR and not record.isdisabled
+    assert record.azureactivedirectoryobjectid is not None
+    assert Account.objects.filter(owner=record, name="Contoso Pharma").exists()
+
+
+# --- Table, search and query budget ------------------------------------------------------------------
+
+
+def test_my_environment_table_sorts_by_every_orderable_column(sign_in, portal_tenant, assert_sorts_both_ways):
+    assert_sorts_both_ways(sign_in("plain"), MyEnvironmentTable, reverse("my_environments:my_environment_list"))
+
+
+def test_my_environment_search_narrows_rows(sign_in, portal_tenant):
+    mine = sign_in("plain").get(reverse("my_environments:my_environment_list"), {"q": "serv"}, **HX).content.decode()
+    assert "Service" in mine and ">Sales<" not in mine
+    sandboxes = sign_in("plain").get(reverse("my_environments:my_environment_list"), {"type": "Sandbox"}, **HX).content.decode()
+    assert "Service" in sandboxes and ">Sales<" not in sandboxes
+
+
+def test_my_environment_list_query_count_is_fixed(sign_in, portal_tenant, django_assert_max_num_queries, queries_of):
+    client = sign_in("plain")
+    url = reverse("my_environments:my_environment_list")
+    for i in range(3):  # with Sales and Service: 5 rows
+        environment_create(name=f"Extra {i}", type="Sandbox")
+    small = queries_of(client, url)
+    for i in range(25):  # 30 rows
+        environment_create(name=f"More {i}", type="Sandbox")
+    with django_assert_max_num_queries(small):
+        client.get(url)

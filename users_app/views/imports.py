@@ -1,0 +1,140 @@
+"""Data import (STUB-01, STUB-03, STUB-05): a CSV of accounts, previewed then imported with stub
+users; and the bulk reassign of stub users' records (STUB-04). A refusal names its rule."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from portal.htmx import action_response, render_page_or_partial, refuse
+from users_app.filters.imports import StubUserFilterSet
+from users_app.forms.imports import CsvInputForm, DataImportConfirmForm, ReassignPickForm
+from users_app.permissions import directory_user_of, environment_admin_required
+from users_app.provisioning.rules import RuleViolation
+from users_app.selectors import imports as selectors
+from users_app.services import imports
+from users_app.tables.imports import StubUserTable
+from users_app.views.common import environment_crumbs, field_errors
+
+DATA_IMPORT = "users_app/imports/data_import.html"
+DATA_IMPORT_PREVIEW = "users_app/imports/data_import_preview.html"
+DATA_REASSIGN = "users_app/imports/data_reassign.html"
+
+
+def _data_import_context(environment, form=None) -> dict:
+    return {
+        "environment": environment, "title": "Data import", "section": "import", "form": form or CsvInputForm(),
+        "runs": selectors.import_run_list(environment=environment),
+        "reassign_url": reverse("imports:data_reassign", args=[environment.environment_id]),
+        "sync_history_url": reverse("structure:sync_run_list", args=[environment.environment_id]),
+        "breadcrumbs": environment_crumbs(environment, ("Data import", None)),
+    }
+
+
+def _preview_context(environment, preview, text: str, *, result=None) -> dict:
+    import_url = reverse("imports:data_import", args=[environment.environment_id])
+    return {
+        "environment": environment, "title": "Preview the import", "preview": preview, "result": result,
+        "confirm_form": DataImportConfirmForm(initial={"csv_text": text}), "import_url": import_url,
+        "breadcrumbs": environment_crumbs(environment, ("Data import", import_url), ("Preview", None)),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@environment_admin_required
+def data_import(request: HttpRequest, environment) -> HttpResponse:
+    """GET: upload a CSV of accounts (`name,owner`). POST: import the previewed CSV
+    (imports.records_import: STUB-01, STUB-03, STUB-05)."""
+    import_url = reverse("imports:data_import", args=[environment.environment_id])
+    if request.method == "GET":
+        return render_page_or_partial(request, DATA_IMPORT, "data-import", _data_import_context(environment))
+    form = DataImportConfirmForm(request.POST)
+    if not form.is_valid():  # over the limit (the same as the preview's), a NUL character, or no text at all
+        messages.error(request, "Nothing to import: upload the CSV again." if form.has_error("csv_text", "required")
+                       else field_errors(form))
+        return action_response(request, redirect_to=import_url, template=DATA_IMPORT, partial="data-import",
+                               context=_data_import_context(environment))
+    text = form.cleaned_data["csv_text"]
+    directory_user = directory_user_of(request)
+    try:
+        rows = imports.parse_accounts_csv(text)
+        result = imports.records_import(environment=environment, rows=rows,
+                                        initiated_by=directory_user.login_name if directory_user else "")
+    except RuleViolation as violation:  # one bad row refuses the whole file; nothing is written
+        return refuse(request, violation, redirect_to=import_url, template=DATA_IMPORT, partial="data-import",
+                      context=_data_import_context(environment))
+    messages.success(request, f"Imported {result.imported} account(s): {len(result.pre_provisioned)} owner(s) "
+                              f"pre-provisioned (STUB-05), {len(result.stub_users)} stub user(s) created (STUB-01).")
+    return action_response(request, redirect_to=import_url, template=DATA_IMPORT_PREVIEW, partial="import-preview",
+                           context=_preview_context(environment, None, text, result=result))
+
+
+@require_POST
+@environment_admin_required
+def data_import_preview(request: HttpRequest, environment) -> HttpResponse:
+    """The rows of the uploaded CSV and, per owner, what the import will do; writes nothing.
+    One bad row refuses the whole file, naming the row."""
+    import_url = reverse("imports:data_import", args=[environment.environment_id])
+    form = CsvInputForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, field_errors(form))
+        return action_response(request, redirect_to=import_url, template=DATA_IMPORT, partial="data-import",
+                               context=_data_import_context(environment, form))
+    text = form.cleaned_data["text"]
+    try:
+        preview = imports.records_import_preview(environment=environment, rows=imports.parse_accounts_csv(text))
+    except RuleViolation as violation:
+        return refuse(request, violation, redirect_to=import_url, template=DATA_IMPORT, partial="data-import",
+                      context=_data_import_context(environment, form))
+    return render_page_or_partial(request, DATA_IMPORT_PREVIEW, "import-preview", _preview_context(environment, preview, text))
+
+
+def _reassign_context(request, environment, *, csv_form=None, pick_form=None) -> dict:
+    import_url = reverse("imports:data_import", args=[environment.environment_id])
+    filters = request.GET if request.method == "GET" else {}
+    table = StubUserTable(selectors.stub_user_list(environment=environment, filters=filters),
+                          environment=environment).configure(request)
+    return {
+        "environment": environment, "title": "Reassign records of stub users", "section": "import", "table": table,
+        "filter_form": StubUserFilterSet(filters).form,
+        "csv_form": csv_form or CsvInputForm(), "pick_form": pick_form or ReassignPickForm(environment=environment),
+        "breadcrumbs": environment_crumbs(environment, ("Data import", import_url), ("Reassign records", None)),
+        "import_url": import_url,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@environment_admin_required
+def data_reassign(request: HttpRequest, environment) -> HttpResponse:
+    """STUB-04: reassign the records of stub users in bulk, from `sourceUPN,targetUPN` lines
+    (Add-BulkRecordsToUsers) or from a stub user and a target picked in lists."""
+    if request.method == "GET":
+        return render_page_or_partial(request, DATA_REASSIGN, "stub-user-table", _reassign_context(request, environment))
+    reassign_url = reverse("imports:data_reassign", args=[environment.environment_id])
+    csv_form = pick_form = None
+    if request.POST.get("mode") == "pick":
+        pick_form = ReassignPickForm(request.POST, environment=environment)
+        valid = pick_form.is_valid()
+        if valid:
+            pairs = [(pick_form.cleaned_data["source"].domainname, pick_form.cleaned_data["target"].domainname)]
+        errors = field_errors(pick_form)
+    else:
+        csv_form = CsvInputForm(request.POST, request.FILES)
+        valid = csv_form.is_valid()
+        errors = field_errors(csv_form)
+    if not valid:
+        messages.error(request, errors)
+        return action_response(request, redirect_to=reassign_url, template=DATA_REASSIGN, partial="reassign-panel",
+                               context=_reassign_context(request, environment, csv_form=csv_form, pick_form=pick_form))
+    try:
+        if csv_form is not None:
+            pairs = imports.parse_reassign_csv(csv_form.cleaned_data["text"])
+        moved = imports.records_reassign_bulk(environment=environment, pairs=pairs)
+    except RuleViolation as violation:  # one unknown user name refuses every line; nothing moves
+        return refuse(request, violation, redirect_to=reassign_url, template=DATA_REASSIGN, partial="reassign-panel",
+                      context=_reassign_context(request, environment, csv_form=csv_form, pick_form=pick_form))
+    messages.success(request, f"Reassigned {moved} record(s) for {len(pairs)} user pair(s) (STUB-04).")
+    return action_response(request, redirect_to=reassign_url, template=DATA_REASSIGN, partial="reassign-panel",
+                           context=_reassign_context(request, environment))
+
