@@ -15,25 +15,22 @@ settings.load_profile("portal")
 
 import pytest  # noqa: E402
 
-PORTAL_DOMAIN = "contoso.onmicrosoft.com"
+from tests.builders import person, sku, tenant_file, upn  # noqa: E402
+
 PORTAL_PASSWORD = "Portal-Pass-2026!"
 
 
 def portal_upn(local: str) -> str:
-    return f"{local}@{PORTAL_DOMAIN}"
+    return upn(local)
 
 
 def portal_tenant_data() -> dict:
     """A small tenant with a sign-in for each kind of admin and an ordinary user."""
     def user(local, licences=("DYN",), roles=(), **extra):
-        return {"upn": portal_upn(local), "given_name": local.capitalize(), "surname": "Test",
-                "display_name": f"{local.capitalize()} Test", "mail": f"{local}@contoso.com", "usage_location": "US",
-                "licences": list(licences), "admin_roles": list(roles), "password": PORTAL_PASSWORD, **extra}
-    return {
-        "tenant": {"name": "Contoso", "domain": PORTAL_DOMAIN},
-        "skus": [{"sku": "DYN", "name": "Dynamics 365 Sales", "seats": 20, "kind": "dataverse"},
-                 {"sku": "E3", "name": "Office 365 E3", "seats": 20, "kind": "m365"}],
-        "users": [
+        return person(local, licences=licences, admin_roles=list(roles), password=PORTAL_PASSWORD, **extra)
+    return tenant_file(
+        skus=[sku("DYN", "Dynamics 365 Sales", seats=20), sku("E3", "Office 365 E3", seats=20, kind="m365")],
+        users=[
             user("global", roles=["Global Administrator"]),
             user("ppadmin", licences=(), roles=["Power Platform Administrator"]),
             user("d365admin", roles=["Dynamics 365 Administrator"]),
@@ -50,10 +47,10 @@ def portal_tenant_data() -> dict:
             user("grpadmin", licences=(), roles=["Groups Administrator"]),
             user("appadmin", licences=(), roles=["Application Administrator"]),
         ],
-        "groups": [{"name": "Sales-Env", "members": [portal_upn(n) for n in ("sysadmin", "plain", "d365admin")]}],
-        "apps": [{"name": "ERP connector", "app_id": "00000000-0000-0000-0000-000000000001"}],
-        "environments": [{"name": "Sales", "security_group": "Sales-Env"}, {"name": "Service", "type": "Sandbox"}],
-    }
+        groups=[{"name": "Sales-Env", "members": [portal_upn(n) for n in ("sysadmin", "plain", "d365admin")]}],
+        apps=[{"name": "ERP connector", "app_id": "00000000-0000-0000-0000-000000000001"}],
+        environments=[{"name": "Sales", "security_group": "Sales-Env"}, {"name": "Service", "type": "Sandbox"}],
+    )
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ and the one-line `error: <RULE-ID>: ...` on stderr, with nothing written on a re
 Tenants are built with load_tenant (cli.md's tenant file); the commands run through
 call_command on the test database, and once each as a real `manage.py` subprocess on a
 SQLite file (DATABASE_URL), as scripts run them."""
-import copy
 import json
 import os
 import shutil
@@ -18,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.builders import DOMAIN, changed, clerk, hard_delete, set_env, set_user, tenant_file, upn
 from tests.conftest import run_command
 from environments_app.models import Environment
 from users_app.models import Account, DirectoryUser, SyncRun, SystemUser, SystemUserRole, TeamMembership
@@ -28,7 +28,6 @@ from users_app.tenant_file import load_tenant
 pytestmark = pytest.mark.django_db
 
 REPO = Path(__file__).resolve().parents[2]
-DOMAIN = "contoso.onmicrosoft.com"
 APP_ID = "00000000-0000-0000-0000-0000000000a1"
 APP_ID_2 = "00000000-0000-0000-0000-0000000000a2"
 EXPORT_KEYS = [
@@ -40,25 +39,10 @@ EXPORT_KEYS = [
 COUNT_KEYS = ["added", "enabled", "disabled", "updated", "unchanged", "not_entitled"]
 
 
-def upn(name: str) -> str:
-    return f"{name}@{DOMAIN}"
+user = clerk  # a licensed person (DYN365), job title Clerk
 
-
-def user(name, *, licences=("DYN365",), **extra):
-    data = {"upn": upn(name), "given_name": name.capitalize(), "surname": "Test", "display_name": f"{name.capitalize()} Test",
-            "mail": f"{name}@contoso.com", "job_title": "Clerk", "usage_location": "US", "licences": list(licences)}
-    data.update(extra)
-    return data
-
-
-BASE = {
-    "tenant": {"name": "Contoso", "domain": DOMAIN},
-    "skus": [
-        {"sku": "DYN365", "name": "Dynamics 365 Sales", "seats": 50, "kind": "dataverse"},
-        {"sku": "E3", "name": "Office 365 E3", "seats": 50, "kind": "m365"},
-        {"sku": "APPS", "name": "Microsoft 365 Apps", "seats": 50, "kind": "office"},
-    ],
-    "users": [
+BASE = tenant_file(
+    users=[
         user("alice"),
         user("bob"),
         user("carol", licences=["E3"]),  # Microsoft 365 only: a stub when an import names her (STUB-05)
@@ -67,47 +51,25 @@ BASE = {
         user("owen"),  # owner of Sales-Env: on demand only, so pre-provisioned by an import (STUB-05)
         *[user(f"u{i}") for i in range(1, 9)],  # non-interactive candidates (MODE-03)
     ],
-    "groups": [
+    groups=[
         {"name": "Sales-Env", "members": [upn("alice"), upn("bob"), upn("carol"), upn("hank")], "owners": [upn("owen")]},
     ],
-    "apps": [{"name": "ERP connector", "app_id": APP_ID}, {"name": "Mailer", "app_id": APP_ID_2}],
-    "environments": [
+    apps=[{"name": "ERP connector", "app_id": APP_ID}, {"name": "Mailer", "app_id": APP_ID_2}],
+    environments=[
         {"name": "Sales", "type": "Production", "security_group": "Sales-Env"},
         {"name": "Open", "type": "Sandbox", "sales_installed": True},
         {"name": "Portal site", "dataverse": False},
         {"name": "Legacy", "deployment": "on_premises",
          "ad_users": [{"logon_name": "CONTOSO\\ada", "first_name": "Ada", "last_name": "Lee", "city": "Oslo"}]},
     ],
-}
+)
 
 
 def tenant(**changes) -> dict:
-    data = copy.deepcopy(BASE)
-    data.update(changes)
-    return data
+    return changed(BASE, **changes)
 
 
-def set_user(data: dict, name: str, **fields) -> dict:
-    for entry in data["users"]:
-        if entry["upn"] == upn(name):
-            entry.update(fields)
-    return data
-
-
-def hard_deleted(data: dict, name: str) -> dict:
-    """The user permanently deleted in the file (and so no longer a group member)."""
-    set_user(data, name, deleted="hard")
-    for group in data["groups"]:
-        group["members"] = [m for m in group["members"] if m != upn(name)]
-        group["owners"] = [m for m in group.get("owners", []) if m != upn(name)]
-    return data
-
-
-def set_env(data: dict, name: str, **fields) -> dict:
-    for entry in data["environments"]:
-        if entry["name"] == name:
-            entry.update(fields)
-    return data
+hard_deleted = hard_delete
 
 
 @pytest.fixture

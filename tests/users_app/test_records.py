@@ -8,22 +8,22 @@ from users_app.provisioning import sync
 from users_app.provisioning.rules import RuleViolation
 from users_app.services import records
 from users_app.services.directory import directory_user_find
+from tests.builders import DOMAIN, sku, tenant_file, user
 from users_app.tenant_file import load_tenant
 
 pytestmark = pytest.mark.django_db
-D = "contoso.onmicrosoft.com"
+D = DOMAIN
 APP_ID = "00000000-0000-0000-0000-0000000000aa"
 
 
 def tenant(alice_licensed=True, **env_settings):
-    return {
-        "tenant": {"name": "Contoso", "domain": D},
-        "skus": [{"sku": "DYN", "name": "Dynamics 365", "seats": 10, "kind": "dataverse"}],
-        "users": [{"upn": f"{n}@{D}", "given_name": n, "usage_location": "US",
-                   "licences": ["DYN"] if (n != "alice" or alice_licensed) else []} for n in ("alice", "bob", "carl")],
-        "apps": [{"name": "ERP connector", "app_id": APP_ID}],
-        "environments": [{"name": "Sales", **env_settings}],
-    }
+    return tenant_file(
+        skus=[sku("DYN", "Dynamics 365", seats=10)],
+        users=[user(n, given_name=n, usage_location="US", licences=["DYN"] if (n != "alice" or alice_licensed) else [])
+               for n in ("alice", "bob", "carl")],
+        apps=[{"name": "ERP connector", "app_id": APP_ID}],
+        environments=[{"name": "Sales", **env_settings}],
+    )
 
 
 @pytest.fixture

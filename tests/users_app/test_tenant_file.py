@@ -22,9 +22,10 @@ from users_app.tenant_file import load_tenant
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "users_app" / "demo" / "contoso.json"
-DOMAIN = "contoso.onmicrosoft.com"
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
+from tests import builders
+from tests.builders import DOMAIN, set_env, set_user, tenant_file, user
 from tests.conftest import row_counts, run_command
 
 
@@ -47,22 +48,22 @@ def write(tmp_path, data, name="tenant.json") -> Path:
 
 
 def base() -> dict:
-    return {
-        "tenant": {"name": "Contoso", "domain": DOMAIN, "marketing_licence": False},
-        "skus": [{"sku": "DYN365_SALES", "name": "Dynamics 365 Sales Enterprise", "seats": 2, "kind": "dataverse"},
-                 {"sku": "ENTERPRISEPACK", "name": "Office 365 E3", "seats": 10, "kind": "m365"}],
-        "users": [
-            {"upn": f"alice@{DOMAIN}", "given_name": "Alice", "surname": "Ng", "mail": "alice@contoso.com",
-             "job_title": "Buyer", "usage_location": "US", "licences": ["DYN365_SALES"]},
-            {"upn": f"bob@{DOMAIN}", "usage_location": "GB", "licences": ["ENTERPRISEPACK"]},
-            {"upn": f"dana@{DOMAIN}"},
+    return tenant_file(
+        marketing_licence=False,
+        skus=[builders.sku("DYN365_SALES", "Dynamics 365 Sales Enterprise", seats=2),
+              builders.sku("ENTERPRISEPACK", "Office 365 E3", seats=10, kind="m365")],
+        users=[
+            user("alice", given_name="Alice", surname="Ng", mail="alice@contoso.com", job_title="Buyer",
+                 usage_location="US", licences=["DYN365_SALES"]),
+            user("bob", usage_location="GB", licences=["ENTERPRISEPACK"]),
+            user("dana"),
         ],
-        "groups": [{"name": "Sales-Env", "members": [f"alice@{DOMAIN}", "Sales-Interns"], "owners": [f"bob@{DOMAIN}"]},
-                   {"name": "Sales-Interns", "members": [f"bob@{DOMAIN}"]}],
-        "apps": [{"name": "ERP connector", "app_id": "00000000-0000-0000-0000-000000000001"}],
-        "environments": [{"name": "Sales", "security_group": "Sales-Env"},
-                         {"name": "Contoso (default)", "type": "Default"}],
-    }
+        groups=[{"name": "Sales-Env", "members": [f"alice@{DOMAIN}", "Sales-Interns"], "owners": [f"bob@{DOMAIN}"]},
+                {"name": "Sales-Interns", "members": [f"bob@{DOMAIN}"]}],
+        apps=[{"name": "ERP connector", "app_id": "00000000-0000-0000-0000-000000000001"}],
+        environments=[{"name": "Sales", "security_group": "Sales-Env"},
+                      {"name": "Contoso (default)", "type": "Default"}],
+    )
 
 
 # --- the demo tenant ----------------------------------------------------------------------------------
@@ -134,17 +135,13 @@ def test_demo_builder_is_deterministic():
 
 
 def _set_user(data, upn, **kw):
-    for user in data["users"]:
-        if user["upn"] == upn:
-            user.update(kw)
-            return data
-    data["users"].append({"upn": upn, **kw})
-    return data
+    return set_user(data, upn, new=user, **kw)
 
 
 def _env(data, name, **kw):
-    data["environments"].append({"name": name, **kw})
-    return data
+    """An environment added to the file (the base has only Sales and the default)."""
+    assert not any(e["name"] == name for e in data["environments"]), name
+    return set_env(data, name, **kw)
 
 
 def _two_more_sales_users(d):

@@ -20,6 +20,7 @@ from users_app.models import SystemUser
 from users_app.provisioning import engine, rules, sync
 from users_app.provisioning.types import FAIL, PASS, Action, EnvironmentSnapshot, Mode, RecordSnapshot, Trigger, UserSnapshot
 from users_app.services.directory import directory_user_find
+from tests.builders import DOMAIN, sku, tenant_file, user
 from users_app.tenant_file import load_tenant
 
 from .test_properties import Rollback
@@ -115,17 +116,16 @@ def test_elig_03_b_engine_disables_a_holder_beyond_the_capacity(trigger, action)
 # --- On the real database -------------------------------------------------------------------------
 
 on_the_database = pytest.mark.django_db
-D = "contoso.onmicrosoft.com"
+D = DOMAIN
 NAMES = ("ann", "ben", "cid", "dot")
 
 
 def tenant(capacity: int) -> dict:
-    return {
-        "tenant": {"name": "Contoso", "domain": D},
-        "skus": [{"sku": "DYN", "name": "Dynamics 365", "seats": 10, "kind": "dataverse"}],
-        "users": [{"upn": f"{n}@{D}", "given_name": n, "usage_location": "US", "licences": []} for n in NAMES],
-        "environments": [{"name": "Field", "app_pass_capacity": capacity}],
-    }
+    return tenant_file(
+        skus=[sku("DYN", "Dynamics 365", seats=10)],
+        users=[user(n, given_name=n, usage_location="US", licences=[]) for n in NAMES],
+        environments=[{"name": "Field", "app_pass_capacity": capacity}],
+    )
 
 
 def record(env, name) -> SystemUser:

@@ -3,25 +3,23 @@ ELIG section, over hand-built snapshots (no database). Rule IDs are named in
 test names, docstrings or comments so `grep -r RULE-ID tests/` finds them."""
 from __future__ import annotations
 
-from uuid import UUID
 
 import pytest
 
+from tests.users_app.provisioning import conftest as snapshots
+from tests.users_app.provisioning.conftest import CREATOR, DV, GROUP, MS, OF, TEAM, env, grouped, teams_env, user
 from users_app.provisioning.engine import decide
 from users_app.provisioning.types import (
     ADMINISTRATIVE,
     APPLICATION,
-    DATAVERSE,
     DEFAULT,
     DELEGATED_ADMIN,
     DELEGATED_ADMIN_TYPE,
     DEVELOPER,
     DYNAMICS_365_ADMIN,
     GLOBAL_ADMIN,
-    M365,
     NA,
     NON_INTERACTIVE,
-    OFFICE,
     POWER_PLATFORM_ADMIN,
     READ,
     READ_WRITE,
@@ -30,21 +28,12 @@ from users_app.provisioning.types import (
     STUB,
     SUPPORT_TYPE,
     SUPPORT_USER,
-    TEAMS,
     TRIAL,
     Action,
-    EnvironmentSnapshot,
     RecordSnapshot,
     Trigger,
-    UserSnapshot,
 )
 
-ALICE = UUID("11111111-1111-1111-1111-111111111111")
-CREATOR = UUID("22222222-2222-2222-2222-222222222222")
-GROUP = UUID("33333333-3333-3333-3333-333333333333")
-TEAM = UUID("55555555-5555-5555-5555-555555555555")
-
-DV, MS, OF = frozenset({DATAVERSE}), frozenset({M365}), frozenset({OFFICE})
 DIAG_ORDER = ("ELIG-01", "ELIG-02", "ELIG-03", "ELIG-04", "ELIG-05", "ELIG-06", "ROLE-01")
 
 SCHEDULE, SIGN_IN, ADMIN, REFRESH = Trigger.SCHEDULE, Trigger.SIGN_IN, Trigger.ADMIN, Trigger.REFRESH
@@ -53,29 +42,10 @@ ADD, ENABLE, DISABLE, UPDATE, LEAVE, REFUSE = (Action.ADD, Action.ENABLE, Action
                                                 Action.LEAVE, Action.REFUSE)
 
 
-def user(**kw) -> UserSnapshot:
-    kw.setdefault("object_id", ALICE)
-    kw.setdefault("upn", "alice@contoso.onmicrosoft.com")
-    return UserSnapshot(**kw)
-
-
-def env(**kw) -> EnvironmentSnapshot:
-    kw.setdefault("name", "Sales")
-    return EnvironmentSnapshot(**kw)
-
-
-def teams_env(**kw) -> EnvironmentSnapshot:
-    return env(type=TEAMS, teams_group_id=TEAM, teams_group_name="Project X", **kw)
-
-
-def grouped(**kw) -> EnvironmentSnapshot:
-    return env(security_group_id=GROUP, security_group_name="Sales-Env", **kw)
-
-
 def rec(**kw) -> RecordSnapshot:
-    kw.setdefault("isdisabled", False)
+    """A record holding Basic User unless told otherwise."""
     kw.setdefault("direct_roles", ("Basic User",))
-    return RecordSnapshot(**kw)
+    return snapshots.rec(**kw)
 
 
 RECORDS = {"none": None, "disabled": rec(isdisabled=True), "enabled": rec()}

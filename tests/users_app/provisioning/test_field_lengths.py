@@ -4,7 +4,9 @@ changes nothing (it does not see the cut as a difference)."""
 from environments_app.models import Environment
 from users_app.models import DirectoryUser, SystemUser
 from users_app.provisioning import rules
-from users_app.provisioning.sync import directory_sync, environment_sync_reference
+from users_app.provisioning.reference import environment_sync_reference
+from users_app.provisioning.sync import directory_sync
+from tests.builders import sku, tenant_file, user
 from users_app.tenant_file import load_tenant
 
 
@@ -17,13 +19,12 @@ def test_field_column_lengths_match_the_model():
 
 
 def test_field_01_long_directory_values_are_cut_to_the_column_and_stay_stable(db):
-    load_tenant({
-        "tenant": {"name": "Contoso", "domain": "contoso.onmicrosoft.com"},
-        "skus": [{"sku": "DYN", "name": "Dynamics 365", "seats": 5, "kind": "dataverse"}],
-        "users": [{"upn": "long@contoso.onmicrosoft.com", "display_name": "D" * 256, "job_title": "J" * 128,
-                   "mail": "m" * 240 + "@contoso.com", "usage_location": "US", "licences": ["DYN"]}],
-        "environments": [{"name": "Sales"}],
-    })
+    load_tenant(tenant_file(
+        skus=[sku("DYN", "Dynamics 365", seats=5)],
+        users=[user("long", display_name="D" * 256, job_title="J" * 128, mail="m" * 240 + "@contoso.com",
+                    usage_location="US", licences=["DYN"])],
+        environments=[{"name": "Sales"}],
+    ))
     directory_sync()
     record = SystemUser.objects.get(domainname="long@contoso.onmicrosoft.com")
     assert record.fullname == "D" * 200 and record.jobtitle == "J" * 100

@@ -3,23 +3,20 @@ over hand-built snapshots (no database). Every table names the rule IDs of
 shared/spec/rules.md it proves, so `grep -r RULE-ID tests/` finds it."""
 from __future__ import annotations
 
-from uuid import UUID
 
 import pytest
 
+from tests.users_app.provisioning.conftest import ALICE, CREATOR, DV, GROUP, MS, OF, OTHER_GROUP, TEAM, env, grouped, ids, rec, teams_env, user
 from users_app.provisioning import rules
 from users_app.provisioning.types import (
     ADMINISTRATIVE,
-    DATAVERSE,
     DEFAULT,
     DEVELOPER,
     DYNAMICS_365_ADMIN,
     FAIL,
     GLOBAL_ADMIN,
-    M365,
     NA,
     NON_INTERACTIVE,
-    OFFICE,
     PASS,
     POWER_PLATFORM_ADMIN,
     PRODUCTION,
@@ -28,52 +25,11 @@ from users_app.provisioning.types import (
     REGULAR,
     SANDBOX,
     SETUP,
-    TEAMS,
     TRIAL,
-    EnvironmentSnapshot,
     Mode,
-    RecordSnapshot,
-    UserSnapshot,
 )
 
 OD, BG = Mode.ON_DEMAND, Mode.BACKGROUND
-
-ALICE = UUID("11111111-1111-1111-1111-111111111111")
-CREATOR = UUID("22222222-2222-2222-2222-222222222222")
-GROUP = UUID("33333333-3333-3333-3333-333333333333")
-OTHER_GROUP = UUID("44444444-4444-4444-4444-444444444444")
-TEAM = UUID("55555555-5555-5555-5555-555555555555")
-
-DV, MS, OF = frozenset({DATAVERSE}), frozenset({M365}), frozenset({OFFICE})
-
-
-def user(**kw) -> UserSnapshot:
-    kw.setdefault("object_id", ALICE)
-    kw.setdefault("upn", "alice@contoso.onmicrosoft.com")
-    return UserSnapshot(**kw)
-
-
-def env(**kw) -> EnvironmentSnapshot:
-    kw.setdefault("name", "Sales")
-    return EnvironmentSnapshot(**kw)
-
-
-def grouped(**kw) -> EnvironmentSnapshot:
-    return env(security_group_id=GROUP, security_group_name="Sales-Env", **kw)
-
-
-def teams_env(**kw) -> EnvironmentSnapshot:
-    return env(type=TEAMS, teams_group_id=TEAM, teams_group_name="Project X", **kw)
-
-
-def rec(**kw) -> RecordSnapshot:
-    kw.setdefault("isdisabled", False)
-    return RecordSnapshot(**kw)
-
-
-def ids(results):
-    return [c.rule for c in results]
-
 
 # --- ELIG-01 / ENV-02 ------------------------------------------------------------------
 

@@ -11,32 +11,17 @@ from environments_app.models import Environment
 from users_app.models import DirectoryUser, SyncRun, SystemUser, Team, TeamMembership
 from users_app.provisioning import sync
 from users_app.services import directory, records
+from tests import builders
+from tests.builders import changed, clerk, hard_delete, tenant_file, upn
 from users_app.tenant_file import load_tenant
 
 pytestmark = pytest.mark.django_db
 
-DOMAIN = "contoso.onmicrosoft.com"
+user = clerk  # a licensed person (DYN365), job title Clerk
 
 
-def upn(name: str) -> str:
-    return f"{name}@{DOMAIN}"
-
-
-def user(name, *, licences=("DYN365",), **extra):
-    data = {"upn": upn(name), "given_name": name.capitalize(), "surname": "Test", "display_name": f"{name.capitalize()} Test",
-            "mail": f"{name}@contoso.com", "job_title": "Clerk", "usage_location": "US", "licences": list(licences)}
-    data.update(extra)
-    return data
-
-
-BASE = {
-    "tenant": {"name": "Contoso", "domain": DOMAIN},
-    "skus": [
-        {"sku": "DYN365", "name": "Dynamics 365 Sales", "seats": 50, "kind": "dataverse"},
-        {"sku": "E3", "name": "Office 365 E3", "seats": 50, "kind": "m365"},
-        {"sku": "APPS", "name": "Microsoft 365 Apps", "seats": 50, "kind": "office"},
-    ],
-    "users": [
+BASE = tenant_file(
+    users=[
         user("alice"),
         user("bob"),
         user("carol", licences=["E3"]),
@@ -47,39 +32,24 @@ BASE = {
         user("nina"),  # member of the nested group only
         user("owen"),  # owner of the group only
     ],
-    "groups": [
+    groups=[
         {"name": "Sales-Interns", "members": [upn("nina")]},
         {"name": "Sales-Env", "members": [upn("alice"), upn("bob"), upn("carol"), upn("dave"), "Sales-Interns"],
          "owners": [upn("owen")]},
     ],
-    "environments": [
+    environments=[
         {"name": "Sales", "type": "Production", "security_group": "Sales-Env"},
         {"name": "Open", "type": "Sandbox"},
     ],
-}
+)
 
 
 def tenant(**changes):
-    data = copy.deepcopy(BASE)
-    data.update(changes)
-    return data
+    return changed(BASE, **changes)
 
 
 def set_user(data, name, **fields):
-    for u in data["users"]:
-        if u["upn"] == upn(name):
-            u.update(fields)
-            return data
-    data["users"].append(user(name, **fields))
-    return data
-
-
-def hard_delete(data, name):
-    """A hard-deleted user is gone: the file names it in no group any more."""
-    set_user(data, name, deleted="hard")
-    for group in data["groups"]:
-        group["members"] = [m for m in group["members"] if m != upn(name)]
-    return data
+    return builders.set_user(data, name, new=user, **fields)
 
 
 def env(name="Sales"):

@@ -16,6 +16,7 @@ import json
 import pytest
 from django.db import transaction
 
+from tests.builders import DOMAIN, sku, tenant_file, upn, user
 from tests.conftest import run_command
 from environments_app.models import Environment
 from users_app.models import Account, SyncRun, SystemUser
@@ -28,21 +29,15 @@ from .test_properties import Rollback
 from .test_set_based_sync import in_savepoint, reference, set_based
 
 pytestmark = pytest.mark.django_db
-D = "contoso.onmicrosoft.com"
-
-
-def upn(name: str) -> str:
-    return f"{name}@{D}"
+D = DOMAIN
 
 
 def tenant() -> dict:
-    return {
-        "tenant": {"name": "Contoso", "domain": D},
-        "skus": [{"sku": "DYN", "name": "Dynamics 365", "seats": 10, "kind": "dataverse"}],
-        "users": [{"upn": upn(n), "given_name": n.capitalize(), "usage_location": "US", "licences": ["DYN"]}
-                  for n in ("alice", "bob", "carl")],
-        "environments": [{"name": "Sales"}],
-    }
+    return tenant_file(
+        skus=[sku("DYN", "Dynamics 365", seats=10)],
+        users=[user(n, given_name=n.capitalize(), usage_location="US", licences=["DYN"]) for n in ("alice", "bob", "carl")],
+        environments=[{"name": "Sales"}],
+    )
 
 
 @pytest.fixture
