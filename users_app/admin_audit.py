@@ -21,7 +21,7 @@ from django.db import models
 from django.forms.models import BaseInlineFormSet, _get_foreign_key
 
 from users_app.provisioning import rules
-from users_app.provisioning.rules import RuleViolation
+from users_app.provisioning.rules import InvalidInput, RuleViolation
 from users_app.services import audit
 
 
@@ -242,7 +242,7 @@ class SystemUserRoleFormSet(BaseInlineFormSet):
         for _form, role in _changed_rows(self, "role"):
             try:
                 if role.environment_id != user.environment_id:
-                    raise RuleViolation("role", f"{role.name} belongs to another environment.")
+                    raise InvalidInput("role", f"{role.name} belongs to another environment.")
                 rules.check_role_assignable(isdisabled=user.isdisabled,
                                             allow_on_disabled=user.environment.allow_role_assignment_on_disabled_users,
                                             role_name=role.name)
@@ -257,7 +257,6 @@ class TeamMembershipFormSet(BaseInlineFormSet):
 
     def clean(self):
         from users_app.models import Team
-        from users_app.services.records import _manual_team
 
         super().clean()
         if any(self.errors):
@@ -266,14 +265,15 @@ class TeamMembershipFormSet(BaseInlineFormSet):
         for _form, other in _changed_rows(self, "systemuser" if on_team else "team"):
             team, user = (self.instance, other) if on_team else (other, self.instance)
             try:
-                _manual_team(team)
+                rules.check_team_members_by_hand(isdefault=team.isdefault, teamtype=team.teamtype)
                 if team.environment_id != user.environment_id:
-                    raise RuleViolation("team", "The team belongs to another environment.")
+                    raise InvalidInput("team", "The team belongs to another environment.")
             except RuleViolation as violation:
                 raise refused(violation) from None
         for form in self.deleted_forms:  # a member taken off by hand: the same rule
             if form.instance.pk is not None:
                 try:
-                    _manual_team(form.instance.team)
+                    team = form.instance.team
+                    rules.check_team_members_by_hand(isdefault=team.isdefault, teamtype=team.teamtype)
                 except RuleViolation as violation:
                     raise refused(violation) from None

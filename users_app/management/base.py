@@ -25,7 +25,7 @@ from environments_app.models import BusinessUnit, Environment
 from users_app.choices import DeletedState
 from users_app.models import AppRegistration, DirectoryUser, SystemUser
 from users_app.provisioning import rules
-from users_app.provisioning.rules import RuleViolation
+from users_app.provisioning.rules import InvalidInput, RuleViolation
 from users_app.provisioning.rules.text import CONTROL, escape_controls
 from users_app.services import audit
 from users_app.services.directory import directory_user_find
@@ -114,7 +114,7 @@ class PortalCommand(BaseCommand):
             with open(path, encoding="utf-8-sig", newline="") as handle:
                 return handle.read()
         except (OSError, UnicodeDecodeError) as exc:
-            raise RuleViolation("file", f"Cannot read {path}: {exc}") from None
+            raise InvalidInput("file", f"Cannot read {path}: {exc}") from None
 
     # --- name resolution -------------------------------------------------------------------
 
@@ -123,7 +123,7 @@ class PortalCommand(BaseCommand):
         """By display name, ignoring case (names are unique ignoring case)."""
         environment = Environment.objects.filter(name__iexact=name).first()
         if environment is None:
-            raise RuleViolation("not-found", f"No environment named {name!r}.")
+            raise InvalidInput("not-found", f"No environment named {name!r}.")
         return environment
 
     @staticmethod
@@ -135,7 +135,7 @@ class PortalCommand(BaseCommand):
     def get_directory_user(cls, upn: str) -> DirectoryUser:
         user = cls.find_directory_user(upn)
         if user is None:
-            raise RuleViolation("not-found", f"No directory user {upn}.")
+            raise InvalidInput("not-found", f"No directory user {upn}.")
         return user
 
     @staticmethod
@@ -165,7 +165,7 @@ class PortalCommand(BaseCommand):
     def get_systemuser(cls, environment: Environment, upn: str) -> SystemUser:
         record = cls.find_systemuser(environment, upn)
         if record is None:
-            raise RuleViolation("not-found", f"No user {upn} in {environment.name}.")
+            raise InvalidInput("not-found", f"No user {upn} in {environment.name}.")
         return record
 
     @classmethod
@@ -185,21 +185,21 @@ class PortalCommand(BaseCommand):
             if directory_user is None and record.azureactivedirectoryobjectid is not None:
                 directory_user = DirectoryUser.objects.filter(id=record.azureactivedirectoryobjectid).first()
         if directory_user is None and record is None:
-            raise RuleViolation("not-found", f"No user {upn} in the directory or in {environment.name}.")
+            raise InvalidInput("not-found", f"No user {upn} in the directory or in {environment.name}.")
         return directory_user, record
 
     @staticmethod
     def get_business_unit(environment: Environment, name: str) -> BusinessUnit:
         unit = BusinessUnit.objects.filter(environment=environment, name__iexact=name).first()
         if unit is None:
-            raise RuleViolation("not-found", f"No business unit named {name!r} in {environment.name}.")
+            raise InvalidInput("not-found", f"No business unit named {name!r} in {environment.name}.")
         return unit
 
     @staticmethod
     def get_app(app_id: uuid.UUID) -> AppRegistration:
         app = AppRegistration.objects.filter(app_id=app_id).first()
         if app is None:
-            raise RuleViolation("not-found", f"No app registration with application id {app_id}.")
+            raise InvalidInput("not-found", f"No app registration with application id {app_id}.")
         return app
 
 
@@ -243,4 +243,4 @@ def status_of(record: SystemUser) -> str:
     return "disabled" if record.isdisabled else "enabled"
 
 
-__all__ = ["PortalCommand", "RuleViolation", "render_table", "status_of", "terminal_text", "user_sync_text"]
+__all__ = ["InvalidInput", "PortalCommand", "RuleViolation", "render_table", "status_of", "terminal_text", "user_sync_text"]

@@ -10,25 +10,28 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from environments_app.choices import StandardRole
 from environments_app.models import Environment
-from users_app.models import DirectoryUser, GroupMembership, SystemUser
-from users_app.provisioning.rules import admin_roles
-from users_app.provisioning.rules import RuleViolation
-from users_app.provisioning.sync import environment_user_add
 from users_app import selectors
+from users_app.models import DirectoryUser, GroupMembership, SystemUser
+from users_app.provisioning import rules
+from users_app.provisioning.sync import environment_user_add
 from users_app.services import audit, records
 
-SYSTEM_ADMINISTRATOR = "System Administrator"
+SYSTEM_ADMINISTRATOR = StandardRole.SYSTEM_ADMINISTRATOR
 
 
-def self_elevation_refusal(*, environment: Environment, user: DirectoryUser, roles: frozenset[str]) -> str | None:
-    reason = admin_roles.self_elevation_refusal(roles)
-    if reason:
-        return reason
+def _security_group(environment: Environment, user: DirectoryUser) -> dict:
+    """Whether the environment has a security group, and whether the user is a direct member of it."""
     has_group = environment.security_group_object_id is not None
     member = has_group and GroupMembership.objects.filter(group_id=environment.security_group_object_id,
                                                           user=user).exists()
-    return admin_roles.environment_refusal(roles, write=True, in_security_group=member, has_security_group=has_group)
+    return {"has_security_group": has_group, "in_security_group": member}
+
+
+def self_elevation_refusal(*, environment: Environment, user: DirectoryUser, roles: frozenset[str]) -> str | None:
+    """DIR-05: why this user may not add themselves as System Administrator here, or None."""
+    return rules.add_me_refusal(roles=roles, **_security_group(environment, user))
 
 
 def holds_system_administrator(*, environment: Environment, user: DirectoryUser) -> bool:
@@ -40,20 +43,14 @@ def self_elevate(*, environment: Environment) -> SystemUser:
     actor = audit.current_actor()
     with audit.action("Add me as System Administrator", target=actor.name, environment=environment.name) as entry:
         user = DirectoryUser.objects.filter(pk=actor.object_id).first() if actor.object_id else None
-        if user is None:
-            raise RuleViolation("DIR-05", "Only a directory user signed in to the portal can add themselves.")
-        reason = self_elevation_refusal(environment=environment, user=user, roles=actor.roles)
-        if reason:
-            raise RuleViolation("DIR-05", reason)
-        if not environment.dataverse:
-            raise RuleViolation("ENV-02", f"{environment.name} has no Dataverse database, so it has no security roles.")
+        facts = _security_group(environment, user) if user is not None else {}
+        rules.check_add_me(signed_in=user is not None, roles=actor.roles, **facts)
+        rules.check_has_dataverse(dataverse=environment.dataverse)
         with transaction.atomic():
             record = SystemUser.objects.filter(environment=environment, azureactivedirectoryobjectid=user.pk).first()
             if record is None or record.isdisabled:
                 result = environment_user_add(environment=environment, directory_user=user, initiated_by=actor.name)
-                if result.refused_by:
-                    raise RuleViolation(result.refused_by[0], f"{user.login_name} cannot be added to {environment.name}: "
-                                                              f"{', '.join(result.refused_by)} refused.")
+                rules.check_admitted(result.refused_by, user_name=user.login_name, environment_name=environment.name)
                 record = result.systemuser
             records.role_assign(systemuser=record, role=SYSTEM_ADMINISTRATOR)
         entry.change("security_roles", None, SYSTEM_ADMINISTRATOR)

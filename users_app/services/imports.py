@@ -15,7 +15,7 @@ from users_app.choices import DeletedState, SkuKind, SyncStatus, SyncTrigger, Us
 from users_app.models import Account, DirectoryUser, SyncRun, SystemUser, Team, TeamMembership
 from users_app.provisioning import rules, snapshots
 from users_app.provisioning.engine import decide
-from users_app.provisioning.rules import RuleViolation
+from users_app.provisioning.rules import InvalidInput
 from users_app.provisioning.sync import environment_user_import_add
 from users_app.provisioning.rules.text import check_text
 from users_app.provisioning.types import Action, Trigger
@@ -56,7 +56,7 @@ def _csv_rows(reader, first: int, label: str = "row"):
             yield number, row
             number += 1
     except csv.Error as exc:
-        raise RuleViolation(f"{label} {number}", f"cannot be read as CSV ({exc}).") from None
+        raise InvalidInput(f"{label} {number}", f"cannot be read as CSV ({exc}).") from None
 
 
 def parse_accounts_csv(text: str) -> list[dict]:
@@ -67,22 +67,22 @@ def parse_accounts_csv(text: str) -> list[dict]:
     try:
         fieldnames = reader.fieldnames
     except csv.Error as exc:
-        raise RuleViolation("row 1", f"cannot be read as CSV ({exc}).") from None
+        raise InvalidInput("row 1", f"cannot be read as CSV ({exc}).") from None
     if fieldnames is None or [f.strip().lower() for f in fieldnames] != ["name", "owner"]:
-        raise RuleViolation("csv", "The first line must be the header `name,owner`.")
+        raise InvalidInput("csv", "The first line must be the header `name,owner`.")
     rows = []
     for number, row in _csv_rows(reader, 2):
         name, owner = (row.get("name") or "").strip(), (row.get("owner") or "").strip()
         if None in row or not name or not owner or "@" not in owner:
-            raise RuleViolation(f"row {number}", "each row needs an account name and an owner user name (UPN).")
+            raise InvalidInput(f"row {number}", "each row needs an account name and an owner user name (UPN).")
         check_text(f"row {number}, name", name, max_length=ACCOUNT_NAME_MAX)
         check_text(f"row {number}, owner", owner, max_length=OWNER_UPN_MAX)
         if len(owner.rsplit("@", 1)[0]) > OWNER_LOCAL_PART_MAX:
-            raise RuleViolation(f"row {number}, owner", f"the part before @ is longer than {OWNER_LOCAL_PART_MAX} "
+            raise InvalidInput(f"row {number}, owner", f"the part before @ is longer than {OWNER_LOCAL_PART_MAX} "
                                                         "characters.")
         rows.append({"name": name, "owner": owner})
     if not rows:
-        raise RuleViolation("csv", "The file holds no rows.")
+        raise InvalidInput("csv", "The file holds no rows.")
     return rows
 
 
@@ -93,13 +93,13 @@ def parse_reassign_csv(text: str) -> list[tuple[str, str]]:
         if not row or not "".join(row).strip():
             continue
         if len(row) != 2 or not all("@" in part for part in row):
-            raise RuleViolation(f"line {number}", "each line is `sourceUPN,targetUPN`.")
+            raise InvalidInput(f"line {number}", "each line is `sourceUPN,targetUPN`.")
         source, target = row[0].strip(), row[1].strip()
         check_text(f"line {number}, source", source, max_length=RECORD_UPN_MAX)
         check_text(f"line {number}, target", target, max_length=RECORD_UPN_MAX)
         pairs.append((source, target))
     if not pairs:
-        raise RuleViolation("csv", "The file holds no lines.")
+        raise InvalidInput("csv", "The file holds no lines.")
     return pairs
 
 
@@ -196,7 +196,7 @@ def records_reassign_bulk(*, environment: Environment, pairs: list[tuple[str, st
         target = SystemUser.objects.filter(environment=environment, domainname__iexact=target_upn).first()
         if source is None or target is None:
             missing = source_upn if source is None else target_upn
-            raise RuleViolation("not-found", f"No user {missing} in {environment}.")
+            raise InvalidInput("not-found", f"No user {missing} in {environment}.")
         moved += records_reassign(source=source, target=target)
     return moved
 

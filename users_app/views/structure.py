@@ -25,7 +25,7 @@ from users_app.forms.structure import (
 )
 from users_app.permissions import environment_admin_required
 from users_app.views.common import environment_crumbs, form_answer, initiated_by, refusal_message, refused
-from users_app.provisioning.rules import RuleViolation
+from users_app.provisioning.rules import InvalidInput, RuleViolation
 from users_app.selectors.structure import (
     account_get,
     account_list as account_list_query,
@@ -476,7 +476,7 @@ def account_update(request, environment, accountid):
     redirect_to = reverse("structure:account_list", args=[environment.environment_id])
     try:
         if person is None:
-            raise RuleViolation("user", "Choose a user of the environment.")
+            raise InvalidInput("user", "Choose a user of the environment.")
         if request.POST.get("action") == "share":
             records.account_share(account=account, systemuser=person)
             text = f"{account.name} is shared with {person.domainname}."

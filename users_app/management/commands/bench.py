@@ -20,9 +20,9 @@ class Command(PortalCommand):
     def run(self, *args, **options):
         users = options["users"]
         if users < 1:
-            from users_app.provisioning.rules import RuleViolation
+            from users_app.provisioning.rules import InvalidInput
 
-            raise RuleViolation("users", "--users must be 1 or more.")
+            raise InvalidInput("users", "--users must be 1 or more.")
         verbose = options.get("verbosity", 1) >= 1
 
         def progress(line: str) -> None:

@@ -3,7 +3,7 @@
 Stub users: exit 1 with STUB-02; on-premises environments: exit 1 with ONPREM-01."""
 from users_app.management.base import PortalCommand, render_table
 from users_app.provisioning import rules
-from users_app.provisioning.rules import RuleViolation
+from users_app.provisioning.rules import InvalidInput
 from users_app.provisioning.sync import environment_user_diagnose
 
 
@@ -19,7 +19,7 @@ class Command(PortalCommand):
         directory_user, record = self.directory_user_or_record(environment, user, "diagnose")
         rules.check_online(on_premises=environment.is_on_premises)  # ONPREM-01
         if directory_user is None:
-            raise RuleViolation("not-found", f"{record.domainname} is not a directory user: "
+            raise InvalidInput("not-found", f"{record.domainname} is not a directory user: "
                                              f"{record.get_user_type_display().lower()} users are not synchronised, "
                                              "so there is nothing to diagnose.")
         return environment_user_diagnose(environment=environment, directory_user=directory_user,

@@ -3,7 +3,7 @@ from django.db import DataError, IntegrityError
 
 from users_app.list_search import search_index_refresh
 from users_app.management.base import PortalCommand
-from users_app.provisioning.rules import RuleViolation
+from users_app.provisioning.rules import InvalidInput
 from users_app.tenant_file import load_tenant_file
 
 
@@ -19,9 +19,9 @@ class Command(PortalCommand):
         try:
             summary = load_tenant_file(self.file)
         except IntegrityError as exc:
-            raise RuleViolation("tenant-file", f"the file conflicts with the database ({' '.join(str(exc).split())}).") from None
+            raise InvalidInput("tenant-file", f"the file conflicts with the database ({' '.join(str(exc).split())}).") from None
         except DataError as exc:  # a value the checks let through but the database refuses; nothing is written
-            raise RuleViolation("tenant-file", f"the database refuses a value of the file ({' '.join(str(exc).split())}).") from None
+            raise InvalidInput("tenant-file", f"the database refuses a value of the file ({' '.join(str(exc).split())}).") from None
         search_index_refresh()  # the lists' trigram index, in bulk, after the load's transaction
         return summary
 

@@ -6,9 +6,9 @@ report them in (DIAG-01). Nothing here touches the database.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
-from users_app.choices import MAX_NON_INTERACTIVE_USERS
+from users_app.choices import MAX_NON_INTERACTIVE_USERS, UserType
 
 from ..types import (
     ADMINISTRATIVE,
@@ -33,7 +33,7 @@ from ..types import (
     UserSnapshot,
 )
 
-from .ids import ELIG_01, ELIG_02, ELIG_03, ELIG_04, ELIG_05, ELIG_06, MODE_03, MODE_04, ROLE_01
+from .ids import ELIG_01, ELIG_02, ELIG_03, ELIG_04, ELIG_05, ELIG_06, MODE_03, MODE_04, MODE_05, MODE_07, ROLE_01
 from .violation import RuleViolation
 
 
@@ -287,10 +287,10 @@ def check_sign_in_allowed(record: RecordSnapshot | None) -> CheckResult:
 
 
 def check_non_interactive_capacity(non_interactive_count: int, limit: int = MAX_NON_INTERACTIVE_USERS) -> None:
-    """MODE-03: at most seven non-interactive records per environment, enabled or not."""
+    """MODE-03: at most MAX_NON_INTERACTIVE_USERS non-interactive records per environment, enabled or not."""
     if non_interactive_count >= limit:
-        raise RuleViolation(MODE_03, f"The environment already has {non_interactive_count} non-interactive users; "
-                                     f"at most {limit} are allowed.")
+        raise RuleViolation(MODE_03, f"At most {limit} non-interactive users per environment, enabled or not, "
+                                     "and every one of them is taken.")
 
 
 def check_may_change_access_mode(*, is_system_administrator: bool, admin_roles: frozenset[str]) -> None:
@@ -300,3 +300,46 @@ def check_may_change_access_mode(*, is_system_administrator: bool, admin_roles: 
                                      "or the Global or Power Platform administrator role.")
 
 
+# --- MODE-05, MODE-07: the placeholders ---------------------------------------------------------
+
+
+def _placeholder(user_type: str) -> tuple[str, str] | None:
+    """(rule, label) of a placeholder user type, or None for a person's record."""
+    if user_type == UserType.DELEGATED_ADMIN:
+        return MODE_05, UserType.DELEGATED_ADMIN.label.lower()
+    if user_type == UserType.SUPPORT:
+        return MODE_07, UserType.SUPPORT.label.lower()
+    return None
+
+
+def check_placeholder_editable(*, user_type: str, action: str) -> None:
+    """MODE-05 (delegated admin), MODE-07 (support user): the placeholders are neither edited nor deleted."""
+    placeholder = _placeholder(user_type)
+    if placeholder is not None:
+        rule, label = placeholder
+        raise RuleViolation(rule, f"The {label} placeholder cannot be edited or deleted ({action}).")
+
+
+def check_placeholder_synchronised(*, user_type: str, action: str) -> None:
+    """MODE-05, MODE-07: the placeholders follow no directory user (refresh, diagnose, sign in as)."""
+    placeholder = _placeholder(user_type)
+    if placeholder is not None:
+        rule, label = placeholder
+        raise RuleViolation(rule, f"The {label} placeholder is not synchronised with the directory "
+                                  f"({action} does not apply).")
+
+
+# --- ELIG on a record --------------------------------------------------------------------------
+
+
+def check_directory_user_exists(*, exists: bool) -> None:
+    """ELIG-02: a record whose directory user is gone has nothing to refresh or diagnose."""
+    if not exists:
+        raise RuleViolation(ELIG_02, "The directory user of this record no longer exists.")
+
+
+def check_admitted(refused_by: Sequence[str], *, user_name: str, environment_name: str) -> None:
+    """The rules that refused a user's admin add (ELIG, MODE-03...), as one refusal naming the first."""
+    if refused_by:
+        raise RuleViolation(refused_by[0], f"{user_name} cannot be added to {environment_name}: "
+                                           f"{', '.join(refused_by)} refused.")
