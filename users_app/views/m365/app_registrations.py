@@ -1,0 +1,55 @@
+"""App registrations (DIR-08): the list and New registration, whose client secret is shown once."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from portal.htmx import is_fragment_request, render_page_or_partial
+from users_app.forms.m365 import AppRegistrationCreateForm
+from users_app.permissions import m365_required
+from users_app.provisioning.rules import RuleViolation
+from users_app.provisioning.rules.admin_roles import Action
+from users_app.selectors import m365 as selectors
+from users_app.services import directory
+from users_app.tables.m365 import AppRegistrationTable
+
+from .common import T, crumbs, no_store, refused_in_page
+
+
+def _apps_crumbs(*trail):
+    return crumbs(("App registrations", reverse("m365:app_registration_list")), *trail)
+
+
+@require_GET
+@m365_required()
+def app_registration_list(request: HttpRequest) -> HttpResponse:
+    table = AppRegistrationTable(selectors.app_registration_list(filters=request.GET)).configure(request)
+    context = {"table": table, "filter_q": request.GET.get("q", ""), "title": "App registrations",
+               "breadcrumbs": crumbs(("App registrations", None))}
+    return render_page_or_partial(request, T + "app_registration_list.html", "app-registration-table", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@m365_required(Action.APP_REGISTRATIONS)
+def app_registration_create(request: HttpRequest) -> HttpResponse:
+    """New registration: the client secret is shown once, in this response (only its hash is kept)."""
+    template, partial = T + "app_registration_create.html", "app-registration-create"
+    context = {"title": "Register an application", "breadcrumbs": _apps_crumbs(("New registration", None))}
+    if request.method == "GET":
+        context["form"] = AppRegistrationCreateForm()
+        return render_page_or_partial(request, template, partial, context)
+    form = AppRegistrationCreateForm(request.POST)
+    context.update(form=form, oob_messages=is_fragment_request(request))
+    if not form.is_valid():
+        return render_page_or_partial(request, template, partial, context, status=400)
+    try:
+        app, secret = directory.app_registration_create(name=form.cleaned_data["name"])
+    except RuleViolation as violation:
+        return refused_in_page(request, violation, template, partial, context)
+    messages.success(request, f"The application {app.name} was registered.")
+    context.update(app=app, secret=secret)
+    return no_store(render_page_or_partial(request, template, partial, context))

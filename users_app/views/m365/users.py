@@ -1,0 +1,166 @@
+"""Active users and deleted users (DIR-01, DIR-03, DIR-04): the lists, Add a user, and a user's
+tabs (Account, Licenses and apps, Roles, Groups)."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from portal.htmx import is_fragment_request, render_page_or_partial
+from users_app.forms.m365 import ActiveUserCreateForm, AdminRolesForm, DirectoryUserAccountForm, LicencesForm
+from users_app.models import DirectoryUser
+from users_app.permissions import m365_required, m365_rights
+from users_app.provisioning.rules import RuleViolation
+from users_app.provisioning.rules.admin_roles import Action
+from users_app.selectors import m365 as selectors
+from users_app.services import directory
+from users_app.tables.m365 import DeletedUserTable, DirectoryUserTable
+
+from .common import T, act, no_store, refused_in_page, user_name, user_page_context, users_crumbs
+
+# The Account tab saves any of these; the service checks each changed field's own right.
+PROFILE_WRITES = (Action.EDIT_PROFILE, Action.EDIT_USER_NAME, Action.EDIT_SENSITIVE, Action.USAGE_LOCATION)
+
+
+@require_GET
+@m365_required()
+def active_user_list(request: HttpRequest) -> HttpResponse:
+    queryset = selectors.active_user_list(filters=request.GET)
+    table = DirectoryUserTable(queryset).configure(request)
+    context = {"table": table, "filter_q": request.GET.get("q", ""), "title": "Active users",
+               "breadcrumbs": users_crumbs(("Active users", None))}
+    return render_page_or_partial(request, T + "active_user_list.html", "user-table", context)
+
+
+def deleted_context(request) -> dict:
+    table = DeletedUserTable(selectors.deleted_user_list(filters=request.GET)).configure(request)
+    return {"table": table, "filter_q": request.GET.get("q", ""), "title": "Deleted users",
+            "breadcrumbs": users_crumbs(("Deleted users", None))}
+
+
+@require_GET
+@m365_required()
+def deleted_user_list(request: HttpRequest) -> HttpResponse:
+    return render_page_or_partial(request, T + "deleted_user_list.html", "deleted-user-table", deleted_context(request))
+
+
+def _create_form(request, data=None) -> ActiveUserCreateForm:
+    return ActiveUserCreateForm(data, domains=selectors.tenant_domains(), licence_choices=selectors.licence_choices())
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@m365_required(Action.CREATE_USER)
+def active_user_create(request: HttpRequest) -> HttpResponse:
+    """Add a user (DIR-01). On success the temporary password is in this response only."""
+    template = T + "active_user_create.html"
+    context = {"title": "Add a user", "clear_text_warning": directory.CLEAR_TEXT_WARNING,
+               "breadcrumbs": users_crumbs(("Active users", reverse("m365:active_user_list")), ("Add a user", None))}
+    if request.method == "GET":
+        context["form"] = _create_form(request)
+        return render_page_or_partial(request, template, "user-create", context)
+    form = _create_form(request, request.POST)
+    context.update(form=form, oob_messages=is_fragment_request(request))
+    if not form.is_valid():
+        return render_page_or_partial(request, template, "user-create", context, status=400)
+    arguments = form.service_arguments()
+    try:
+        user, password = directory.directory_user_create(**arguments)
+    except RuleViolation as violation:
+        return refused_in_page(request, violation, template, "user-create", context)
+    messages.success(request, f"{user.user_principal_name} was added.")
+    context.update(created=user, password=password, emailed_to=arguments["email_password_to"])
+    return no_store(render_page_or_partial(request, template, "user-create", context))
+
+
+def _editable_fields(request, user: DirectoryUser) -> set[str]:
+    """The Account tab's fields this admin may change on this user: each field's right is the one
+    the directory service checks (directory.FIELD_ACTIONS, DIR-05)."""
+    can = m365_rights(request, user)
+    return {name for name in DirectoryUserAccountForm.FIELDS
+            if can[directory.FIELD_ACTIONS.get(name, Action.EDIT_PROFILE).name.lower()]}
+
+
+def _invalid(request, user: DirectoryUser, tab: str, form, template: str, partial: str) -> HttpResponse:
+    context = user_page_context(request, user, tab, form=form, oob_messages=is_fragment_request(request))
+    return render_page_or_partial(request, template, partial, context, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@m365_required(write=PROFILE_WRITES)
+def active_user_detail(request: HttpRequest, user_id) -> HttpResponse:
+    """The Account tab: the directory's profile fields (DIR-03); custom attributes read-only (FIELD-05)."""
+    user = selectors.directory_user_get(user_id=user_id)
+    template, partial = T + "active_user_detail.html", "account-form"
+
+    def context_for(form_user, form=None):
+        form = form or DirectoryUserAccountForm(user=form_user, editable=_editable_fields(request, form_user))
+        return user_page_context(request, form_user, "account", form=form)
+
+    if request.method == "GET":
+        return render_page_or_partial(request, template, partial, context_for(user))
+    form = DirectoryUserAccountForm(request.POST, user=user, editable=_editable_fields(request, user))
+    if not form.is_valid():
+        return _invalid(request, user, "account", form, template, partial)
+    return act(request, lambda: directory.directory_user_update(user=user, **form.service_arguments()),
+               done=lambda: f"Saved the account of {user_name(user)}.",
+               url=reverse("m365:active_user_detail", args=[user.pk]), template=template, partial=partial,
+               context=lambda: context_for(selectors.directory_user_get(user_id=user.pk)),
+               refused_context=lambda: context_for(user, form))
+
+
+@require_http_methods(["GET", "POST"])
+@m365_required(write=Action.LICENCES)
+def active_user_licences(request: HttpRequest, user_id) -> HttpResponse:
+    """Licenses and apps: tick / untick, Save changes (DIR-02 seats, DIR-10 usage location)."""
+    user = selectors.directory_user_get(user_id=user_id)
+    template, partial = T + "active_user_licences.html", "licence-form"
+
+    def context_for(form_user):
+        held = [a.sku.sku_part_number for a in form_user.licence_assignments.all()]
+        form = LicencesForm(initial={"skus": held}, licence_choices=selectors.licence_choices())
+        return user_page_context(request, form_user, "licences", form=form)
+
+    if request.method == "GET":
+        return render_page_or_partial(request, template, partial, context_for(user))
+    form = LicencesForm(request.POST, licence_choices=selectors.licence_choices())
+    if not form.is_valid():
+        return _invalid(request, user, "licences", form, template, partial)
+    return act(request, lambda: directory.licences_set(user=user, skus=form.cleaned_data["skus"]),
+               done=lambda: f"Saved the licenses of {user_name(user)}.",
+               url=reverse("m365:active_user_licences", args=[user.pk]), template=template, partial=partial,
+               context=lambda: context_for(selectors.directory_user_get(user_id=user.pk)),
+               refused_context=lambda: context_for(user))
+
+
+@require_http_methods(["GET", "POST"])
+@m365_required(write=Action.ADMIN_ROLES)
+def active_user_roles(request: HttpRequest, user_id) -> HttpResponse:
+    """Roles: the user's admin roles (DIR-05)."""
+    user = selectors.directory_user_get(user_id=user_id)
+    template, partial = T + "active_user_roles.html", "role-form"
+
+    def context_for(form_user):
+        form = AdminRolesForm(initial={"roles": [a.role for a in form_user.admin_roles.all()]})
+        return user_page_context(request, form_user, "roles", form=form)
+
+    if request.method == "GET":
+        return render_page_or_partial(request, template, partial, context_for(user))
+    form = AdminRolesForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, user, "roles", form, template, partial)
+    return act(request, lambda: directory.admin_roles_set(user=user, roles=form.cleaned_data["roles"]),
+               done=lambda: f"Saved the admin roles of {user_name(user)}.",
+               url=reverse("m365:active_user_roles", args=[user.pk]), template=template, partial=partial,
+               context=lambda: context_for(selectors.directory_user_get(user_id=user.pk)),
+               refused_context=lambda: context_for(user))
+
+
+@require_GET
+@m365_required()
+def active_user_groups(request: HttpRequest, user_id) -> HttpResponse:
+    user = selectors.directory_user_get(user_id=user_id)
+    context = user_page_context(request, user, "groups", **selectors.directory_user_groups(user=user))
+    return render_page_or_partial(request, T + "active_user_groups.html", "user-groups", context)
