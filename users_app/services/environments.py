@@ -10,7 +10,6 @@ from collections.abc import Iterable, Mapping
 from django.db import IntegrityError, transaction
 
 from environments_app.choices import (
-    TYPES_WITHOUT_SECURITY_GROUP,
     Deployment,
     EnvironmentType,
     LicenceType,
@@ -28,7 +27,7 @@ from users_app.choices import (
 )
 from users_app.models import DirectoryGroup, DirectoryUser, SyncRun, SystemUser, SystemUserRole, Team, TeamMembership
 from users_app.provisioning import rules
-from users_app.provisioning.rules import BLANK_FIRST_NAME, RuleViolation
+from users_app.provisioning.rules import BLANK_FIRST_NAME, InvalidInput
 from users_app.provisioning.sync import environment_sync
 from users_app.services import audit
 
@@ -108,43 +107,38 @@ def standard_role_names(environment: Environment) -> tuple[str, ...]:
 
 def _check_choice(field: str, value, choices) -> None:
     if value not in choices.values:
-        raise RuleViolation(field, f"{value!r} is not one of {', '.join(map(str, choices.values))}.")
+        raise InvalidInput(field, f"{value!r} is not one of {', '.join(map(str, choices.values))}.")
 
 
 def _check_name_free(name: str, *, exclude: Environment | None = None) -> None:
     if not isinstance(name, str) or not name.strip():
-        raise RuleViolation("name", "An environment needs a name.")
+        raise InvalidInput("name", "An environment needs a name.")
     clash = Environment.objects.filter(name__iexact=name)
     if exclude is not None:
         clash = clash.exclude(pk=exclude.pk)
     if clash.exists():
-        raise RuleViolation("name", f"An environment named {name} already exists (names are unique ignoring case).")
+        raise InvalidInput("name", f"An environment named {name} already exists (names are unique ignoring case).")
 
 
 def check_env06(*, type: str, has_security_group: bool, exclude: Environment | None = None) -> None:
     """ENV-06: Default, Developer and Teams environments take no security group; one Default per tenant."""
-    if has_security_group and type in TYPES_WITHOUT_SECURITY_GROUP:
-        label = EnvironmentType(type).label
-        raise RuleViolation("ENV-06", f"A {label} environment cannot have a security group.")
+    rules.check_security_group_allowed(env_type=type, has_security_group=has_security_group)
     if type == EnvironmentType.DEFAULT:
         others = Environment.objects.filter(type=EnvironmentType.DEFAULT)
         if exclude is not None:
             others = others.exclude(pk=exclude.pk)
-        other = others.first()
-        if other is not None:
-            raise RuleViolation("ENV-06", f"The tenant already has a Default environment ({other.name}); "
-                                          "there is at most one.")
+        rules.check_one_default_environment(defaults=list(others.values_list("name", flat=True)[:1]),
+                                            becoming=exclude.name if exclude is not None else "")
 
 
 def _check_teams_group(group: DirectoryGroup | None) -> None:
-    if group is not None and group.group_type != "m365":
-        raise RuleViolation("ENV-07", f"{group.name} is a security group; a Dataverse for Teams environment "
-                                      "belongs to a Microsoft 365 group (the team).")
+    if group is not None:
+        rules.check_teams_group_type(group_name=group.name, group_type=group.group_type)
 
 
 def _check_dataverse_deployment(*, dataverse: bool, deployment: str) -> None:
     if deployment == Deployment.ON_PREMISES and not dataverse:
-        raise RuleViolation("dataverse", "An on-premises deployment always has its database.")
+        raise InvalidInput("dataverse", "An on-premises deployment always has its database.")
 
 
 def root_business_unit(environment: Environment) -> BusinessUnit | None:
@@ -199,7 +193,7 @@ def ensure_scaffolding(environment: Environment) -> None:
 def _ad_value(entry: Mapping, key: str) -> str:
     value = entry.get(key) or ""
     if not isinstance(value, str):
-        raise RuleViolation("ad_users", f"AD user field {key} must be text.")
+        raise InvalidInput("ad_users", f"AD user field {key} must be text.")
     return value.strip() if key == "logon_name" else value
 
 
@@ -213,9 +207,7 @@ def environment_add_ad_users(*, environment: Environment, ad_users: Iterable[Map
     ad_users = list(ad_users)
     if not ad_users:
         return 0
-    if not environment.is_on_premises:
-        raise RuleViolation("ONPREM-01", f"{environment.name} is online: it takes its users from the directory, "
-                                         "not from an Active Directory export.")
+    rules.check_ad_users_on_premises(name=environment.name, on_premises=environment.is_on_premises)
     root = root_business_unit(environment)
     if root is None:
         ensure_scaffolding(environment)
@@ -226,7 +218,7 @@ def environment_add_ad_users(*, environment: Environment, ad_users: Iterable[Map
     for entry in ad_users:
         logon = _ad_value(entry, "logon_name")
         if not logon:
-            raise RuleViolation("ad_users", "Every AD user needs a logon_name.")
+            raise InvalidInput("ad_users", "Every AD user needs a logon_name.")
         if logon.lower() in present:
             continue  # ONPREM-02: nothing of an existing AD user changes
         first, last = _ad_value(entry, "first_name"), _ad_value(entry, "last_name")
@@ -279,11 +271,10 @@ def environment_create(
     check_env06(type=type, has_security_group=security_group is not None)
     _check_teams_group(teams_group)
     ad_users = list(ad_users)
-    if ad_users and deployment != Deployment.ON_PREMISES:
-        raise RuleViolation("ONPREM-01", f"{name} is online: it takes its users from the directory, "
-                                         "not from an Active Directory export.")
+    rules.check_ad_users_on_premises(name=name, on_premises=deployment == Deployment.ON_PREMISES,
+                                     has_ad_users=bool(ad_users))
     if app_pass_capacity is None or int(app_pass_capacity) < 0:
-        raise RuleViolation("app_pass_capacity", "App-pass capacity is a number of users, 0 or more.")
+        raise InvalidInput("app_pass_capacity", "App-pass capacity is a number of users, 0 or more.")
     environment = Environment.objects.create(
         name=name, type=type, dataverse=dataverse, deployment=deployment, region=region, url=url or default_url(name),
         security_group_object_id=security_group.pk if security_group else None,
@@ -327,13 +318,14 @@ def environment_update(*, environment: Environment, **fields) -> Environment:
     if "licence_type" in values:
         _check_choice("licence_type", values["licence_type"], LicenceType)
     if "deployment" in values and values["deployment"] != environment.deployment:
-        raise RuleViolation("deployment", "An environment's deployment (online or on premises) cannot change.")
-    if "dataverse" in values and environment.dataverse and not values["dataverse"]:
-        raise RuleViolation("ENV-02", f"{environment.name} has a Dataverse database; it cannot be removed.")
+        raise InvalidInput("deployment", "An environment's deployment (online or on premises) cannot change.")
+    if "dataverse" in values:
+        rules.check_dataverse_kept(name=environment.name, had_dataverse=environment.dataverse,
+                                   dataverse=values["dataverse"])
     if "name" in values:
         _check_name_free(values["name"], exclude=environment)
     if "app_pass_capacity" in values and (values["app_pass_capacity"] is None or int(values["app_pass_capacity"]) < 0):
-        raise RuleViolation("app_pass_capacity", "App-pass capacity is a number of users, 0 or more.")
+        raise InvalidInput("app_pass_capacity", "App-pass capacity is a number of users, 0 or more.")
     if "teams_group" in fields:
         _check_teams_group(fields["teams_group"])
     new_type = values.get("type", environment.type)
@@ -355,16 +347,15 @@ def environment_update(*, environment: Environment, **fields) -> Environment:
 @transaction.atomic
 def business_unit_create(*, environment: Environment, name: str, parent: BusinessUnit | None = None) -> BusinessUnit:
     """New business unit under a parent (the root by default), with its default team (ENV-05)."""
-    if not environment.dataverse:
-        raise RuleViolation("ENV-02", f"{environment.name} has no Dataverse database, so it has no business units.")
+    rules.check_business_units_need_dataverse(name=environment.name, dataverse=environment.dataverse)
     name = (name or "").strip()
     if not name:
-        raise RuleViolation("name", "A business unit needs a name.")
+        raise InvalidInput("name", "A business unit needs a name.")
     parent = parent or root_business_unit(environment)
     if parent is None or parent.environment_id != environment.pk:
-        raise RuleViolation("parent", "The parent business unit must belong to the same environment.")
+        raise InvalidInput("parent", "The parent business unit must belong to the same environment.")
     if BusinessUnit.objects.filter(environment=environment, name__iexact=name).exists():
-        raise RuleViolation("name", f"A business unit named {name} already exists in {environment.name}.")
+        raise InvalidInput("name", f"A business unit named {name} already exists in {environment.name}.")
     unit = BusinessUnit.objects.create(environment=environment, name=name[:160], parentbusinessunit=parent)
     default_team_for(unit)
     return unit
@@ -375,17 +366,15 @@ def business_unit_create(*, environment: Environment, name: str, parent: Busines
 def business_unit_delete(*, business_unit: BusinessUnit) -> None:
     """Delete a business unit that holds nothing: not the root (ENV-05), no users, no child units,
     no teams beside its default team."""
-    if business_unit.is_root:
-        raise RuleViolation("ENV-05", f"{business_unit.name} is the root business unit of the environment; "
-                                      "it cannot be deleted.")
+    rules.check_not_root_business_unit(name=business_unit.name, is_root=business_unit.is_root)
     users = SystemUser.objects.filter(businessunit=business_unit).count()
     if users:
-        raise RuleViolation("business_unit", f"{business_unit.name} still has {users} users; move them to another "
+        raise InvalidInput("business_unit", f"{business_unit.name} still has {users} users; move them to another "
                                              "business unit first (Change business unit).")
     if BusinessUnit.objects.filter(parentbusinessunit=business_unit).exists():
-        raise RuleViolation("business_unit", f"{business_unit.name} has child business units; delete or move them first.")
+        raise InvalidInput("business_unit", f"{business_unit.name} has child business units; delete or move them first.")
     if Team.objects.filter(businessunit=business_unit, isdefault=False).exists():
-        raise RuleViolation("business_unit", f"{business_unit.name} still has teams; delete them first.")
+        raise InvalidInput("business_unit", f"{business_unit.name} still has teams; delete them first.")
     Team.objects.filter(businessunit=business_unit, isdefault=True).delete()
     business_unit.delete()
 
@@ -401,8 +390,7 @@ def environment_sync_now(*, environment: Environment, initiated_by: str = ""):
         return environment_sync(environment=environment, initiated_by=initiated_by, wait=False)
     except IntegrityError as exc:
         if SyncRun.objects.filter(environment=environment, trigger=SyncTrigger.SCHEDULE, status=SyncStatus.RUNNING).exists():
-            raise RuleViolation("SYNC-01", f"A background sync of {environment.name} is already running; "
-                                           "its result appears in the sync history when it ends.") from exc
+            raise rules.sync_already_running(environment_name=environment.name) from exc
         raise
     except Exception:
         failed = SyncRun.objects.filter(environment=environment, trigger=SyncTrigger.SCHEDULE).order_by("-started_at", "-id").first()

@@ -1,15 +1,15 @@
-"""ENV and ONPREM: what an environment's kind allows, and the roles it gives on add."""
+"""ENV and ONPREM: what an environment's kind allows, the roles it gives on add, and Sync now (SYNC-01)."""
 from __future__ import annotations
 
-from ..types import (
-    DEFAULT,
-    TEAMS,
-    EnvironmentSnapshot,
-    UserSnapshot,
-)
+from collections.abc import Collection
 
-from .ids import ENV_02, ONPREM_01
+from environments_app.choices import TYPES_WITHOUT_SECURITY_GROUP, EnvironmentType
+from users_app.choices import GroupType
+
+from ..types import DEFAULT, TEAMS, EnvironmentSnapshot, UserSnapshot
+from .ids import ENV_02, ENV_05, ENV_06, ENV_07, ONPREM_01, SYNC_01
 from .violation import RuleViolation
+
 
 def check_online(*, on_premises: bool) -> None:
     """ONPREM-01: on-premises environments take no directory users."""
@@ -22,6 +22,61 @@ def check_has_dataverse(*, dataverse: bool) -> None:
     """ENV-02: without a Dataverse database there is no user table to act on."""
     if not dataverse:
         raise RuleViolation(ENV_02, "The environment has no Dataverse database, so it has no user records.")
+
+
+def check_dataverse_kept(*, name: str, had_dataverse: bool, dataverse: bool) -> None:
+    """ENV-02: a Dataverse database, once added, is never removed."""
+    if had_dataverse and not dataverse:
+        raise RuleViolation(ENV_02, f"{name} has a Dataverse database; it cannot be removed.")
+
+
+def check_business_units_need_dataverse(*, name: str, dataverse: bool) -> None:
+    """ENV-02: business units live in the Dataverse database."""
+    if not dataverse:
+        raise RuleViolation(ENV_02, f"{name} has no Dataverse database, so it has no business units.")
+
+
+def check_not_root_business_unit(*, name: str, is_root: bool) -> None:
+    """ENV-05: the root business unit is part of the environment's scaffolding; it stays."""
+    if is_root:
+        raise RuleViolation(ENV_05, f"{name} is the root business unit of the environment; it cannot be deleted.")
+
+
+def check_security_group_allowed(*, env_type: str, has_security_group: bool) -> None:
+    """ENV-06: Default, Developer and Teams environments take no security group."""
+    if has_security_group and env_type in TYPES_WITHOUT_SECURITY_GROUP:
+        raise RuleViolation(ENV_06, f"A {EnvironmentType(env_type).label} environment cannot have a security group.")
+
+
+def check_one_default_environment(*, defaults: Collection[str], becoming: str | None = None) -> None:
+    """ENV-06: a tenant has at most one Default environment. `defaults`: the names of the Default
+    environments there are, besides `becoming` (an environment about to be Default), if any."""
+    if becoming is not None and defaults:
+        raise RuleViolation(ENV_06, f"The tenant already has a Default environment ({next(iter(defaults))}); "
+                                    "there is at most one.")
+    if len(defaults) > 1:
+        raise RuleViolation(ENV_06, f"The tenant can have only one Default environment; there would be {len(defaults)}.")
+
+
+def check_teams_group_type(*, group_name: str, group_type: str) -> None:
+    """ENV-07: a Dataverse for Teams environment belongs to a Microsoft 365 group (the team)."""
+    if group_type != GroupType.M365:
+        raise RuleViolation(ENV_07, f"{group_name} is a security group; a Dataverse for Teams environment "
+                                    "belongs to a Microsoft 365 group (the team).")
+
+
+def check_ad_users_on_premises(*, name: str, on_premises: bool, has_ad_users: bool = True) -> None:
+    """ONPREM-01: only an on-premises environment reads users from an Active Directory export."""
+    if has_ad_users and not on_premises:
+        raise RuleViolation(ONPREM_01, f"{name} is online: it takes its users from the directory, "
+                                       "not from an Active Directory export.")
+
+
+def sync_already_running(*, environment_name: str) -> RuleViolation:
+    """SYNC-01: one background sync of an environment at a time; Sync now while one runs is
+    refused (the caller raises it from the database's error)."""
+    return RuleViolation(SYNC_01, f"A background sync of {environment_name} is already running; "
+                                  "its result appears in the sync history when it ends.")
 
 
 def default_roles_on_add(user: UserSnapshot, env: EnvironmentSnapshot) -> tuple[str, ...]:
