@@ -73,6 +73,7 @@ def _samples(tenant) -> dict:
         "businessunitid": BusinessUnit.objects.filter(environment=sales).first().businessunitid,
         "accountid": "00000000-0000-0000-0000-000000000000",
         "run_id": run.pk if run else 1,
+        "rule_id": "DIR-05",
     }
 
 
