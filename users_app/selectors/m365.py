@@ -29,7 +29,7 @@ from users_app.models import (
     Sku,
     Tenant,
 )
-from users_app.services.directory import RESTORE_WINDOW
+from users_app.provisioning.rules import RESTORE_WINDOW
 
 LIVE = Q(deleted_state=DeletedState.NONE)
 

@@ -1,4 +1,4 @@
-"""Tables of the Microsoft 365 admin center lists (house style 28). They get their rows from
+"""Tables of the Microsoft 365 admin center lists. They get their rows from
 users_app.selectors.m365 and run no queries of their own."""
 import django_tables2 as tables
 from django.db.models import Q
