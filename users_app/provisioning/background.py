@@ -6,9 +6,9 @@ Cost follows the changes, not the tenant:
 - it decides once per distinct combination of what the rules read, not once per user:
   `engine.decide` over a representative snapshot whose name is the placeholder `{upn}`
   (the rules read a user's name only in their texts, and the profile never; the property
-  tests prove the result equal to deciding user by user, `sync.environment_sync_reference`);
-- it writes with one `executemany` per statement shape (inserts, updates by set of changed
-  columns, default team and roles), in the run's one transaction.
+  tests prove the result equal to deciding user by user, `reference.environment_sync_reference`);
+- it writes through writes.RecordWriter, the writer of every trigger: one statement per shape
+  (inserts, updates by set of changed columns, default team and roles), in the run's one transaction.
 
 The decision log (SYNC-07) keeps one entry per distinct decision, listing the users it
 changed (`SyncRun.decision_log` expands it, one row per user, for the screens).
@@ -20,12 +20,12 @@ import json
 import uuid
 from collections import defaultdict
 
-from django.db import connection
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from environments_app.models import BusinessUnit, Environment, SecurityRole
+from environments_app.models import Environment
+from users_app import bulk
 from users_app.choices import DirectoryUserType, UserType
 from users_app.models import (
     AdminRoleAssignment,
@@ -35,24 +35,21 @@ from users_app.models import (
     LicenceAssignment,
     SyncRun,
     SystemUser,
-    SystemUserRole,
-    Team,
-    TeamMembership,
 )
 
 from . import rules, snapshots
 from .engine import decide
-from .outcomes import OUTCOME_OF_ACTION, REPORTED_COLUMNS, conflict_entry, conflicts_among, diff, moving_name, target_values
+from .outcomes import conflict_entry, conflicts_among
 from .types import NOT_SYNCHRONISED_TYPES, Action, EnvironmentSnapshot, RecordSnapshot, Trigger, UserSnapshot
+from .writes import RecordWriter, apply_decision, write_key
 
 UPN_PLACEHOLDER = "{upn}"
 NOT_THE_CREATOR = uuid.UUID(int=0)
 # Beyond this share of the directory, reading by change numbers costs more than a full pass.
 FULL_PASS_SHARE = 0.2
 
-PROFILE_FIELDS = tuple(field for _, field in rules.FIELD_MAP)
-DIRECTORY_COLUMNS = ("id", "user_principal_name", "account_enabled", "deleted_state", "user_type",
-                     "home_tenant_licences") + PROFILE_FIELDS
+# Where each synchronised column's directory value sits in a row read with snapshots.DIRECTORY_FIELDS.
+PROFILE_SLOTS = tuple((column, snapshots.DIRECTORY_FIELDS.index(field)) for column, field in rules.FIELD_MAP)
 
 
 # --- Reading --------------------------------------------------------------------------------
@@ -74,42 +71,10 @@ def changed_user_ids(environment: Environment, since: int) -> set[uuid.UUID]:
     return ids
 
 
-def _raw(queryset) -> list[tuple]:
-    """The rows of a values_list queryset as the driver returns them: no per-value converters
-    (ids stay in the database's own form, as they are written back)."""
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _executemany(sql: str, rows: list) -> None:
-    """One statement for many rows in the run's transaction. On PostgreSQL through a cursor with
-    server-side binding, which psycopg pipelines (Django's client-side cursor sends one row at a time)."""
-    if not rows:
-        return
-    if connection.vendor == "postgresql":
-        import psycopg
-
-        connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as cursor:
-            cursor.executemany(sql, rows)
-    else:
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
-
-
-def db_uuid(value):
-    """A UUID in the database's own form (the hex text SQLite stores, a UUID elsewhere)."""
-    if value is None or connection.features.has_native_uuid_field:
-        return value
-    return value.hex
-
-
 def _descendants(roots: set) -> dict:
     """For each root group, the groups nested in it at any depth (DIR-06); database-form ids."""
     children: dict = defaultdict(set)
-    for group_id, child_id in _raw(GroupMembership.objects.filter(member_group__isnull=False)
+    for group_id, child_id in bulk.raw(GroupMembership.objects.filter(member_group__isnull=False)
                                    .values_list("group_id", "member_group_id")):
         children[group_id].add(child_id)
     return {root: snapshots.reachable([root], children) for root in roots}
@@ -137,7 +102,7 @@ def _by_user(pairs) -> dict:
 
 
 def _read_directory(env: EnvironmentSnapshot, user_ids: set | None) -> _Directory:
-    groups = {db_uuid(g) for g in (env.security_group_id, env.teams_group_id) if g}
+    groups = {bulk.db_id(g) for g in (env.security_group_id, env.teams_group_id) if g}
     nested_in = _descendants(groups) if groups else {}
     relevant = set(groups).union(*nested_in.values()) if groups else set()
     users = DirectoryUser.objects.order_by()
@@ -150,11 +115,11 @@ def _read_directory(env: EnvironmentSnapshot, user_ids: set | None) -> _Director
         users, licences, roles = users.filter(id__in=ids), licences.filter(user_id__in=ids), roles.filter(user_id__in=ids)
         members, owners = members.filter(user_id__in=ids), owners.filter(user_id__in=ids)
     return _Directory(
-        rows=_raw(users.values_list(*DIRECTORY_COLUMNS)),
-        kinds=_by_user(_raw(licences.values_list("user_id", "sku__kind"))),
-        admin=_by_user(_raw(roles.values_list("user_id", "role"))),
-        direct=_by_user(_raw(members.values_list("user_id", "group_id"))) if relevant else {},
-        owned=_by_user(_raw(owners.values_list("user_id", "group_id"))) if groups else {},
+        rows=bulk.raw(users.values_list(*snapshots.DIRECTORY_FIELDS)),
+        kinds=_by_user(bulk.raw(licences.values_list("user_id", "sku__kind"))),
+        admin=_by_user(bulk.raw(roles.values_list("user_id", "role"))),
+        direct=_by_user(bulk.raw(members.values_list("user_id", "group_id"))) if relevant else {},
+        owned=_by_user(bulk.raw(owners.values_list("user_id", "group_id"))) if groups else {},
         nested_in=nested_in,
     )
 
@@ -177,8 +142,8 @@ class _Decider:
         self.env = env
         self.directory = directory
         self.groups = frozenset(directory.nested_in)
-        self.uuid_of_group = {db_uuid(g): g for g in (env.security_group_id, env.teams_group_id) if g}
-        self.creator = db_uuid(env.created_by_object_id)
+        self.uuid_of_group = {bulk.db_id(g): g for g in (env.security_group_id, env.teams_group_id) if g}
+        self.creator = bulk.db_id(env.created_by_object_id)
         self.memo: dict = {}
 
     def user_key(self, row: tuple) -> tuple:
@@ -212,105 +177,6 @@ def _record_key(row: dict, app_pass_lost: frozenset[int]) -> RecordSnapshot:
     return snapshots.record_snapshot(row, app_pass_lost=app_pass_lost)
 
 
-# --- Writing --------------------------------------------------------------------------------
-
-
-class _BulkWriter:
-    """Collects a run's inserts and updates; writes each statement shape with one executemany."""
-
-    def __init__(self, environment: Environment, now):
-        self.environment = environment
-        self.now = now
-        self.root_bu = BusinessUnit.objects.get(environment=environment, parentbusinessunit__isnull=True)
-        self.default_team_id = Team.objects.filter(businessunit=self.root_bu, isdefault=True).values_list("id", flat=True).first()
-        self.roles_by_name = dict(SecurityRole.objects.filter(business_unit=self.root_bu).values_list("name", "id"))
-        self.fields = [f for f in SystemUser._meta.concrete_fields if f.column != "id"]
-        self.inserts: list[dict] = []
-        self.insert_roles: list[tuple[str, ...]] = []
-        self.updates: dict[tuple, list[tuple]] = defaultdict(list)
-        self.converted: list[tuple[int, tuple[str, ...]]] = []
-
-    def add(self, object_id, values: dict, default_roles: tuple[str, ...]) -> None:
-        """A new record; `object_id` in the database's form."""
-        self.inserts.append({**values, "azureactivedirectoryobjectid": object_id})
-        self.insert_roles.append(default_roles)
-
-    def update(self, record_id: int, changes: dict) -> None:
-        if changes:
-            names = tuple(sorted(changes))
-            self.updates[names].append(tuple(changes[n] for n in names) + (record_id,))
-
-    def convert_stub(self, record_id: int, object_id, values: dict, default_roles) -> None:
-        """STUB-05: the stub becomes the real user in place; its records stay."""
-        self.update(record_id, {**values, "azureactivedirectoryobjectid": object_id, "issyncwithdirectory": True})
-        self.converted.append((record_id, default_roles))
-
-    def _prep(self, name: str, value):
-        field = SystemUser._meta.get_field(name)
-        return field.get_db_prep_save(value, connection)
-
-    def flush(self) -> None:
-        table = connection.ops.quote_name(SystemUser._meta.db_table)
-        now = self._prep("modifiedon", self.now)
-        # Updates first: a deleted user's record gives its UPN up (DIR-11) before a new record takes it (SYNC-08).
-        # Records that change their name step aside under a name of their own first, so that the
-        # order of the updates never matters (a name passed along a chain, or two users swapping).
-        moving = [(moving_name(row[-1]), row[-1]) for names, rows in self.updates.items() if "domainname" in names
-                  for row in rows]
-        _executemany(f"UPDATE {table} SET domainname = %s WHERE id = %s", moving)
-        for names, rows in self.updates.items():
-            sets = ", ".join(f"{connection.ops.quote_name(n)} = %s" for n in (*names, "modifiedon", "last_synced_on"))
-            _executemany(f"UPDATE {table} SET {sets} WHERE id = %s", [row[:-1] + (now, now, row[-1]) for row in rows])
-        new_ids: list[tuple[int, tuple[str, ...]]] = list(self.converted)
-        if self.inserts:
-            self._insert(table, now)
-        self._memberships(table, now, new_ids)
-
-    def _insert(self, table: str, now) -> None:
-        constants = {
-            "environment_id": self.environment.pk, "businessunit_id": self.root_bu.pk, "applicationid": None,
-            "issyncwithdirectory": True, "invitestatuscode": 0, "deletedstate": 0, "non_interactive_slot": None,
-            "internalemailaddress_edited": False, "homephone": "", "custom_fields": self._prep("custom_fields", {}),
-            "parentsystemuser_id": None, "position_id": None, "createdon": now, "modifiedon": now,
-            "last_synced_on": now, "change_number": 0,
-        }
-        columns = [f.column for f in self.fields]
-        per_row = [c for c in columns if c not in constants]
-        template = [constants.get(c) for c in columns]
-        slots = [columns.index(c) for c in per_row]
-        rows = []
-        for values in self.inserts:
-            row = list(template)
-            values["systemuserid"] = db_uuid(uuid.uuid4())
-            for slot, column in zip(slots, per_row):
-                row[slot] = values[column]
-            rows.append(row)
-        names = ", ".join(connection.ops.quote_name(c) for c in columns)
-        _executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
-
-    def _memberships(self, table: str, now, converted: list[tuple[int, tuple[str, ...]]]) -> None:
-        """The default team (every new record, one INSERT ... SELECT) and the default roles."""
-        if self.inserts and self.default_team_id:
-            teams = connection.ops.quote_name(TeamMembership._meta.db_table)
-            with connection.cursor() as cursor:
-                cursor.execute(f"INSERT INTO {teams} (team_id, systemuser_id) SELECT %s, id FROM {table} "
-                               "WHERE environment_id = %s AND createdon = %s",
-                               [self.default_team_id, self.environment.pk, now])
-        if converted and self.default_team_id:
-            TeamMembership.objects.bulk_create([TeamMembership(team_id=self.default_team_id, systemuser_id=rid)
-                                                for rid, _ in converted], ignore_conflicts=True)
-        new_ids = list(converted)
-        if any(self.insert_roles):
-            ids_by_object = dict(_raw(SystemUser.objects.order_by().filter(environment=self.environment, createdon=self.now)
-                                      .values_list("azureactivedirectoryobjectid", "id")))
-            new_ids += [(ids_by_object[v["azureactivedirectoryobjectid"]], roles)
-                        for v, roles in zip(self.inserts, self.insert_roles) if roles]
-        role_rows = [(rid, self.roles_by_name[name]) for rid, names in new_ids for name in names if name in self.roles_by_name]
-        if role_rows:
-            roles_table = connection.ops.quote_name(SystemUserRole._meta.db_table)
-            _executemany(f"INSERT INTO {roles_table} (systemuser_id, role_id) VALUES (%s, %s) ON CONFLICT DO NOTHING", role_rows)
-
-
 # --- The run --------------------------------------------------------------------------------
 
 
@@ -336,10 +202,10 @@ def sync_body(environment: Environment, *, since: int | None, entry_for,
     if full or user_ids:
         directory = _read_directory(env, user_ids)
         records = snapshots.records_of(environment, filters=None if full else Q(azureactivedirectoryobjectid__in=list(user_ids)))
-        by_object = {db_uuid(r["azureactivedirectoryobjectid"]): r for r in records if r["azureactivedirectoryobjectid"]}
+        by_object = {bulk.db_id(r["azureactivedirectoryobjectid"]): r for r in records if r["azureactivedirectoryobjectid"]}
         stubs = _stubs(environment, None if full else [row[1].lower() for row in directory.rows])
         decider = _Decider(env, directory)
-        writer = _BulkWriter(environment, timezone.now())
+        writer = RecordWriter(environment, timezone.now())
         capacity_left = env.app_pass_capacity_left
         # ELIG-03 b: units held beyond a shrunk capacity (only a full pass follows a capacity change).
         lost = snapshots.app_pass_units_lost(environment) if full else frozenset()
@@ -365,28 +231,18 @@ def sync_body(environment: Environment, *, since: int | None, entry_for,
         # SYNC-06: a write that would give a record a user name another record keeps is refused
         # before anything is written; the others land (outcomes.upn_conflicts). The name a write
         # gives is the directory's UPN (domainname <- userPrincipalName).
-        conflicts = conflicts_among([(_write_key(row[0], target), target["domainname"] if target else None, row[1])
+        conflicts = conflicts_among([(write_key(row[0], target), target["domainname"] if target else None, row[1])
                                      for row, target, _decision in planned], environment, rows=records if full else None)
         for row, target, decision in planned:
             object_id, upn = row[0], row[1]
-            key = _write_key(object_id, target)
+            key = write_key(object_id, target)
             if key in conflicts:
                 counts["not_entitled" if target is None else "unchanged"] += 1
                 log[("conflict", upn)] = {**conflict_entry(upn, conflicts[key], creating=target is None),
                                           "object_id": str(_as_uuid(object_id))}
                 continue
-            profile = {column: value for (column, _), value in zip(rules.FIELD_MAP, row[6:])}
-            values = target_values(decision, profile, target)
-            if target is None:
-                writer.add(object_id, values, decision.default_roles)
-                outcome, changed = "added", list(REPORTED_COLUMNS)
-            elif target["user_type"] == UserType.STUB:
-                writer.convert_stub(target["id"], object_id, values, decision.default_roles)
-                outcome, changed = "added", diff(target, values)
-            else:
-                changed = diff(target, values)
-                writer.update(target["id"], {n: values[n] for n in changed})
-                outcome = OUTCOME_OF_ACTION.get(decision.action) or ("updated" if changed else "unchanged")
+            profile = {column: row[slot] for column, slot in PROFILE_SLOTS}
+            outcome, changed = apply_decision(writer, object_id, profile, target, decision)
             counts[outcome] += 1
             if outcome != "unchanged":
                 entry_key = (id(decision), outcome, tuple(changed))
@@ -399,11 +255,6 @@ def sync_body(environment: Environment, *, since: int | None, entry_for,
     if not full:
         _count_everyone(environment, counts)
     return counts, list(log.values()), full
-
-
-def _write_key(object_id, target: dict | None):
-    """How SYNC-06's check names a planned write: the record's id, or the new record's object id."""
-    return target["id"] if target is not None else ("new", object_id)
 
 
 def _as_uuid(value) -> uuid.UUID:

@@ -32,6 +32,8 @@ from . import rules
 from .rules import FIELD_MAP
 from .types import EnvironmentSnapshot, RecordSnapshot, UserSnapshot
 
+# What the rules read of a directory user: these six first (the set-based sync reads them by
+# position), then the directory field of every synchronised column (FIELD_MAP) not among them.
 DIRECTORY_FIELDS = ("id", "user_principal_name", "account_enabled", "deleted_state", "user_type", "home_tenant_licences") + tuple(
     field for _, field in FIELD_MAP if field != "user_principal_name"
 )

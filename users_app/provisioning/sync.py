@@ -1,10 +1,10 @@
-"""The only module of the rules engine that writes: applies the engine's decisions.
+"""The triggers of the rules engine: where its decisions are applied.
 
 Every trigger goes through here: the background sync of an environment
-(SYNC-01, SYNC-05, SYNC-08), first access (SYNC-02), admin add (SYNC-03),
-refresh (SYNC-04) and diagnostics (DIAG-03). Each builds snapshots, calls
-engine.decide, writes only what changed, in bulk, in one transaction, and
-records a SyncRun (SYNC-07).
+(SYNC-01, SYNC-05, SYNC-08; set-based, background.py), first access (SYNC-02),
+admin add (SYNC-03), refresh (SYNC-04) and diagnostics (DIAG-03). Each builds
+snapshots, calls engine.decide, writes only what changed through the one
+writer (writes.py), in one transaction, and records a SyncRun (SYNC-07).
 """
 from __future__ import annotations
 
@@ -14,32 +14,22 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from environments_app.models import BusinessUnit, Environment, SecurityRole
-from users_app.choices import SyncStatus, SyncTrigger, UserType
-from users_app.models import DirectoryUser, GroupMembership, GroupOwner, SyncRun, SystemUser, SystemUserRole, Team, TeamMembership
-
+from environments_app.models import Environment
+from users_app import bulk
 from users_app.changes import change_counter
+from users_app.choices import MembershipType, SyncStatus, SyncTrigger, TeamType, UserType
+from users_app.models import DirectoryUser, GroupMembership, GroupOwner, SyncRun, SystemUser, Team, TeamMembership
 
 from . import background, rules, snapshots
 from .engine import decide
-from .outcomes import (
-    REPORTED_COLUMNS,
-    SYNC_06,
-    conflict_entry,
-    conflicts_among,
-    decision_entry,
-    diff,
-    moving_name,
-    outcome_of,
-    target_values,
-)
+from .outcomes import REPORTED_COLUMNS, SYNC_06, conflict_entry, conflicts_among, decision_entry, outcome_of
 from .types import Action, CheckResult, Decision, EnvironmentSnapshot, Trigger, UserSnapshot
+from .writes import RecordWriter, apply_decision
 
 
 def _audited(name: str):
@@ -86,85 +76,6 @@ class Diagnosis:
     def as_dict(self) -> dict:
         return {"environment": self.environment, "user": self.user, "status": self.status, "verdict": self.verdict,
                 "checks": [c.as_dict() for c in self.checks]}
-
-
-# --- Applying one decision to one record -----------------------------------------------
-
-
-class _Writer:
-    """Collects the inserts and updates of a run and writes them in bulk."""
-
-    def __init__(self, environment: Environment):
-        self.environment = environment
-        self.root_bu = BusinessUnit.objects.get(environment=environment, parentbusinessunit__isnull=True)
-        self.default_team_id = Team.objects.filter(businessunit=self.root_bu, isdefault=True).values_list("id", flat=True).first()
-        self.roles_by_name = dict(SecurityRole.objects.filter(business_unit=self.root_bu).values_list("name", "id"))
-        self.creates: list[tuple[SystemUser, tuple[str, ...]]] = []
-        self.converted: list[tuple[int, tuple[str, ...]]] = []
-        self.updates: dict[int, dict] = {}
-
-    def add(self, user: UserSnapshot, values: dict, default_roles: tuple[str, ...]) -> SystemUser:
-        record = SystemUser(environment=self.environment, azureactivedirectoryobjectid=user.object_id,
-                            businessunit=self.root_bu, issyncwithdirectory=True, **values)
-        self.creates.append((record, default_roles))
-        return record
-
-    def update(self, record_id: int, changes: dict) -> None:
-        if changes:
-            self.updates.setdefault(record_id, {}).update(changes)
-
-    def convert_stub(self, record_id: int, user: UserSnapshot, values: dict, default_roles) -> None:
-        """STUB-05: the stub becomes the real user in place; its records stay."""
-        self.update(record_id, {**values, "azureactivedirectoryobjectid": user.object_id, "issyncwithdirectory": True})
-        self.converted.append((record_id, default_roles))
-
-    def flush(self, now) -> list[SystemUser]:
-        created: list[SystemUser] = []
-        if self.updates:
-            by_fields: dict[tuple, list[SystemUser]] = {}
-            for record_id, changes in self.updates.items():
-                changes = {**changes, "modifiedon": now, "last_synced_on": now}
-                obj = SystemUser(id=record_id, **changes)
-                by_fields.setdefault(tuple(sorted(changes)), []).append(obj)
-            # Updates first: a deleted user's record gives its UPN up (DIR-11) before a new record takes it (SYNC-08).
-            # Records that change their name step aside first, so that the order of the updates never matters.
-            moving = [SystemUser(id=obj.id, domainname=moving_name(obj.id)) for fields, objs in by_fields.items()
-                      if "domainname" in fields for obj in objs]
-            if moving:
-                SystemUser.objects.bulk_update(moving, ["domainname"], batch_size=500)
-            for fields, objs in by_fields.items():
-                SystemUser.objects.bulk_update(objs, fields, batch_size=500)
-        if self.creates:
-            for record, _ in self.creates:
-                record.last_synced_on = now
-            created = SystemUser.objects.bulk_create([r for r, _ in self.creates], batch_size=1000)
-        new_ids = [(r.id, roles) for r, roles in zip(created, (roles for _, roles in self.creates))] + self.converted
-        if new_ids:
-            if self.default_team_id:
-                TeamMembership.objects.bulk_create(
-                    [TeamMembership(team_id=self.default_team_id, systemuser_id=rid) for rid, _ in new_ids],
-                    batch_size=1000, ignore_conflicts=True)
-            SystemUserRole.objects.bulk_create(
-                [SystemUserRole(systemuser_id=rid, role_id=self.roles_by_name[name])
-                 for rid, names in new_ids for name in names if name in self.roles_by_name],
-                batch_size=1000, ignore_conflicts=True)
-        return created
-
-
-def _apply(writer: _Writer, user: UserSnapshot, row: dict | None, decision: Decision) -> tuple[str, list[str]]:
-    """Queue the writes of one decision; answers (outcome, changed columns)."""
-    if decision.action in (Action.LEAVE, Action.REFUSE):
-        return outcome_of(decision, []), []
-    values = target_values(decision, user.profile_dict(), row)
-    if row is None:
-        writer.add(user, values, decision.default_roles)
-        return "added", list(REPORTED_COLUMNS)
-    if row["user_type"] == UserType.STUB:
-        writer.convert_stub(row["id"], user, values, decision.default_roles)
-        return "added", diff(row, values)
-    changed = diff(row, values)
-    writer.update(row["id"], {name: values[name] for name in changed})
-    return outcome_of(decision, changed), changed
 
 
 # --- Runs ------------------------------------------------------------------------------
@@ -238,9 +149,7 @@ def environment_sync(*, environment: Environment, initiated_by: str = "", full: 
     except Exception as exc:  # a configuration error stops the run and is recorded
         _finish_run(run, {}, [], status=SyncStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
         if isinstance(exc, IntegrityError):
-            raise rules.RuleViolation(SYNC_06, f"The sync of {environment.name} could not write its changes: two records "
-                                               "would hold the same directory object or user name. Nothing was changed; "
-                                               "the run is recorded as failed in the environment's Sync history.") from exc
+            raise rules.sync_write_refusal(environment.name) from exc
         raise
     _finish_run(run, counts, decisions)
     sync_runs_prune(environment=environment)
@@ -277,65 +186,6 @@ def _last_conflicts(environment: Environment) -> frozenset:
     """The directory users whose write SYNC-06 refused in the last completed background run."""
     decisions = _last_run(environment).values_list("decisions", flat=True).first() or []
     return frozenset(uuid.UUID(e["object_id"]) for e in decisions if e.get("outcome") == "conflict" and e.get("object_id"))
-
-
-def environment_sync_reference(*, environment: Environment) -> tuple[dict, list[dict]]:
-    """The background sync decided user by user with engine.decide, with nothing shared between
-    users but the app-pass capacity: the definition the set-based sync is proven equal to
-    (tests/users_app/provisioning/test_properties.py). Writes like the real one; no run is recorded."""
-    counts = dict.fromkeys(SyncRun.COUNT_FIELDS, 0)
-    if not environment.dataverse or environment.is_on_premises:
-        return counts, []
-    decisions: list[dict] = []
-    with transaction.atomic():
-        env = snapshots.environment_snapshot(environment)
-        users = snapshots.directory_snapshots()
-        rows = snapshots.records_of(environment)
-        direct_roles, team_roles = snapshots.role_names_by_record(None, environment)
-        lost = snapshots.app_pass_units_lost(environment)  # ELIG-03 b: units the capacity no longer covers
-        by_object = {r["azureactivedirectoryobjectid"]: r for r in rows if r["azureactivedirectoryobjectid"]}
-        stubs = {r["domainname"].lower(): r for r in rows if r["user_type"] == UserType.STUB}
-        writer = _Writer(environment)
-        capacity_left = env.app_pass_capacity_left
-        ordered = sorted(users.values(), key=lambda u: not (by_object.get(u.object_id) or {}).get("uses_app_pass"))
-        planned: list[tuple] = []
-        for user in ordered:
-            row = by_object.get(user.object_id)
-            record = None
-            if row is not None:
-                record = snapshots.record_snapshot(row, direct_roles.get(row["id"], ()), team_roles.get(row["id"], ()),
-                                                   app_pass_lost=lost)
-            decision = decide(user=user, environment=dataclasses.replace(env, app_pass_capacity_left=capacity_left),
-                              record=record, trigger=Trigger.SCHEDULE)
-            if decision.uses_app_pass and not (row and row["uses_app_pass"] and not row["isdisabled"]):
-                capacity_left -= 1
-            if row is None and decision.action != Action.ADD:
-                counts["not_entitled"] += 1
-                continue
-            target_row = row if row is not None else stubs.get(user.upn.lower())
-            planned.append((user, target_row, decision))
-        # SYNC-06: writes that would give a record a name another record keeps are refused first.
-        conflicts = conflicts_among(
-            [(_write_key(user, target), target["domainname"] if target else None, user.upn)
-             for user, target, decision in planned if decision.action not in (Action.LEAVE, Action.REFUSE)],
-            environment, rows=rows)
-        for user, target_row, decision in planned:
-            key = _write_key(user, target_row)
-            if key in conflicts:
-                counts["not_entitled" if target_row is None else "unchanged"] += 1
-                decisions.append({**conflict_entry(user.upn, conflicts[key], creating=target_row is None),
-                                  "object_id": str(user.object_id)})
-                continue
-            outcome, changed = _apply(writer, user, target_row, decision)
-            counts[outcome if outcome in counts else "unchanged"] += 1
-            if outcome != "unchanged":
-                decisions.append(decision_entry(user.upn, outcome, decision, changed))
-        writer.flush(timezone.now())
-    return counts, decisions
-
-
-def _write_key(user: UserSnapshot, target: dict | None):
-    return target["id"] if target is not None else ("new", user.object_id)
 
 
 def environment_sync_queue(*, environment: Environment, initiated_by: str = "schedule") -> SyncRun | None:
@@ -408,9 +258,7 @@ def _apply_one(environment: Environment, directory_user: DirectoryUser, trigger:
                                    initiated_by=initiated_by, release=release)
         except IntegrityError as exc:
             if attempt == 2:
-                raise rules.RuleViolation(SYNC_06, f"{directory_user.login_name} could not be written in {environment.name}: "
-                                                   "another record holds the same directory object or user name, "
-                                                   "and it did not go away on retry.") from exc
+                raise rules.user_write_refusal(directory_user.login_name, environment.name) from exc
     raise AssertionError("unreachable")
 
 
@@ -451,9 +299,9 @@ def _apply_one_once(environment: Environment, directory_user: DirectoryUser, tri
         outcome = outcome_of(decision, [])
         systemuser = None
         if online and not conflict:
-            writer = _Writer(environment)
-            outcome, changed = _apply(writer, user, target, decision)
-            writer.flush(timezone.now())
+            writer = RecordWriter(environment, timezone.now())
+            outcome, changed = apply_decision(writer, bulk.db_id(user.object_id), user.profile_dict(), target, decision)
+            writer.flush()
             record_id = target["id"] if target else None
             systemuser = SystemUser.objects.filter(environment=environment, azureactivedirectoryobjectid=user.object_id).first() \
                 if record_id is None else SystemUser.objects.get(id=record_id)
@@ -532,7 +380,8 @@ def environment_user_diagnose(*, environment: Environment, directory_user: Direc
 
 def group_teams_refresh(*, systemuser: SystemUser, user: UserSnapshot) -> None:
     """ROLE-07: group teams show a member after first access, by the team's membership type."""
-    teams = list(Team.objects.filter(environment_id=systemuser.environment_id, teamtype__in=(2, 3)))
+    teams = list(Team.objects.filter(environment_id=systemuser.environment_id,
+                                     teamtype__in=(TeamType.SECURITY_GROUP, TeamType.OFFICE_GROUP)))
     if not teams:
         return
     group_ids = [t.azureactivedirectoryobjectid for t in teams]
@@ -542,10 +391,10 @@ def group_teams_refresh(*, systemuser: SystemUser, user: UserSnapshot) -> None:
     for team in teams:
         group = team.azureactivedirectoryobjectid
         qualifies = {
-            0: group in member_of,
-            1: group in member_of and not user.is_guest,
-            2: group in owner_of and not user.is_guest,
-            3: group in member_of and user.is_guest,
+            MembershipType.MEMBERS_AND_GUESTS: group in member_of,
+            MembershipType.MEMBERS: group in member_of and not user.is_guest,
+            MembershipType.OWNERS: group in owner_of and not user.is_guest,
+            MembershipType.GUESTS: group in member_of and user.is_guest,
         }[team.membershiptype]
         (want if qualifies else drop).append(team.id)
     TeamMembership.objects.bulk_create([TeamMembership(team_id=t, systemuser=systemuser) for t in want], ignore_conflicts=True)

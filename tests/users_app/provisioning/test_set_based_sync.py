@@ -1,7 +1,7 @@
 """The set-based background sync (provisioning/background.py) against the rules decided user by user.
 
 SYNC-01: over generated tenants, the set-based sync writes the same records, roles and team
-memberships, counts the same and logs the same decisions as `sync.environment_sync_reference`,
+memberships, counts the same and logs the same decisions as `reference.environment_sync_reference`,
 which calls engine.decide once per user.
 SYNC-05: an incremental sync after directory edits (reading only what changed, by change
 numbers) leaves the same state as a full pass.
@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from environments_app.models import Environment
 from users_app.models import DirectoryGroup, SyncRun, SystemUser, SystemUserRole, TeamMembership
+from users_app.provisioning import reference as oracle
 from users_app.provisioning import sync
 from users_app.services import directory
 from users_app.services.directory import directory_user_find
@@ -51,7 +52,7 @@ def in_savepoint(fn):
 
 
 def reference(env):
-    counts, decisions = sync.environment_sync_reference(environment=env)
+    counts, decisions = oracle.environment_sync_reference(environment=env)
     return counts, log_rows(decisions), state(env)
 
 
