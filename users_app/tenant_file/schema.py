@@ -16,6 +16,7 @@ from environments_app.models import Environment
 from users_app.choices import AdminRole, DirectoryUserType, GroupType, SkuKind
 from users_app.models import AppRegistration, DirectoryGroup, DirectoryUser, Sku, SystemUser, Tenant
 from users_app.passwords import password_problems
+from users_app.provisioning import rules
 from users_app.provisioning.rules import InvalidInput, RuleViolation
 from users_app.provisioning.rules.text import CONTROL, check_text
 from users_app.services import environments as env_svc
@@ -368,13 +369,20 @@ def parse(data) -> dict:
     return spec
 
 
+_USAGE_LOCATIONS: dict[str, str | None] = {}  # values the check accepted -> what it made of them (few: countries)
+
+
 def _usage_location(value: str, where: str) -> str | None:
-    """A usage location is empty (none) or two letters; letters are upper-cased (DIR-10)."""
-    if len(value) == 2 and value.isupper() and value.isascii() and value.isalpha():
-        return value
-    if value == "":
-        return None
-    if len(value) != 2 or not value.isascii() or not value.isalpha():
-        raise InvalidInput("usage_location", f"{where}: usage_location {value!r} is not a two-letter country code "
-                                             "(e.g. US), nor empty.")
-    return value.upper()
+    """A usage location is empty (none) or two letters, upper-cased (rules.check_usage_location_code),
+    refused in the file's own words. The check is pure: each distinct value is asked once."""
+    try:
+        return _USAGE_LOCATIONS[value]
+    except KeyError:
+        pass
+    try:
+        code = rules.check_usage_location_code(value, fold_case=True)
+    except InvalidInput as exc:
+        raise exc.reworded(f"{where}: usage_location {value!r} is not a two-letter country code (e.g. US), "
+                           "nor empty.") from None
+    _USAGE_LOCATIONS[value] = code
+    return code
