@@ -47,7 +47,8 @@ def terminal_text(text: str) -> str:
 
 class PortalCommand(BaseCommand):
     """Subclasses implement `run(**options)`, which answers the payload (JSON-able), and
-    `as_text(payload)`, its readable form. They raise RuleViolation to refuse."""
+    `as_text(payload)`, its readable form. They refuse through a check of the rules package, or
+    raise InvalidInput for an argument that names nothing or cannot be read."""
 
     # The command line is a scripting contract: no system-check chatter on stderr.
     requires_system_checks: Sequence[str] = []
