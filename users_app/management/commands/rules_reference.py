@@ -4,9 +4,10 @@ Each rule's title and what it decides come from the rules package's catalogue; w
 decided and which tests name it are found when the file is generated, by parsing the source
 (ast, tokenize), so the reference follows the code wherever modules move:
 - decided in: the functions (or module-level names) of users_app/provisioning/rules/ that use
-  the rule's constant (DIR_06, ids.DIR_06) or its ID as a string (docstrings aside);
-- used from: code outside the package (tests and migrations aside) that calls those functions
-  or names the rule itself;
+  the rule's constant (DIR_06, ids.DIR_06) or its ID as a string, or whose docstring cites it
+  (a function's docstring cites the rule it serves);
+- used from: code outside the package (tests and migrations aside) that calls those functions,
+  uses the rule's constant or ID, or cites it in a docstring;
 - named by tests: test functions under tests/ whose name, docstring or comments hold the ID
   (module docstrings and comments outside a test count for the file).
 The output is sorted and carries no date, so `--check` (exit 1 when the file is not what the
@@ -38,10 +39,15 @@ def constant_of(rule_id: str) -> str:
     return rule_id.replace("-", "_")
 
 
-def id_pattern(rule_id: str) -> re.Pattern:
-    """The ID in prose (ELIG-03, also ELIG-03e) or in a name (test_elig_03_..., elig03)."""
-    prefix, number = rule_id.split("-")
-    return re.compile(rf"(?<![A-Za-z0-9]){prefix}[-_]?{number}(?!\d)", re.IGNORECASE)
+_PREFIXES = sorted({rule_id.split("-")[0] for rule_id in ALL_RULE_IDS}, key=len, reverse=True)
+# An ID in prose (ELIG-03, also ELIG-03e) or in a name (test_elig_03_..., elig03), any case.
+ID_IN_TEXT = re.compile(rf"(?<![A-Za-z0-9])({'|'.join(_PREFIXES)})[-_]?(\d{{2}})(?!\d)", re.IGNORECASE)
+
+
+def ids_in(text: str) -> set[str]:
+    """The rule IDs a text names."""
+    found = {f"{prefix.upper()}-{number}" for prefix, number in ID_IN_TEXT.findall(text)}
+    return found & set(ALL_RULE_IDS)
 
 
 # --- reading the source ----------------------------------------------------------------------
@@ -78,6 +84,17 @@ class Module:
             else:
                 yield "", node
 
+
+    def cited(self):
+        """(rule ID, owner) for each rule a function's or class's docstring cites (the rule it serves)."""
+        for owner, node in self.owners():
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                for rule_id in ids_in(ast.get_docstring(node) or ""):
+                    yield rule_id, owner
+        for node in self.tree.body:
+            if isinstance(node, ast.ClassDef):
+                for rule_id in ids_in(ast.get_docstring(node) or ""):
+                    yield rule_id, node.name
 
     def references(self) -> list[tuple[str, ast.AST]]:
         """(owner, node) for every name, attribute and string constant that is not a docstring,
@@ -208,7 +225,7 @@ def where_decided(root: Path, rules_dir: Path, package: str):
     for module in parse_all(paths, root):
         path = module.path
         stem = path.relative_to(rules_dir).parts[0].removesuffix(".py")
-        for rule_id, owner in rule_uses(module, constants, strings):
+        for rule_id, owner in [*rule_uses(module, constants, strings), *module.cited()]:
             inside[rule_id][module.rel].add(owner)
             if owner:
                 deciders[(stem, owner.split(".")[0])].add(rule_id)
@@ -222,7 +239,7 @@ def where_decided(root: Path, rules_dir: Path, package: str):
         paths = [p for p in python_files(top) if not p.is_relative_to(rules_dir)]
         for module in parse_all(paths, root):
             imports = RulesImports(module, package, submodules)
-            for rule_id, owner in rule_uses(module, constants, strings):
+            for rule_id, owner in [*rule_uses(module, constants, strings), *module.cited()]:
                 outside[rule_id][module.rel].add(owner)
             if not (imports.names or imports.namespaces):
                 continue
@@ -242,7 +259,6 @@ def where_decided(root: Path, rules_dir: Path, package: str):
 
 def tests_naming(root: Path) -> dict[str, dict[str, set[str]]]:
     """rule ID -> {test file: test function names ("" for the file itself)}."""
-    patterns = {rule_id: id_pattern(rule_id) for rule_id in ALL_RULE_IDS}
     found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     tests_dir = root / "tests"
     if not tests_dir.is_dir():
@@ -264,9 +280,8 @@ def tests_naming(root: Path) -> dict[str, dict[str, set[str]]]:
                 texts[owner].append(token.string)
         for owner, chunks in texts.items():
             text = "\n".join(chunks)
-            for rule_id, pattern in patterns.items():
-                if pattern.search(text):
-                    found[rule_id][module.rel].add(owner)
+            for rule_id in ids_in(text):
+                found[rule_id][module.rel].add(owner)
     return found
 
 
@@ -321,8 +336,10 @@ def render(root: Path) -> str:
         "",
         "For each rule:",
         "",
-        "- **Decided in**: the functions of the rules package that use the rule's constant or its ID.",
-        "- **Used from**: code outside the package that calls those functions or names the rule.",
+        "- **Decided in**: the functions of the rules package that use the rule's constant or its ID, or "
+        "whose docstring cites it.",
+        "- **Used from**: code outside the package (tests and migrations aside) that calls those "
+        "functions, uses the rule's ID, or cites it in a docstring.",
         "- **Named by tests**: test functions whose name, docstring or comments hold the ID (a file "
         "listed alone names it at module level).",
         "",
