@@ -99,6 +99,8 @@ import json  # noqa: E402
 
 from django.core.management import call_command  # noqa: E402
 
+from tests import builders  # noqa: E402
+from tests.builders import DOMAIN, HX, set_user, sku, tenant_file  # noqa: E402
 from tests.conftest import PORTAL_PASSWORD, portal_tenant_data, portal_upn, row_counts, run_command  # noqa: E402
 
 
@@ -106,18 +108,14 @@ def load(path) -> tuple[int, str, str]:
     return run_command("load_tenant", str(path))
 
 
-DOMAIN = "contoso.onmicrosoft.com"
-
-
 def small_tenant() -> dict:
-    return {
-        "tenant": {"name": "Contoso", "domain": DOMAIN},
-        "skus": [{"sku": "DYN", "name": "Dynamics 365 Sales", "seats": 5, "kind": "dataverse"}],
-        "users": [{"upn": f"alice@{DOMAIN}", "display_name": "Alice Ng", "usage_location": "US", "licences": ["DYN"]},
-                  {"upn": f"bob@{DOMAIN}", "display_name": "Bob Lee"}],
-        "groups": [{"name": "Sales-Env", "members": [f"alice@{DOMAIN}"]}],
-        "environments": [{"name": "Sales", "security_group": "Sales-Env", "app_pass_capacity": 1}],
-    }
+    return tenant_file(
+        skus=[sku("DYN", "Dynamics 365 Sales", seats=5)],
+        users=[builders.user("alice", display_name="Alice Ng", usage_location="US", licences=["DYN"]),
+               builders.user("bob", display_name="Bob Lee")],
+        groups=[{"name": "Sales-Env", "members": [f"alice@{DOMAIN}"]}],
+        environments=[{"name": "Sales", "security_group": "Sales-Env", "app_pass_capacity": 1}],
+    )
 
 
 
@@ -141,12 +139,7 @@ def _write(path, content):
 
 
 def _user(data, upn, **values):
-    for u in data["users"]:
-        if u["upn"] == upn:
-            u.update(values)
-            return data
-    data["users"].append({"upn": upn, **values})
-    return data
+    return set_user(data, upn, new=builders.user, **values)
 
 
 @pytest.mark.django_db
@@ -356,7 +349,6 @@ from django.urls import reverse  # noqa: E402
 from users_app.forms.imports import MAX_UPLOAD_BYTES, CsvInputForm, DataImportConfirmForm  # noqa: E402
 from users_app.services.imports import parse_accounts_csv  # noqa: E402
 
-HX = {"HTTP_HX_REQUEST": "true"}
 
 
 def _import_state() -> tuple:

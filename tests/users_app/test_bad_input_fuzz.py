@@ -22,12 +22,12 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests import builders
+from tests.builders import DOMAIN, HX, sku, user
 from tests.conftest import portal_upn, row_counts, run_command
 from users_app import tenant_file
 
 pytestmark = pytest.mark.django_db
-DOMAIN = "contoso.onmicrosoft.com"
-HX = {"HTTP_HX_REQUEST": "true"}
 DEEP = "__deeply_nested__"  # a placeholder value, replaced in the file's text by deep nesting
 
 
@@ -38,29 +38,29 @@ class Rollback(Exception):
 
 # --- tenant files ---------------------------------------------------------------------------------------
 
-BASE = {
-    "tenant": {"name": "Contoso", "domain": DOMAIN, "marketing_licence": False},
-    "skus": [{"sku": "DYN", "name": "Dynamics 365 Sales", "seats": 5, "kind": "dataverse", "service_plans": ["X"]},
-             {"sku": "E3", "name": "Office 365 E3", "seats": 5, "kind": "m365"}],
-    "users": [
-        {"upn": f"alice@{DOMAIN}", "given_name": "Alice", "surname": "Ng", "display_name": "Alice Ng",
-         "mail": "alice@contoso.com", "usage_location": "US", "licences": ["DYN"], "admin_roles": [],
-         "custom_attributes": {"dept": "Sales", "level": 3}, "password": "Fuzz-Pass-2026!"},
-        {"upn": f"bob@{DOMAIN}", "display_name": "Bob Lee", "usage_location": "GB", "licences": ["E3"],
-         "enabled": True, "user_type": "Member", "deleted": None},
-        {"upn": f"kim_fabrikam.com#EXT#@{DOMAIN}", "user_type": "Guest", "home_tenant_licences": ["DYN"]},
+# Every key of the tenant file once (the fuzzer's paths are drawn from this file).
+BASE = builders.tenant_file(
+    marketing_licence=False,
+    skus=[sku("DYN", "Dynamics 365 Sales", seats=5, service_plans=["X"]), sku("E3", "Office 365 E3", seats=5, kind="m365")],
+    users=[
+        user("alice", given_name="Alice", surname="Ng", display_name="Alice Ng", mail="alice@contoso.com",
+             usage_location="US", licences=["DYN"], admin_roles=[], custom_attributes={"dept": "Sales", "level": 3},
+             password="Fuzz-Pass-2026!"),
+        user("bob", display_name="Bob Lee", usage_location="GB", licences=["E3"], enabled=True, user_type="Member",
+             deleted=None),
+        user("kim_fabrikam.com#EXT#", user_type="Guest", home_tenant_licences=["DYN"]),
     ],
-    "groups": [{"name": "Sales-Env", "type": "security", "members": [f"alice@{DOMAIN}", "Interns"],
-                "owners": [f"bob@{DOMAIN}"]},
-               {"name": "Interns", "members": [f"bob@{DOMAIN}"]},
-               {"name": "Team-Group", "type": "m365", "members": [f"alice@{DOMAIN}"]}],
-    "apps": [{"name": "ERP connector", "app_id": "00000000-0000-0000-0000-000000000001"}],
-    "environments": [
+    groups=[{"name": "Sales-Env", "type": "security", "members": [f"alice@{DOMAIN}", "Interns"],
+             "owners": [f"bob@{DOMAIN}"]},
+            {"name": "Interns", "members": [f"bob@{DOMAIN}"]},
+            {"name": "Team-Group", "type": "m365", "members": [f"alice@{DOMAIN}"]}],
+    apps=[{"name": "ERP connector", "app_id": "00000000-0000-0000-0000-000000000001"}],
+    environments=[
         {"name": "Sales", "type": "Production", "security_group": "Sales-Env", "app_pass_capacity": 1},
         {"name": "Team", "type": "Teams", "teams_group": "Team-Group"},
         {"name": "Onprem", "deployment": "on_premises", "ad_users": [{"logon_name": "CONTOSO\\ann", "first_name": "Ann"}]},
     ],
-}
+)
 
 
 def _paths(value, prefix=()):
