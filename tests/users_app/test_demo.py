@@ -18,7 +18,7 @@ from environments_app.models import Environment
 from users_app.choices import AdminRole
 from users_app.models import AdminRoleAssignment, DirectoryUser, SyncRun, SystemUser
 from users_app.provisioning import sync
-from users_app.services import demo
+from users_app.demo import seed as demo
 from users_app.tenant_file import load_tenant_file
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from django.db.models import Q
 from django.urls import reverse
 
-from portal.tables import cursor_encode
+from portal.paging import cursor_encode
 from users_app.list_search import search_index_refresh
 from users_app.models import SystemUser
 from users_app.filters.environment_users import USER_VIEWS

@@ -4,7 +4,7 @@ Deterministic (random.Random(20261128)): running it again writes the same file.
 Run from the project root:  python users_app/demo/build_contoso.py
 
 The file carries no password: seed_demo gives the sign-in accounts passwords generated per
-install (users_app/services/demo.py, DEMO_ACCOUNTS names them; var/demo-accounts.txt keeps them).
+install (users_app/demo/seed.py, DEMO_ACCOUNTS names them; var/demo-accounts.txt keeps them).
 A holder of each of the eleven admin roles (users_app/choices.py AdminRole) and a new hire who
 gets a temporary password (DIR-01) are among them.
 

@@ -15,7 +15,7 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-import portal.tables
+import portal.paging
 from environments_app.models import BusinessUnit, Environment
 from tests.conftest import portal_tenant_data, portal_upn
 from users_app import list_search
@@ -266,7 +266,7 @@ def test_next_links_walk_every_row_once_in_order_and_previous_links_walk_back(po
                                                                             view, cap):
     """Every sort both ways; `cap` moves the count cap below the list's size, so that the pages are
     read in index order (many rows) as well as by the view's filter then sorted (few rows)."""
-    monkeypatch.setattr(portal.tables, "COUNT_CAP", cap)
+    monkeypatch.setattr(portal.paging, "COUNT_CAP", cap)
     sales = portal_tenant["sales"]
     _varied_sales(sales)
     client = sign_in("global")
@@ -313,10 +313,10 @@ def test_the_page_counts_up_to_a_cap_and_a_bad_cursor_shows_the_first_page(porta
     total = SystemUser.objects.filter(USER_VIEWS["enabled"], environment=sales).count()
     text = client.get(list_url(sales)).content.decode()
     assert f"Page 1 of {-(-total // 25)}" in text and f"{total} users" in text
-    monkeypatch.setattr(portal.tables, "COUNT_CAP", 30)
+    monkeypatch.setattr(portal.paging, "COUNT_CAP", 30)
     text = client.get(list_url(sales)).content.decode()
     assert "more than 30 users" in text and "Page 1 ·" in text and 'rel="next"' in text
-    for cursor in ("garbage", "eyJ4Ijox", portal.tables.cursor_encode("domainname", ["x", 1])):
+    for cursor in ("garbage", "eyJ4Ijox", portal.paging.cursor_encode("domainname", ["x", 1])):
         response = client.get(list_url(sales, after=cursor, page=7))
         assert response.status_code == 200
         assert response.context["table"].page.number == 1 and not response.context["table"].page.has_previous()

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from portal.tables import CURSOR_MAX_LENGTH, TYPED_PAGE_MAX_ROWS
+from portal.paging import CURSOR_MAX_LENGTH, TYPED_PAGE_MAX_ROWS
 
 
 def b64(text: str | bytes) -> str:

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from users_app.services.demo import SUPERUSER, default_accounts_file, demo_seed
+from users_app.demo.seed import SUPERUSER, default_accounts_file, demo_seed
 
 
 class Command(BaseCommand):

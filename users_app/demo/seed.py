@@ -32,10 +32,9 @@ from users_app.choices import SyncTrigger, TeamType, UserType
 from users_app.list_search import search_index_refresh
 from users_app.models import AppRegistration, DirectoryGroup, DirectoryUser, SyncRun, SystemUser
 from users_app.provisioning import sync
+from users_app.services import directory as dir_svc
+from users_app.services import imports, records
 from users_app.tenant_file import load_tenant, load_tenant_file
-
-from . import directory as dir_svc
-from . import imports, records
 
 # What earlier versions of the demo gave every account, published in their README. A seed that
 # finds it still set (an install seeded before passwords were generated) replaces it.

@@ -1,0 +1,77 @@
+"""Security roles: the list, and a role's page with its members and Add people (ROLE-02)."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.htmx import action_response, render_page_or_partial
+from users_app.permissions import environment_admin_required
+from users_app.provisioning.rules import RuleViolation
+from users_app.filters.structure import SecurityRoleFilterSet
+from users_app.forms.structure import SecurityRolePeopleForm
+from users_app.selectors.structure import security_role_get, security_role_list as security_role_list_query, security_role_members
+from users_app.services import records
+from users_app.tables.structure import SecurityRoleTable
+from users_app.views.common import environment_crumbs, form_answer, refused
+from users_app.views.structure.shared import page_of, structure_url
+
+ROLE_LIST = "users_app/structure/security_role_list.html"
+ROLE_DETAIL = "users_app/structure/security_role_detail.html"
+
+
+@require_GET
+@environment_admin_required
+def security_role_list(request, environment):
+    table = SecurityRoleTable(security_role_list_query(environment=environment, filters=request.GET),
+                              environment=environment)
+    context = {
+        "environment": environment, "title": f"Security roles · {environment.name}", "section": "roles",
+        "table": table.configure(request),
+        "filter": SecurityRoleFilterSet(request.GET, environment=environment),
+        "breadcrumbs": environment_crumbs(environment, ("Security roles", None)),
+    }
+    return render_page_or_partial(request, ROLE_LIST, "security-role-table", context)
+
+
+def _role_context(request, environment, role, **extra) -> dict:
+    role.environment = environment
+    members = security_role_members(role=role)
+    members["users"] = page_of(request, members["users"])
+    context = {
+        "environment": environment, "role": role, "title": f"{role.name} · Security roles", "section": "roles",
+        **members,
+        "role_url": structure_url("security_role_detail", environment, role.roleid),
+        "people_form": SecurityRolePeopleForm(role=role),
+        "breadcrumbs": environment_crumbs(environment, ("Security roles", structure_url("security_role_list", environment)),
+                                          (role.name, None)),
+    }
+    context.update(extra)
+    return context
+
+
+@require_GET
+@environment_admin_required
+def security_role_detail(request, environment, roleid):
+    role = security_role_get(environment=environment, roleid=roleid)
+    return render_page_or_partial(request, ROLE_DETAIL, "security-role-members", _role_context(request, environment, role))
+
+
+@require_POST
+@environment_admin_required
+def security_role_people_add(request, environment, roleid):
+    """Add people: the role goes to each user through records.role_assign (ROLE-02), all or none."""
+    role = security_role_get(environment=environment, roleid=roleid)
+    role.environment = environment
+    detail = structure_url("security_role_detail", environment, roleid)
+    form = SecurityRolePeopleForm(request.POST, role=role)
+    if not form.is_valid():
+        context = _role_context(request, environment, role, people_form=form)
+        return form_answer(request, template=ROLE_DETAIL, partial="security-role-members", context=context, status=400)
+    try:
+        added = records.role_assign_many(role=role, systemusers=form.cleaned_data["users"])
+    except RuleViolation as violation:
+        return refused(request, violation, redirect_to=detail, template=ROLE_DETAIL, partial="security-role-members",
+                       context=_role_context(request, environment, role))
+    messages.success(request, f"{role.name} given to {added} user{'s' if added != 1 else ''}.")
+    return action_response(request, redirect_to=detail, template=ROLE_DETAIL, partial="security-role-members",
+                           context=_role_context(request, environment, role))

@@ -1,0 +1,82 @@
+"""Sync history: the environment's sync runs (SYNC-07), Sync now (SYNC-01), and one run's
+per-user decisions, its status polled while it runs."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.htmx import action_response, render_page_or_partial
+from users_app.permissions import environment_admin_required
+from users_app.provisioning.rules import RuleViolation
+from users_app.filters.structure import SyncRunFilterSet
+from users_app.selectors.structure import sync_run_get, sync_run_list as sync_run_list_query
+from users_app.services import environments as environment_services
+from users_app.tables.structure import SyncRunTable
+from users_app.views.common import environment_crumbs, initiated_by, refused
+from users_app.views.structure.shared import page_of, structure_url
+
+RUN_LIST = "users_app/structure/sync_run_list.html"
+RUN_DETAIL = "users_app/structure/sync_run_detail.html"
+
+
+def _run_list_context(request, environment, **extra) -> dict:
+    table = SyncRunTable(sync_run_list_query(environment=environment, filters=request.GET), environment=environment)
+    return {
+        "environment": environment, "title": f"Sync history · {environment.name}", "section": "sync",
+        "table": table.configure(request),
+        "filter": SyncRunFilterSet(request.GET, environment=environment),
+        "breadcrumbs": environment_crumbs(environment, ("Sync history", None)),
+        **extra,
+    }
+
+
+@require_GET
+@environment_admin_required
+def sync_run_list(request, environment):
+    """Every SyncRun of the environment, newest first (SYNC-07)."""
+    return render_page_or_partial(request, RUN_LIST, "sync-run-table", _run_list_context(request, environment))
+
+
+@require_POST
+@environment_admin_required
+def sync_run_create(request, environment):
+    """Sync now: the environment's background sync, run at once (SYNC-01); answers in place."""
+    back = structure_url("sync_run_list", environment)
+    try:
+        run = environment_services.environment_sync_now(environment=environment, initiated_by=initiated_by(request))
+    except RuleViolation as violation:
+        return refused(request, violation, redirect_to=back, template=RUN_LIST, partial="sync-run-table",
+                       context=_run_list_context(request, environment))
+    counts = ", ".join(f"{value} {name.replace('_', ' ')}" for name, value in run.counts().items())
+    if run.status == "failed":
+        messages.error(request, f"Sync of {environment.name} failed: {run.error}")
+    else:
+        messages.success(request, f"Sync of {environment.name} finished: {counts}.")
+    return action_response(request, redirect_to=back, template=RUN_LIST, partial="sync-run-table",
+                           context=_run_list_context(request, environment))
+
+
+def _run_context(request, environment, run) -> dict:
+    return {
+        "environment": environment, "run": run, "title": f"Sync run · {environment.name}", "section": "sync",
+        "decisions": page_of(request, run.decision_log, per_page=100),
+        "run_url": structure_url("sync_run_detail", environment, run.pk),
+        "breadcrumbs": environment_crumbs(environment, ("Sync history", structure_url("sync_run_list", environment)),
+                                          (f"{run.get_trigger_display()} at {run.started_at:%Y-%m-%d %H:%M:%S}", None)),
+    }
+
+
+@require_GET
+@environment_admin_required
+def sync_run_detail(request, environment, run_id):
+    """One run: its counts and per-user decisions (upn, outcome, rules, changed fields, text)."""
+    run = sync_run_get(environment=environment, run_id=run_id)
+    return render_page_or_partial(request, RUN_DETAIL, "sync-run-decisions", _run_context(request, environment, run))
+
+
+@require_GET
+@environment_admin_required
+def sync_run_status(request, environment, run_id):
+    """The `sync-status` fragment, polled while the run is queued or running."""
+    run = sync_run_get(environment=environment, run_id=run_id)
+    return render_page_or_partial(request, RUN_DETAIL, "sync-status", _run_context(request, environment, run))
