@@ -127,8 +127,7 @@ def check_env06(*, type: str, has_security_group: bool, exclude: Environment | N
         others = Environment.objects.filter(type=EnvironmentType.DEFAULT)
         if exclude is not None:
             others = others.exclude(pk=exclude.pk)
-        rules.check_one_default_environment(defaults=list(others.values_list("name", flat=True)[:1]),
-                                            becoming=exclude.name if exclude is not None else "")
+        rules.check_one_default_environment(defaults=list(others.values_list("name", flat=True)[:1]), adding=True)
 
 
 def _check_teams_group(group: DirectoryGroup | None) -> None:

@@ -64,20 +64,20 @@ def test_env_06_security_group_allowed(env_type, has_group, refused):
         assert exc.rule == rules.ENV_06 and exc.message.endswith("environment cannot have a security group.")
 
 
-@pytest.mark.parametrize("defaults, becoming, refused", [
-    pytest.param([], None, False, id="none"),
-    pytest.param(["Contoso (default)"], None, False, id="one"),
-    pytest.param(["A", "B"], None, True, id="two"),
-    pytest.param([], "New", False, id="first-default"),
-    pytest.param(["Contoso (default)"], "New", True, id="a-second-one"),
+@pytest.mark.parametrize("defaults, adding, refused", [
+    pytest.param([], False, False, id="none"),
+    pytest.param(["Contoso (default)"], False, False, id="one"),
+    pytest.param(["A", "B"], False, True, id="two"),
+    pytest.param([], True, False, id="first-default"),
+    pytest.param(["Contoso (default)"], True, True, id="a-second-one"),
 ])
-def test_env_06_one_default_environment(defaults, becoming, refused):
+def test_env_06_one_default_environment(defaults, adding, refused):
     """ENV-06: a tenant has at most one Default environment."""
-    exc = _refusal(rules.check_one_default_environment, defaults=defaults, becoming=becoming)
+    exc = _refusal(rules.check_one_default_environment, defaults=defaults, adding=adding)
     assert (exc is not None) is refused
     if refused:
         assert exc.rule == rules.ENV_06
-    if refused and becoming:
+    if refused and adding:
         assert "already has a Default environment (Contoso (default))" in exc.message
 
 

@@ -48,10 +48,10 @@ def check_security_group_allowed(*, env_type: str, has_security_group: bool) -> 
         raise RuleViolation(ENV_06, f"A {EnvironmentType(env_type).label} environment cannot have a security group.")
 
 
-def check_one_default_environment(*, defaults: Collection[str], becoming: str | None = None) -> None:
+def check_one_default_environment(*, defaults: Collection[str], adding: bool = False) -> None:
     """ENV-06: a tenant has at most one Default environment. `defaults`: the names of the Default
-    environments there are, besides `becoming` (an environment about to be Default), if any."""
-    if becoming is not None and defaults:
+    environments there are (or would be); `adding`: one more is about to become Default."""
+    if adding and defaults:
         raise RuleViolation(ENV_06, f"The tenant already has a Default environment ({next(iter(defaults))}); "
                                     "there is at most one.")
     if len(defaults) > 1:
