@@ -1,5 +1,5 @@
 """Filter sets of an environment's structure pages: teams, security roles, business units,
-sync runs (house style 30). Each takes the environment, so choices stay inside it."""
+sync runs. Each takes the environment, so choices stay inside it."""
 import django_filters
 
 from portal.filters import SEARCH_WIDGET, SearchFilterSet

@@ -1,5 +1,5 @@
 """Read queries of an environment's structure pages: teams, security roles, business units
-and sync history (house style 12). Lists use a fixed number of queries whatever the rows."""
+and sync history. Lists use a fixed number of queries whatever the rows."""
 from __future__ import annotations
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery

@@ -13,8 +13,8 @@ class AppUserTable(EnvironmentScopedTable):
     DEFAULT_COLUMNS = ("fullname", "applicationid", "isdisabled", "businessunit", "internalemailaddress", "roles")
 
     fullname = tables.Column(verbose_name="Name", order_by=("lastname", "domainname"),
-                             linkify=lambda table, record: reverse("app_users:app_user_detail",
-                                                                        args=[table.environment.environment_id, record.systemuserid]))
+                             linkify=lambda table, record: reverse(
+                                 "app_users:app_user_detail", args=[table.environment.environment_id, record.systemuserid]))
     applicationid = tables.Column(verbose_name="App ID")
     isdisabled = tables.Column(verbose_name="State")
     businessunit = tables.Column(verbose_name="Business unit", order_by=("businessunit__name",))

@@ -1,4 +1,4 @@
-"""Tables of an environment's structure pages (house style 28): teams, security roles,
+"""Tables of an environment's structure pages: teams, security roles,
 business units, sync runs. Querysets come from users_app/selectors/structure.py."""
 import django_tables2 as tables
 from django.urls import reverse
