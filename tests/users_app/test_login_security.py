@@ -19,7 +19,7 @@ from users_app.models import AuditEntry, DirectoryUser
 from users_app.passwords import password_problems
 from users_app.services import directory, lockout
 from users_app.tenant_file import load_tenant
-from users_app.views.signin import BLOCKED_MESSAGE
+from users_app.forms.signin import BLOCKED_MESSAGE
 
 GENERIC = "Please enter a correct"  # Django's invalid_login, the same for every other failure
 LOCKED = "Your account is temporarily locked to prevent unauthorized use."
