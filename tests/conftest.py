@@ -80,6 +80,14 @@ def sign_in(client):
     return _sign_in
 
 
+@pytest.fixture
+def browser(db):
+    """A test client that enforces the CSRF check as production does (POST with tests.pages.post)."""
+    from django.test import Client
+
+    return Client(enforce_csrf_checks=True)
+
+
 # --- Commands and row counts, shared by the command-line tests -----------------------------------
 
 

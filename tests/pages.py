@@ -250,6 +250,21 @@ PAGES = [
 REGISTRY = {page.name: page for page in PAGES}
 
 
+# --- Requests as a browser sends them -------------------------------------------------------------
+
+CSRF_TOKEN = "pagesBatteryCsrfToken0123456789a"  # any 32 letters and digits: the cookie and the header agree
+
+
+def post(client, url, *, token=True, **extra):
+    """An empty POST. With `token`, the CSRF cookie and header a browser sends (for a client made with
+    enforce_csrf_checks=True, as the `browser` fixture is); without, neither."""
+    if not token:
+        client.cookies.pop("csrftoken", None)
+        return client.post(url, {}, **extra)
+    client.cookies["csrftoken"] = CSRF_TOKEN
+    return client.post(url, {}, HTTP_X_CSRFTOKEN=CSRF_TOKEN, **extra)
+
+
 # --- The arguments ----------------------------------------------------------------------------------
 
 

@@ -11,18 +11,20 @@ import html
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
 
 from tests.builders import HX, upn
-from tests.pages import ACTION, PAGE, PAGES, REGISTRY, World, access_of, expected_refusal, methods_of, url_patterns
-
-CSRF = "h5BatteryCsrfToken0123456789abcd"  # any 32 letters and digits: cookie and header must agree
-
-
-@pytest.fixture
-def browser(db):
-    """A test client that enforces the CSRF check, as a browser meets it."""
-    return Client(enforce_csrf_checks=True)
+from tests.pages import (
+    ACTION,
+    PAGE,
+    PAGES,
+    REGISTRY,
+    World,
+    access_of,
+    expected_refusal,
+    methods_of,
+    post,
+    url_patterns,
+)
 
 
 def _sign_in(client, identity):
@@ -30,14 +32,6 @@ def _sign_in(client, identity):
     if identity:
         client.force_login(get_user_model().objects.get(username=upn(identity)))
     return client
-
-
-def _post(client, url, *, token=True, **extra):
-    if token:
-        client.cookies["csrftoken"] = CSRF
-        return client.post(url, {}, HTTP_X_CSRFTOKEN=CSRF, **extra)
-    client.cookies.pop("csrftoken", None)
-    return client.post(url, {}, **extra)
 
 
 PATTERNS = dict(url_patterns())
@@ -53,6 +47,8 @@ def test_every_url_of_the_resolver_is_in_the_registry():
     assert sorted(names - set(REGISTRY)) == [], "URLs missing from tests/pages.py"
     assert sorted(set(REGISTRY) - names) == [], "tests/pages.py names URLs the resolver does not have"
     assert len(PAGES) == len(REGISTRY)  # each URL once
+    assert not [p.name for p in PAGES if p.kind == ACTION and p.allowed], "an action's allowed are the role matrix's"
+    assert not [p.name for p in PAGES if p.kind == PAGE and not p.fragment], "a page names its fragment"
 
 
 def test_the_registry_kinds_match_the_views_methods():
@@ -64,61 +60,64 @@ def test_the_registry_kinds_match_the_views_methods():
         assert (methods == ["POST"]) == (page.kind == ACTION), (page.name, methods)
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if not p.public], ids=str)
-def test_signed_out_is_sent_to_sign_in(browser, portal_tenant, page):
-    """GET, and POST (with the CSRF token) when the view takes it."""
-    url = World(portal_tenant).url(page)
-    responses = [] if page.kind == ACTION else [browser.get(url)]
+def _signed_out(client, page, url):
+    """GET, and POST (with the CSRF token) when the view takes it: a redirect to sign-in."""
+    responses = [] if page.kind == ACTION else [client.get(url)]
     if page.kind == ACTION or _takes_post(page):
-        responses.append(_post(browser, url))
+        responses.append(post(client, url))
     for response in responses:
         assert response.status_code == 302 and response["Location"].startswith("/signin/"), (url, response.status_code)
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if p.allowed or p.refused], ids=str)
-def test_allowed_roles_get_page_and_fragment_refused_roles_get_the_refusal(browser, portal_tenant, page):
-    world = World(portal_tenant)
-    url = world.url(page)
+def _allowed(client, page, url, identity, access, in_sales):
+    """An action's allowed identities are the role matrix's; a page answers 200 (or its `answer`),
+    as a full page with its marks and as its HTMX fragment, both holding the fragment's element."""
+    if access:
+        assert expected_refusal(access, identity, write=False, in_sales=in_sales) is None, identity
+    full = client.get(url)
+    body = full.content.decode()
+    assert full.status_code == page.answer, (identity, url, full.status_code)
+    if page.answer != 200:
+        return
+    assert "<html" in body, (identity, url)
+    if page.kind != PAGE:
+        return
+    assert f'id="{page.fragment}"' in body, (identity, url)
+    for mark in page.marks:
+        assert mark in body, (identity, url, mark)
+    fragment = client.get(url, **HX)
+    text = fragment.content.decode()
+    assert fragment.status_code == 200 and "<html" not in text and f'id="{page.fragment}"' in text, (identity, url)
+
+
+def _refused(client, page, url, identity, access, in_sales):
+    """403 naming what is missing, in the one definition's words: for a GET, and for a POST (with the
+    CSRF token, as a page and as HTMX) when the view takes it."""
+    answers = []
+    if page.kind != ACTION:
+        answers.append((expected_refusal(access, identity, write=False, in_sales=in_sales), client.get(url)))
+    if page.kind == ACTION or _takes_post(page):
+        refusal = expected_refusal(access, identity, write=True, in_sales=in_sales)
+        answers += [(refusal, post(client, url)), (refusal, post(client, url, **HX))]
+    for refusal, response in answers:
+        assert refusal is not None, (identity, url)
+        assert response.status_code == 403, (identity, url, response.status_code)
+        assert html.escape(refusal) in response.content.decode(), (identity, url)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=str)
+def test_page(browser, portal_tenant, page):
+    """One URL: signed out, each allowed identity, each refused identity; an action POSTed without
+    the CSRF token is refused before its gate, even to a Global administrator."""
+    url = World(portal_tenant).url(page)
     access = access_of(PATTERNS[page.name])
     in_sales = "onprem" not in page.args
+    if not page.public:
+        _signed_out(browser, page, url)
     for identity in page.allowed:
-        if access:
-            assert expected_refusal(access, identity, write=page.kind == ACTION, in_sales=in_sales) is None, identity
-        client = _sign_in(browser, identity)
-        if page.kind == ACTION:
-            assert _post(client, url).status_code not in (403, 405), (identity, url)
-            continue
-        full = client.get(url)
-        body = full.content.decode()
-        assert full.status_code == page.answer, (identity, url, full.status_code)
-        if page.answer != 200:
-            continue
-        assert "<html" in body, (identity, url)
-        if page.kind != PAGE:
-            continue
-        assert f'id="{page.fragment}"' in body, (identity, url)
-        for mark in page.marks:
-            assert mark in body, (identity, url, mark)
-        fragment = client.get(url, **HX)
-        text = fragment.content.decode()
-        assert fragment.status_code == 200 and "<html" not in text and f'id="{page.fragment}"' in text, (identity, url)
+        _allowed(_sign_in(browser, identity), page, url, identity, access, in_sales)
     for identity in page.refused:
-        client = _sign_in(browser, identity)
-        answers = []
-        if page.kind != ACTION:
-            answers.append((expected_refusal(access, identity, write=False, in_sales=in_sales), client.get(url)))
-        if page.kind == ACTION or _takes_post(page):  # with the CSRF token, as a page and as HTMX
-            refusal = expected_refusal(access, identity, write=True, in_sales=in_sales)
-            answers += [(refusal, _post(client, url)), (refusal, _post(client, url, **HX))]
-        for refusal, response in answers:
-            assert refusal is not None, (identity, url)
-            assert response.status_code == 403, (identity, url, response.status_code)
-            assert html.escape(refusal) in response.content.decode(), (identity, url)
-
-
-@pytest.mark.parametrize("page", [p for p in PAGES if p.kind == ACTION and p.refused], ids=str)
-def test_an_action_posted_without_the_csrf_token_is_refused(browser, portal_tenant, page):
-    """Even by an identity the gate lets through: the CSRF check comes first."""
-    url = World(portal_tenant).url(page)
-    response = _post(_sign_in(browser, "global"), url, token=False)
-    assert response.status_code == 403 and "CSRF" in response.content.decode(), url
+        _refused(_sign_in(browser, identity), page, url, identity, access, in_sales)
+    if page.kind == ACTION and page.refused:
+        response = post(_sign_in(browser, "global"), url, token=False)
+        assert response.status_code == 403 and "CSRF" in response.content.decode(), url

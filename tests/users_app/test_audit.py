@@ -15,7 +15,8 @@ from tests.conftest import portal_upn
 from users_app.models import AdminRoleAssignment, AuditEntry, DirectoryUser, SystemUser
 from users_app.services import audit, environments, records
 
-HX = {"HTTP_HX_REQUEST": "true"}
+from tests.builders import HX
+
 AUDIT_URL = "/m365/audit/"
 EXPORT_URL = "/m365/audit/export.csv"
 

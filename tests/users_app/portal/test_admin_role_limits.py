@@ -11,7 +11,8 @@ from users_app.choices import ADMIN_ROLE_TEMPLATE_IDS, AdminRole, DeletedState
 from users_app.models import AdminRoleAssignment, AuditEntry, DirectoryUser, LicenceAssignment, SystemUser
 from users_app.services import audit, directory
 
-HX = {"HX-Request": "true"}
+from tests.builders import HX_HEADERS as HX
+
 GLOBAL_ROLE_ID = ADMIN_ROLE_TEMPLATE_IDS[AdminRole.GLOBAL]
 
 

@@ -1,7 +1,7 @@
 """Application users (APP): the list, + New app user, details, edit, Activate / Deactivate, Delete.
 
-Every URL: anonymous -> sign-in, wrong role -> 403 naming the role, right role -> 200 as a page
-and as an HTMX fragment. Every POST action: the HTMX answer and the plain redirect; a refused
+Every URL's sign-in redirect, refusal and page and fragment: the battery of tests/portal/test_pages.py.
+Every POST action: the HTMX answer and the plain redirect; a refused
 action writes nothing and its message names the rule. The list keeps a fixed number of queries."""
 import uuid
 
@@ -14,33 +14,13 @@ from users_app.services import directory, records
 from users_app.services.environments import environment_update
 from users_app.tables.app_users import AppUserTable
 
-HX = {"HTTP_HX_REQUEST": "true"}
+from tests.builders import HX
+
 PP_ROLE_TEXT = "System Administrator security role in this environment"
 
 
-def _pages(tenant, app_user):
-    sales = tenant["sales"].environment_id
-    return [
-        ("app_users:app_user_list", [sales], "app-user-table", "sysadmin"),
-        ("app_users:app_user_create", [sales], "app-user-form", "sysadmin"),
-        ("app_users:app_user_detail", [sales, app_user.systemuserid], "app-user-panel", "sysadmin"),
-    ]
-
-
-def test_app_user_pages_anonymous_redirected_to_sign_in(client, portal_tenant, erp_app_user):
-    for name, args, _, _ in _pages(portal_tenant, erp_app_user):
-        response = client.get(reverse(name, args=args))
-        assert response.status_code == 302, name
-        assert response["Location"].startswith("/signin/"), name
-
-
-def test_app_user_pages_refuse_users_without_the_role(sign_in, portal_tenant, erp_app_user):
-    """MODE-04 / product.md: plain@ holds no admin role and is not System Administrator there."""
-    client = sign_in("plain")
-    for name, args, _, _ in _pages(portal_tenant, erp_app_user):
-        response = client.get(reverse(name, args=args))
-        assert response.status_code == 403, name
-        assert PP_ROLE_TEXT in response.content.decode(), name
+# Every URL's sign-in redirect, refusal (naming the role) and page and fragment: the battery of
+# tests/portal/test_pages.py.
 
 
 def test_app_user_list_refuses_the_system_administrator_of_another_environment(sign_in, portal_tenant):
@@ -48,20 +28,6 @@ def test_app_user_list_refuses_the_system_administrator_of_another_environment(s
     response = sign_in("sysadmin").get(reverse("app_users:app_user_list", args=[portal_tenant["service"].environment_id]))
     assert response.status_code == 403
     assert PP_ROLE_TEXT in response.content.decode()
-
-
-def test_app_user_pages_render_as_page_and_as_fragment(sign_in, portal_tenant, erp_app_user):
-    for name, args, partial, who in _pages(portal_tenant, erp_app_user):
-        client = sign_in(who)
-        url = reverse(name, args=args)
-        page = client.get(url)
-        assert page.status_code == 200, name
-        assert "<html" in page.content.decode(), name
-        assert f'id="{partial}"' in page.content.decode(), name
-        fragment = client.get(url, **HX)
-        assert fragment.status_code == 200, name
-        assert "<html" not in fragment.content.decode(), name
-        assert f'id="{partial}"' in fragment.content.decode(), name
 
 
 def _create_payload(tenant, app, roles=("Basic User",)):

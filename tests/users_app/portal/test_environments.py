@@ -1,6 +1,6 @@
 """Area A: the environments list (with New environment) and the environment page with its
-org settings. Every URL both ways (full page, HTMX fragment), each role, each POST action
-answered in place and by redirect, refusals that name the rule and write nothing."""
+org settings: each POST action answered in place and by redirect, refusals that name the rule and
+write nothing. Every URL both ways and each role: the battery of tests/portal/test_pages.py."""
 import uuid
 
 import pytest
@@ -11,7 +11,7 @@ from environments_app.models import Environment
 from users_app.models import DirectoryGroup
 from users_app.services.environments import environment_create
 
-HX = {"HX-Request": "true"}
+from tests.builders import HX_HEADERS as HX
 
 
 def _detail(env):
@@ -27,34 +27,9 @@ def _messages(response) -> str:
 
 
 # --- Who may open what -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", ["environments:environment_list", "environments:environment_create"])
-def test_environment_tenant_pages_send_anonymous_to_signin(client, db, name):
-    response = client.get(reverse(name))
-    assert response.status_code == 302 and response["Location"].startswith("/signin/")
-
-
-def test_environment_detail_and_update_send_anonymous_to_signin(client, portal_tenant):
-    sales = portal_tenant["sales"]
-    for response in (client.get(_detail(sales)), client.post(_update(sales), {})):
-        assert response.status_code == 302 and response["Location"].startswith("/signin/")
-
-
-@pytest.mark.parametrize("name", ["environments:environment_list", "environments:environment_create"])
-@pytest.mark.parametrize("local", ["sysadmin", "plain", "useradmin"])
-def test_environment_tenant_pages_refuse_users_without_a_pp_role(portal_tenant, sign_in, name, local):
-    """A System Administrator of one environment is not a tenant admin: 403 naming the roles."""
-    response = sign_in(local).get(reverse(name))
-    assert response.status_code == 403
-    assert "Power Platform administrator" in response.content.decode()
-
-
-@pytest.mark.parametrize("local", ["plain", "useradmin"])
-def test_environment_detail_refuses_users_without_a_role(portal_tenant, sign_in, local):
-    response = sign_in(local).get(_detail(portal_tenant["sales"]))
-    assert response.status_code == 403
-    assert "System Administrator" in response.content.decode()
+# Every URL's sign-in redirect, refusals (the tenant pages refuse sysadmin@, plain@ and useradmin@,
+# naming the Power Platform roles; the environment page refuses plain@ and useradmin@) and page and
+# fragment: the battery of tests/portal/test_pages.py.
 
 
 def test_environment_detail_system_administrator_of_that_environment_only(portal_tenant, sign_in):
@@ -64,25 +39,9 @@ def test_environment_detail_system_administrator_of_that_environment_only(portal
     assert client.get(_detail(portal_tenant["service"])).status_code == 403
 
 
-@pytest.mark.parametrize("local", ["global", "ppadmin", "d365admin"])
-def test_environment_list_full_page_and_fragment(portal_tenant, sign_in, local):
-    client = sign_in(local)
-    url = reverse("environments:environment_list")
-    page = client.get(url)
-    assert page.status_code == 200 and "<html" in page.content.decode()
-    assert "Sales-Env" in page.content.decode()  # the security group by name
-    fragment = client.get(url, headers=HX)
-    body = fragment.content.decode()
-    assert fragment.status_code == 200 and "<html" not in body and 'id="environment-table"' in body
-
-
-def test_environment_create_panel_full_page_and_fragment(portal_tenant, sign_in):
-    client = sign_in("ppadmin")
-    url = reverse("environments:environment_create")
-    page = client.get(url)
-    assert page.status_code == 200 and "<html" in page.content.decode() and 'id="environment-create-panel"' in page.content.decode()
-    fragment = client.get(url, headers=HX).content.decode()
-    assert "<html" not in fragment and 'id="environment-create-panel"' in fragment and 'name="name"' in fragment
+def test_environment_create_panel_fragment_holds_the_form(portal_tenant, sign_in):
+    fragment = sign_in("ppadmin").get(reverse("environments:environment_create"), headers=HX).content.decode()
+    assert 'id="environment-create-panel"' in fragment and 'name="name"' in fragment
 
 
 @pytest.mark.parametrize("local", ["global", "sysadmin"])

@@ -1,7 +1,7 @@
 """Data import with stub users (STUB-01, STUB-03, STUB-05) and the bulk reassign (STUB-04).
 
-Every URL: anonymous -> sign-in, wrong role -> 403 naming the role, right role -> 200 as a page
-and as an HTMX fragment. Every POST action: the HTMX answer and the plain redirect; a refused
+Every URL's sign-in redirect, refusal and page and fragment: the battery of tests/portal/test_pages.py.
+Every POST action: the HTMX answer and the plain redirect; a refused
 action writes nothing and its message names the rule. The stub list keeps a fixed number of queries."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,46 +14,9 @@ from users_app.services import directory
 from users_app.services.imports import OWNER_EXISTING, OWNER_PRE_PROVISIONED, OWNER_STUB, records_import_preview
 from users_app.tables.imports import StubUserTable
 
-HX = {"HTTP_HX_REQUEST": "true"}
+from tests.builders import HX
+
 PP_ROLE_TEXT = "System Administrator security role in this environment"
-
-
-def _pages(tenant):
-    sales = tenant["sales"].environment_id
-    return [
-        ("imports:data_import", [sales], "data-import", "sysadmin"),
-        ("imports:data_reassign", [sales], "stub-user-table", "ppadmin"),
-    ]
-
-
-def test_import_pages_anonymous_redirected_to_sign_in(client, portal_tenant):
-    for name, args, _, _ in _pages(portal_tenant):
-        response = client.get(reverse(name, args=args))
-        assert response.status_code == 302, name
-        assert response["Location"].startswith("/signin/"), name
-
-
-def test_import_pages_refuse_users_without_the_role(sign_in, portal_tenant):
-    """MODE-04 / product.md: plain@ holds no admin role and is not System Administrator there."""
-    client = sign_in("plain")
-    for name, args, _, _ in _pages(portal_tenant):
-        response = client.get(reverse(name, args=args))
-        assert response.status_code == 403, name
-        assert PP_ROLE_TEXT in response.content.decode(), name
-
-
-def test_import_pages_render_as_page_and_as_fragment(sign_in, portal_tenant):
-    for name, args, partial, who in _pages(portal_tenant):
-        client = sign_in(who)
-        url = reverse(name, args=args)
-        page = client.get(url)
-        assert page.status_code == 200, name
-        assert "<html" in page.content.decode(), name
-        assert f'id="{partial}"' in page.content.decode(), name
-        fragment = client.get(url, **HX)
-        assert fragment.status_code == 200, name
-        assert "<html" not in fragment.content.decode(), name
-        assert f'id="{partial}"' in fragment.content.decode(), name
 
 
 # --- Data import (STUB) ------------------------------------------------------------------------------

@@ -23,9 +23,9 @@ from users_app.models import (
 )
 from users_app.services import directory
 
-HX = {"HX-Request": "true"}
+from tests.builders import HX_HEADERS as HX
+
 M365_MISSING = "You don&#x27;t have permission to"  # DIR-05 (admin_roles.refusal), as the page escapes it
-LICENCE_MISSING = M365_MISSING
 GLOBAL_ROLE_ID = ADMIN_ROLE_TEMPLATE_IDS[AdminRole.GLOBAL]
 
 
@@ -51,92 +51,7 @@ def fill_seats(part: str) -> None:
         i += 1
 
 
-# --- every URL: anonymous, wrong role, right role (page and fragment) -------------------------------
-
-def _urls():
-    """(url name, args builder, right role, wrong role, partial id)."""
-    plain = lambda: [dir_user("plain").pk]  # noqa: E731
-    group = lambda: [sales_group().pk]  # noqa: E731
-    return [
-        ("active_user_list", lambda: [], "useradmin", "plain", "user-table"),
-        ("deleted_user_list", lambda: [], "useradmin", "plain", "deleted-user-table"),
-        ("active_user_create", lambda: [], "useradmin", "plain", "user-create"),
-        ("active_user_detail", plain, "global", "sysadmin", "account-form"),
-        ("active_user_licences", plain, "licadmin", "plain", "licence-form"),
-        ("active_user_roles", plain, "useradmin", "plain", "role-form"),
-        ("active_user_groups", plain, "useradmin", "plain", "user-groups"),
-        ("active_user_password_reset", plain, "useradmin", "ppadmin", "password-reset"),
-        ("active_user_delete", plain, "useradmin", "ppadmin", "delete-confirm"),
-        ("group_list", lambda: [], "useradmin", "plain", "group-table"),
-        ("group_create", lambda: [], "useradmin", "ppadmin", "group-create"),
-        ("group_detail", group, "useradmin", "sysadmin", "group-members"),
-        ("group_owners", group, "useradmin", "sysadmin", "group-owners"),
-        ("licence_list", lambda: [], "licadmin", "plain", "licence-table"),
-        ("licence_detail", lambda: [sku("DYN").sku_id], "licadmin", "plain", "licence-user-table"),
-        ("role_list", lambda: [], "useradmin", "plain", "role-table"),
-        ("role_detail", lambda: [GLOBAL_ROLE_ID], "useradmin", "plain", "role-holders"),
-        ("app_registration_list", lambda: [], "useradmin", "plain", "app-registration-table"),
-        ("app_registration_create", lambda: [], "global", "ppadmin", "app-registration-create"),
-        ("service_information", lambda: [], "plain", None, "service-information"),
-    ]
-
-
-GET_URLS = _urls()
-POST_URLS = [
-    ("active_user_block", True), ("active_user_unblock", True), ("active_user_restore", True),
-    ("group_member_add", "group"), ("group_member_remove", "group"), ("group_owner_add", "group"),
-    ("group_owner_remove", "group"), ("role_holder_add", "role"), ("role_holder_remove", "role"),
-]
-
-
-@pytest.mark.parametrize("name,args,right,wrong,partial", GET_URLS, ids=[u[0] for u in GET_URLS])
-def test_m365_page_anonymous_is_sent_to_sign_in(portal_tenant, client, name, args, right, wrong, partial):
-    response = client.get(reverse(f"m365:{name}", args=args()))
-    assert response.status_code == 302
-    assert response["Location"].startswith("/signin/")
-
-
-@pytest.mark.parametrize("name,args,right,wrong,partial", [u for u in GET_URLS if u[3]],
-                         ids=[u[0] for u in GET_URLS if u[3]])
-def test_m365_page_wrong_role_gets_403_naming_the_role(portal_tenant, sign_in, name, args, right, wrong, partial):
-    response = sign_in(wrong).get(reverse(f"m365:{name}", args=args()))
-    assert response.status_code == 403
-    needed = LICENCE_MISSING if name.startswith("licence_") else M365_MISSING
-    assert needed in response.content.decode()
-
-
-@pytest.mark.parametrize("name,args,right,wrong,partial", GET_URLS, ids=[u[0] for u in GET_URLS])
-def test_m365_page_right_role_gets_page_and_fragment(portal_tenant, sign_in, name, args, right, wrong, partial):
-    client = sign_in(right)
-    url = reverse(f"m365:{name}", args=args())
-    page = client.get(url)
-    assert page.status_code == 200
-    assert "<html" in page.content.decode()
-    assert "Microsoft 365 admin center" in page.content.decode()  # breadcrumbs
-    fragment = client.get(url, headers=HX)
-    assert fragment.status_code == 200
-    text = fragment.content.decode()
-    assert "<html" not in text
-    assert f'id="{partial}"' in text
-
-
-def _post_args(kind):
-    if kind == "group":
-        return [sales_group().pk]
-    if kind == "role":
-        return [GLOBAL_ROLE_ID]
-    return [dir_user("plain").pk]
-
-
-@pytest.mark.parametrize("name,kind", POST_URLS + [("active_user_create", None), ("group_create", None),
-                                                   ("app_registration_create", None)])
-def test_m365_post_anonymous_and_wrong_role(portal_tenant, client, sign_in, name, kind):
-    url = reverse(f"m365:{name}", args=_post_args(kind) if kind else [])
-    response = client.post(url)
-    assert response.status_code == 302 and response["Location"].startswith("/signin/")
-    response = sign_in("ppadmin").post(url)
-    assert response.status_code == 403
-    assert M365_MISSING in response.content.decode()
+# Every URL's sign-in redirect, refusal and page and fragment: the battery of tests/portal/test_pages.py.
 
 
 def test_licence_administrator_reads_users_but_cannot_add_one(portal_tenant, sign_in):

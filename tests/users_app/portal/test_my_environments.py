@@ -1,6 +1,6 @@
 """My environments (SYNC-02): the list with the signed-in user's status, and Open, which applies
-the rules to that user at once and names each refusing rule. Anonymous -> sign-in; a page and an
-HTMX fragment; a fixed number of queries whatever the rows."""
+the rules to that user at once and names each refusing rule. A fixed number of queries whatever
+the rows; sign-in redirect, page and fragment: the battery of tests/portal/test_pages.py."""
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -11,27 +11,10 @@ from users_app.services import records
 from users_app.services.environments import environment_create
 from users_app.tables.my_environments import MyEnvironmentTable
 
-HX = {"HTTP_HX_REQUEST": "true"}
+from tests.builders import HX
 
-
-def test_my_environments_anonymous_redirected_to_sign_in(client, portal_tenant):
-    response = client.get(reverse("my_environments:my_environment_list"))
-    assert response.status_code == 302
-    assert response["Location"].startswith("/signin/")
-
-
-def test_my_environments_render_as_page_and_as_fragment(sign_in, portal_tenant):
-    for name, args, partial, who in [("my_environments:my_environment_list", [], "my-environment-table", "plain")]:
-        client = sign_in(who)
-        url = reverse(name, args=args)
-        page = client.get(url)
-        assert page.status_code == 200, name
-        assert "<html" in page.content.decode(), name
-        assert f'id="{partial}"' in page.content.decode(), name
-        fragment = client.get(url, **HX)
-        assert fragment.status_code == 200, name
-        assert "<html" not in fragment.content.decode(), name
-        assert f'id="{partial}"' in fragment.content.decode(), name
+# Every URL's sign-in redirect, refusal (naming the role) and page and fragment: the battery of
+# tests/portal/test_pages.py.
 
 
 def test_my_environments_refuse_a_django_superuser_without_directory_user(client, portal_tenant):

@@ -1,7 +1,7 @@
 """On-premises records edited by hand (ONPREM-02): the Active Directory users and their edit form.
 
-Every URL: anonymous -> sign-in, wrong role -> 403 naming the role, right role -> 200 as a page
-and as an HTMX fragment. The edit: the HTMX answer and the plain redirect; a refused edit writes
+Every URL's sign-in redirect, refusal and page and fragment: the battery of tests/portal/test_pages.py.
+The edit: the HTMX answer and the plain redirect; a refused edit writes
 nothing and its message names the rule. The list keeps a fixed number of queries."""
 from django.urls import reverse
 
@@ -11,49 +11,13 @@ from users_app.models import SystemUser
 from users_app.services.environments import environment_create
 from users_app.tables.onprem_users import OnPremisesUserTable
 
-HX = {"HTTP_HX_REQUEST": "true"}
+from tests.builders import HX
+
 PP_ROLE_TEXT = "System Administrator security role in this environment"
 
 
 def _ann(onprem_env):
     return SystemUser.objects.get(environment=onprem_env, domainname="CONTOSO\\ann")
-
-
-def _pages(onprem_env):
-    return [
-        ("onprem_users:onprem_user_list", [onprem_env.environment_id], "onprem-user-table", "ppadmin"),
-        ("onprem_users:onprem_user_edit", [onprem_env.environment_id, _ann(onprem_env).systemuserid], "onprem-user-form", "d365admin"),
-    ]
-
-
-def test_onprem_user_pages_anonymous_redirected_to_sign_in(client, onprem):
-    for name, args, _, _ in _pages(onprem):
-        response = client.get(reverse(name, args=args))
-        assert response.status_code == 302, name
-        assert response["Location"].startswith("/signin/"), name
-
-
-def test_onprem_user_pages_refuse_users_without_the_role(sign_in, onprem):
-    """MODE-04 / product.md: plain@ holds no admin role and is not System Administrator there."""
-    client = sign_in("plain")
-    for name, args, _, _ in _pages(onprem):
-        response = client.get(reverse(name, args=args))
-        assert response.status_code == 403, name
-        assert PP_ROLE_TEXT in response.content.decode(), name
-
-
-def test_onprem_user_pages_render_as_page_and_as_fragment(sign_in, onprem):
-    for name, args, partial, who in _pages(onprem):
-        client = sign_in(who)
-        url = reverse(name, args=args)
-        page = client.get(url)
-        assert page.status_code == 200, name
-        assert "<html" in page.content.decode(), name
-        assert f'id="{partial}"' in page.content.decode(), name
-        fragment = client.get(url, **HX)
-        assert fragment.status_code == 200, name
-        assert "<html" not in fragment.content.decode(), name
-        assert f'id="{partial}"' in fragment.content.decode(), name
 
 
 # --- On-premises records (ONPREM-02) -----------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Area A: an environment's Teams, Security roles, Business units and Sync history pages.
-Every URL both ways, each role, each POST action answered in place (HTMX) and by redirect,
-refusals that name the rule (and the real service's code) and write nothing, query budgets."""
+Each POST action answered in place (HTMX) and by redirect, refusals that name the rule (and the
+real service's code) and write nothing, query budgets. Every URL both ways and each role: the
+battery of tests/portal/test_pages.py."""
 import pytest
 from django.urls import reverse
 
@@ -12,12 +13,8 @@ from users_app.services.directory import directory_user_update
 from users_app.services.environments import business_unit_create, environment_create
 from users_app.services.records import team_create, team_member_add
 
-HX = {"HX-Request": "true"}
-DOMAIN = "contoso.onmicrosoft.com"
-
-
-def upn(local):
-    return f"{local}@{DOMAIN}"
+from tests.builders import HX_HEADERS as HX
+from tests.builders import DOMAIN, upn
 
 
 @pytest.fixture
@@ -57,63 +54,13 @@ def latest_run(env):
     return SyncRun.objects.filter(environment=env).first()
 
 
-# Every GET page: (url name, partial, extra args from the Sales fixture).
-PAGES = [
-    ("team_list", "team-table", lambda env: []),
-    ("team_create", "team-create-panel", lambda env: []),
-    ("team_detail", "team-summary", lambda env: [team(env, "Field sales").teamid]),
-    ("team_delete", "team-delete-panel", lambda env: [team(env, "Field sales").teamid]),
-    ("team_member_list", "team-members", lambda env: [team(env, "Field sales").teamid]),
-    ("security_role_list", "security-role-table", lambda env: []),
-    ("security_role_detail", "security-role-members", lambda env: [role(env, "Basic User").roleid]),
-    ("business_unit_list", "business-unit-table", lambda env: []),
-    ("business_unit_create", "business-unit-create-panel", lambda env: []),
-    ("business_unit_delete", "business-unit-delete-panel", lambda env: [unit(env, "North").businessunitid]),
-    ("sync_run_list", "sync-run-table", lambda env: []),
-    ("sync_run_detail", "sync-run-decisions", lambda env: [latest_run(env).pk]),
-    ("sync_run_status", "sync-status", lambda env: [latest_run(env).pk]),
-]
-PAGE_IDS = [page[0] for page in PAGES]
-
-
-@pytest.mark.parametrize(("name", "partial", "args"), PAGES, ids=PAGE_IDS)
-def test_structure_page_sends_anonymous_to_signin(client, sales, name, partial, args):
-    response = client.get(url(name, sales, *args(sales)))
-    assert response.status_code == 302 and response["Location"].startswith("/signin/")
-
-
-@pytest.mark.parametrize(("name", "partial", "args"), PAGES, ids=PAGE_IDS)
-def test_structure_page_refuses_a_user_without_a_role_there(sales, sign_in, name, partial, args):
-    """plain@ holds no admin role; sysadmin@ is System Administrator in Sales only (MODE-04)."""
-    response = sign_in("plain").get(url(name, sales, *args(sales)))
-    assert response.status_code == 403
-    assert "System Administrator" in response.content.decode()
-
-
-@pytest.mark.parametrize(("name", "partial", "args"), PAGES, ids=PAGE_IDS)
-@pytest.mark.parametrize("local", ["global", "sysadmin"])
-def test_structure_page_full_page_and_fragment(sales, sign_in, name, partial, args, local):
-    client = sign_in(local)
-    target = url(name, sales, *args(sales))
-    page = client.get(target)
-    body = page.content.decode()
-    assert page.status_code == 200 and "<html" in body and f'id="{partial}"' in body
-    assert 'aria-label="Breadcrumb"' in body and ">Environments</a>" in body and ">Sales</a>" in body
-    fragment = client.get(target, headers=HX)
-    body = fragment.content.decode()
-    assert fragment.status_code == 200 and "<html" not in body and f'id="{partial}"' in body
+# Every URL's sign-in redirect, refusal and page and fragment (with the breadcrumbs): the battery of
+# tests/portal/test_pages.py.
 
 
 def test_structure_pages_of_another_environment_refuse_its_system_administrator(portal_tenant, sign_in):
     service = portal_tenant["service"]
     assert sign_in("sysadmin").get(url("team_list", service)).status_code == 403
-
-
-def test_structure_post_actions_send_anonymous_to_signin(client, sales):
-    for target in (url("team_create", sales), url("sync_run_create", sales),
-                   url("security_role_people_add", sales, role(sales, "Basic User").roleid)):
-        response = client.post(target, {})
-        assert response.status_code == 302 and response["Location"].startswith("/signin/")
 
 
 def test_structure_post_actions_refuse_a_user_without_a_role(sales, sign_in):
