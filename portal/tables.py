@@ -14,7 +14,6 @@ __all__ = ["EnvironmentScopedTable", "KeysetSort", "PortalTable"]
 
 
 class PortalTable(tables.Table):
-    DEFAULT_COLUMNS: tuple[str, ...] = ()
     # The id of the table's root element, which is also the name of the page's partial
     # that renders it: sort and page links swap that element.
     container_id = "table"

@@ -10,7 +10,6 @@ from users_app.models import SystemUser
 
 class AppUserTable(EnvironmentScopedTable):
     container_id = "app-user-table"
-    DEFAULT_COLUMNS = ("fullname", "applicationid", "isdisabled", "businessunit", "internalemailaddress", "roles")
 
     fullname = tables.Column(verbose_name="Name", order_by=("lastname", "domainname"),
                              linkify=lambda table, record: reverse(

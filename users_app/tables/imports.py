@@ -8,7 +8,6 @@ from users_app.models import SystemUser
 
 class StubUserTable(EnvironmentScopedTable):
     container_id = "stub-user-table"
-    DEFAULT_COLUMNS = ("domainname", "owned_records", "createdon")
 
     domainname = tables.Column(verbose_name="Stub user")
     owned_records = tables.Column(verbose_name="Owned records", default=0)

@@ -13,7 +13,6 @@ OPEN_BUTTON = """<form method="post" action="{% url 'my_environments:my_environm
 
 class MyEnvironmentTable(PortalTable):
     container_id = "my-environment-table"
-    DEFAULT_COLUMNS = ("name", "type", "region", "record_disabled", "open")
 
     name = tables.Column(verbose_name="Environment")
     type = BadgeColumn(verbose_name="Type")

@@ -10,8 +10,6 @@ from users_app.models import SystemUser
 
 class OnPremisesUserTable(EnvironmentScopedTable):
     container_id = "onprem-user-table"
-    DEFAULT_COLUMNS = ("fullname", "domainname", "internalemailaddress", "address1_telephone1", "homephone",
-                       "address", "edit")
 
     fullname = tables.Column(verbose_name="Full name", default="—")
     domainname = tables.Column(verbose_name="User logon name")

@@ -20,7 +20,6 @@ def _link(viewname: str, key: str):
 
 class TeamTable(EnvironmentScopedTable):
     container_id = "team-table"
-    DEFAULT_COLUMNS = ("name", "teamtype", "businessunit", "group_name", "membershiptype", "administrator", "member_count")
 
     name = tables.Column(verbose_name="Team name", linkify=_link("structure:team_detail", "teamid"))
     teamtype = tables.Column(verbose_name="Team type")
@@ -49,7 +48,6 @@ class TeamTable(EnvironmentScopedTable):
 
 class SecurityRoleTable(EnvironmentScopedTable):
     container_id = "security-role-table"
-    DEFAULT_COLUMNS = ("name", "business_unit", "is_system", "user_count", "team_count")
 
     name = tables.Column(verbose_name="Role", linkify=_link("structure:security_role_detail", "roleid"))
     business_unit = tables.Column(verbose_name="Business unit", order_by=("business_unit__name",))
@@ -65,7 +63,6 @@ class SecurityRoleTable(EnvironmentScopedTable):
 
 class BusinessUnitTable(EnvironmentScopedTable):
     container_id = "business-unit-table"
-    DEFAULT_COLUMNS = ("name", "parentbusinessunit", "user_count", "child_count", "actions")
 
     name = tables.Column(verbose_name="Name")
     parentbusinessunit = tables.Column(verbose_name="Parent business", default="— (root)",
@@ -94,8 +91,6 @@ class BusinessUnitTable(EnvironmentScopedTable):
 
 class SyncRunTable(EnvironmentScopedTable):
     container_id = "sync-run-table"
-    DEFAULT_COLUMNS = ("started_at", "trigger", "status", "added", "enabled", "disabled", "updated", "unchanged",
-                       "not_entitled", "initiated_by")
 
     started_at = tables.DateTimeColumn(verbose_name="Started", format="Y-m-d H:i:s", linkify=_link("structure:sync_run_detail", "pk"))
     trigger = tables.Column(verbose_name="Trigger")
