@@ -1,5 +1,6 @@
-"""The environment's Users list and user profile (area B): every URL both ways, every action
-answering over HTMX and by redirect, refusals that name their rule and write nothing."""
+"""The environment's Users list and user profile (area B): every action answering over HTMX and by
+redirect, refusals that name their rule and write nothing (every URL both ways and each role: the
+battery of tests/portal/test_pages.py)."""
 from urllib.parse import urlencode
 
 import pytest
@@ -9,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from environments_app.models import Environment
+from tests import builders
+from tests.builders import HX
 from tests.conftest import portal_tenant_data, portal_upn
 from users_app.models import Account, AppRegistration, DirectoryGroup, DirectoryUser, SyncRun, SystemUser, SystemUserRole, TeamMembership
 from users_app.provisioning.sync import environment_sync
@@ -16,7 +19,6 @@ from users_app.services import directory, environments, records
 from users_app.services.imports import records_import
 from users_app.tenant_file import load_tenant
 
-HX = {"HTTP_HX_REQUEST": "true"}
 PP_ROLE_TEXT = "System Administrator security role in this environment"
 
 
@@ -49,8 +51,8 @@ def reload_tenant(change):
 
 def with_users(data, locals_, *, licences=("DYN",), in_group=True):
     data["skus"][0]["seats"] = 100
-    data["users"] += [{"upn": portal_upn(local), "display_name": local.capitalize(), "usage_location": "US",
-                       "licences": list(licences)} for local in locals_]
+    data["users"] += [builders.user(local, display_name=local.capitalize(), usage_location="US", licences=list(licences))
+                      for local in locals_]
     if in_group:
         data["groups"][0]["members"] += [portal_upn(local) for local in locals_]
 
@@ -65,31 +67,7 @@ def listed(client, env, **query):
     return {row.record.domainname for row in table.paginated_rows}
 
 
-GET_PAGES = ["environment_user_detail", "environment_user_roles", "environment_user_teams", "environment_user_business_unit",
-             "environment_user_manager", "environment_user_position", "environment_user_form", "environment_user_reassign"]
-POST_ACTIONS = ["environment_user_diagnose", "environment_user_refresh", "environment_user_sign_in", "environment_user_invite",
-                "environment_user_delete", *GET_PAGES[1:]]
-
-
-# --- Every URL: anonymous, wrong role, right role (full page and fragment) -------------------------
-
-
-def test_list_and_add_anonymous_wrong_role_right_role(client, portal_tenant, sign_in):
-    sales = portal_tenant["sales"]
-    for url, partial in ((list_url(sales), "user-table"), (add_url(sales), "user-add-panel")):
-        anonymous = client.get(url)
-        assert anonymous.status_code == 302 and "/signin/" in anonymous["Location"]
-        denied = sign_in("plain").get(url)
-        assert denied.status_code == 403 and PP_ROLE_TEXT in denied.content.decode()
-        client.logout()
-        admin = sign_in("ppadmin")
-        page = admin.get(url)
-        assert page.status_code == 200 and b"<html" in page.content and f'id="{partial}"'.encode() in page.content
-        fragment = admin.get(url, **HX)
-        assert fragment.status_code == 200 and b"<html" not in fragment.content
-        assert f'id="{partial}"'.encode() in fragment.content
-        client.logout()
-    assert client.post(add_url(sales), {"users": portal_upn("olivia")}).status_code == 302
+# --- Who may open what: every URL both ways and each role is the battery of tests/portal/test_pages.py
 
 
 def test_system_administrator_opens_only_their_environment(portal_tenant, sign_in):
@@ -97,31 +75,6 @@ def test_system_administrator_opens_only_their_environment(portal_tenant, sign_i
     client = sign_in("sysadmin")
     assert client.get(list_url(portal_tenant["sales"])).status_code == 200
     denied = client.get(list_url(portal_tenant["service"]))
-    assert denied.status_code == 403 and PP_ROLE_TEXT in denied.content.decode()
-
-
-@pytest.mark.parametrize("name", GET_PAGES)
-def test_profile_pages_full_and_fragment(portal_tenant, sign_in, client, name):
-    sales = portal_tenant["sales"]
-    url = user_url(sales, record(sales, "plain"), name)
-    anonymous = client.get(url)
-    assert anonymous.status_code == 302 and "/signin/" in anonymous["Location"]
-    denied = sign_in("olivia").get(url)
-    assert denied.status_code == 403 and PP_ROLE_TEXT in denied.content.decode()
-    admin = sign_in("global")
-    page = admin.get(url)
-    assert page.status_code == 200 and b"<html" in page.content and b'id="user-summary"' in page.content
-    fragment = admin.get(url, **HX)
-    assert fragment.status_code == 200 and b"<html" not in fragment.content and b'id="user-summary"' in fragment.content
-
-
-@pytest.mark.parametrize("name", POST_ACTIONS)
-def test_post_actions_need_a_signed_in_admin(portal_tenant, sign_in, client, name):
-    sales = portal_tenant["sales"]
-    url = user_url(sales, record(sales, "plain"), name)
-    anonymous = client.post(url)
-    assert anonymous.status_code == 302 and "/signin/" in anonymous["Location"]
-    denied = sign_in("olivia").post(url, **HX)
     assert denied.status_code == 403 and PP_ROLE_TEXT in denied.content.decode()
 
 

@@ -17,6 +17,8 @@ from django.urls import reverse
 
 import portal.paging
 from environments_app.models import BusinessUnit, Environment
+from tests import builders
+from tests.builders import HX
 from tests.conftest import portal_tenant_data, portal_upn
 from users_app import list_search
 from users_app.choices import AccessMode, DeletedState, UserType
@@ -28,7 +30,6 @@ from users_app.selectors.m365 import active_user_list
 from users_app.services import directory, environments, records
 from users_app.tenant_file import load_tenant
 
-HX = {"HTTP_HX_REQUEST": "true"}
 
 # Names chosen to trip a trigram index: case, accents, LIKE's wildcards, quotes, a mail equal
 # to the user name but for case, given and surname not in the display name, long and short.
@@ -53,9 +54,10 @@ def list_url(env, **query):
 
 
 def _user(local, display_name, **extra):
+    """A licensed user whose given name and surname are the display name's two words unless given."""
     given, _, surname = display_name.partition(" ")
-    return {"upn": portal_upn(local), "display_name": display_name, "given_name": extra.pop("given_name", given),
-            "surname": extra.pop("surname", surname), "usage_location": "US", "licences": ["DYN"], **extra}
+    return builders.user(local, display_name=display_name, given_name=extra.pop("given_name", given),
+                         surname=extra.pop("surname", surname), usage_location="US", licences=["DYN"], **extra)
 
 
 def _load(*, bulk: int = 0, mails: dict | None = None, blocked=(), guests=()):
