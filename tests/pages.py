@@ -111,6 +111,11 @@ class Page:
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def in_sales(self) -> bool:
+        """Opened on Sales (whose facts the environment gate reads above), not the on-premises one."""
+        return "onprem" not in self.args
+
 
 M365_MARK = ("Microsoft 365 admin center",)
 ENV_MARKS = ('aria-label="Breadcrumb"', ">Environments</a>", ">Sales</a>")

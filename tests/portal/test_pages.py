@@ -111,7 +111,7 @@ def test_page(browser, portal_tenant, page):
     the CSRF token is refused before its gate, even to a Global administrator."""
     url = World(portal_tenant).url(page)
     access = access_of(PATTERNS[page.name])
-    in_sales = "onprem" not in page.args
+    in_sales = page.in_sales
     if not page.public:
         _signed_out(browser, page, url)
     for identity in page.allowed:

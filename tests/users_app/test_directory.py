@@ -26,8 +26,9 @@ from users_app.provisioning.rules import RuleViolation
 from users_app.services import directory as d
 from users_app.services import environments as e
 
+from tests.builders import DOMAIN
+
 pytestmark = pytest.mark.django_db
-DOMAIN = "contoso.onmicrosoft.com"
 
 
 def make_user(local="alice", **kw):

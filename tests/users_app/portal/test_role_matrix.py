@@ -55,7 +55,7 @@ def test_role_matrix(portal_tenant, browser, identity):
             if status == 405:
                 continue
             refusal = expected_refusal(access, identity, write=method == "post",
-                                       in_sales="onprem" not in REGISTRY[name].args)
+                                       in_sales=REGISTRY[name].in_sales)
             if refusal is not None and status != 403:
                 mismatches.append((method, url, status, "should be refused"))
             elif refusal is None and (status == 403 or status >= 500):

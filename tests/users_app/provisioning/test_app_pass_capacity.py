@@ -18,9 +18,10 @@ from django.db import transaction
 from environments_app.models import Environment
 from users_app.models import SystemUser
 from users_app.provisioning import engine, rules, sync
-from users_app.provisioning.types import FAIL, PASS, Action, EnvironmentSnapshot, Mode, RecordSnapshot, Trigger, UserSnapshot
+from users_app.provisioning.types import FAIL, PASS, Action, EnvironmentSnapshot, Mode, Trigger, UserSnapshot
 from users_app.services.directory import directory_user_find
 from tests.builders import DOMAIN, sku, tenant_file, user
+from tests.users_app.provisioning import conftest as snapshots
 from users_app.tenant_file import load_tenant
 
 from .test_properties import Rollback
@@ -64,12 +65,11 @@ UNLICENSED = UserSnapshot(object_id=uuid.UUID(int=7), upn="ann@contoso.onmicroso
 
 
 def env(**kw) -> EnvironmentSnapshot:
-    return EnvironmentSnapshot(name="Field", **kw)
+    """The Field environment (app-pass capacity given by each row)."""
+    return snapshots.env(name="Field", **kw)
 
 
-def rec(**kw) -> RecordSnapshot:
-    kw.setdefault("isdisabled", False)
-    return RecordSnapshot(**kw)
+rec = snapshots.rec  # an enabled record
 
 
 HOLDER_TABLE = [

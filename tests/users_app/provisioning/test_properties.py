@@ -12,6 +12,7 @@ from environments_app.models import Environment
 from users_app.models import SystemUser
 from users_app.provisioning import sync
 from users_app.services.directory import directory_user_find
+from tests.builders import sku, tenant_file, user
 from users_app.tenant_file import load_tenant
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -60,22 +61,21 @@ def build(users, environment) -> dict:
         env["teams_group"] = "Team-Group"
     if env_type == "Developer":
         env["created_by"] = upns[environment["creator"] % len(upns)]
-    return {
-        "tenant": {"name": "Gen", "domain": DOMAIN, "marketing_licence": environment["marketing"]},
-        "skus": [{"sku": "DV", "name": "Power Apps", "seats": 10, "kind": "dataverse"},
-                 {"sku": "M365", "name": "Office 365 E3", "seats": 10, "kind": "m365"},
-                 {"sku": "OFF", "name": "Apps for business", "seats": 10, "kind": "office"}],
-        "users": [{"upn": name, "given_name": f"U{i}", "surname": "Gen", "usage_location": "US",
-                   "licences": u["licences"], "admin_roles": u["admin_roles"], "enabled": u["enabled"],
-                   "deleted": u["deleted"], "user_type": u["user_type"], "home_tenant_licences": u["home_tenant_licences"]}
-                  for i, (u, name) in enumerate(zip(users, upns))],
-        "groups": [
+    return tenant_file(
+        name="Gen", domain=DOMAIN, marketing_licence=environment["marketing"],
+        skus=[sku("DV", "Power Apps", seats=10), sku("M365", "Office 365 E3", seats=10, kind="m365"),
+              sku("OFF", "Apps for business", seats=10, kind="office")],
+        users=[user(name, given_name=f"U{i}", surname="Gen", usage_location="US", licences=u["licences"],
+                    admin_roles=u["admin_roles"], enabled=u["enabled"], deleted=u["deleted"], user_type=u["user_type"],
+                    home_tenant_licences=u["home_tenant_licences"])
+               for i, (u, name) in enumerate(zip(users, upns))],
+        groups=[
             {"name": "Nested", "members": nested},
             {"name": "Env-Group", "members": sg_members + ["Nested"], "owners": sg_owners},
             {"name": "Team-Group", "type": "m365", "members": team_members, "owners": team_owners},
         ],
-        "environments": [env],
-    }
+        environments=[env],
+    )
 
 
 class Rollback(Exception):
