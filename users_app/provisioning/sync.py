@@ -321,12 +321,9 @@ def _apply_one_once(environment: Environment, directory_user: DirectoryUser, tri
             counts = dict.fromkeys(SyncRun.COUNT_FIELDS, 0)
             if outcome in counts:
                 counts[outcome] += 1
-            run_trigger = {Trigger.SIGN_IN: SyncTrigger.SIGN_IN, Trigger.ADMIN: SyncTrigger.ADMIN,
-                           Trigger.REFRESH: SyncTrigger.REFRESH, Trigger.DIAGNOSE: SyncTrigger.DIAGNOSE,
-                           Trigger.IMPORT: SyncTrigger.IMPORT}[trigger]
             entry = {**(conflict_entry(user.upn, conflicts["this"], creating=target is None) if conflict
                         else decision_entry(user.upn, outcome, decision, changed)), "object_id": str(user.object_id)}
-            run = SyncRun(environment=environment, trigger=run_trigger, status=SyncStatus.SUCCEEDED, full=False,
+            run = SyncRun(environment=environment, trigger=trigger, status=SyncStatus.SUCCEEDED, full=False,
                           initiated_by=initiated_by, finished_at=timezone.now(), decisions=[entry],
                           refused=int(outcome == "refused"), **counts)
             result.run = run

@@ -6,7 +6,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from environments_app.choices import EnvironmentType
-from users_app.choices import AccessMode, AdminRole, SkuKind, UserType
+from users_app.choices import AccessMode, AdminRole, SkuKind, SyncTrigger, UserType
 
 # Rule results (the `result` of a check in the diagnose JSON).
 PASS = "pass"
@@ -14,15 +14,8 @@ FAIL = "fail"
 NA = "n/a"
 
 
-class Trigger(StrEnum):
-    """What asks for a decision (rules.md, table at the top of ELIG)."""
-
-    SCHEDULE = "schedule"  # background sync
-    SIGN_IN = "sign_in"  # first access, SYNC-02
-    ADMIN = "admin"  # admin add, SYNC-03
-    REFRESH = "refresh"  # refresh user, SYNC-04 (never adds)
-    DIAGNOSE = "diagnose"  # run diagnostics refreshes first, DIAG-03
-    IMPORT = "import"  # data import pre-provisioning, STUB-05
+# What asks for a decision (rules.md, table at the top of ELIG): the run triggers of choices.py.
+Trigger = SyncTrigger
 
 
 class Mode(StrEnum):

@@ -37,11 +37,8 @@ from .ids import ELIG_01, ELIG_02, ELIG_03, ELIG_04, ELIG_05, ELIG_06, MODE_03, 
 from .violation import RuleViolation
 
 
-ROLE_NAMES = {GLOBAL_ADMIN: "Global administrator", POWER_PLATFORM_ADMIN: "Power Platform administrator",
-              DYNAMICS_365_ADMIN: "Dynamics 365 service administrator"}
-
 def _admin_label(user: UserSnapshot) -> str:
-    names = [ROLE_NAMES[r] for r in (GLOBAL_ADMIN, POWER_PLATFORM_ADMIN, DYNAMICS_365_ADMIN) if r in user.admin_roles]
+    names = [r.label for r in (GLOBAL_ADMIN, POWER_PLATFORM_ADMIN, DYNAMICS_365_ADMIN) if r in user.admin_roles]
     return " and ".join(names)
 
 
