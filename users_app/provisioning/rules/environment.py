@@ -7,7 +7,7 @@ from environments_app.choices import TYPES_WITHOUT_SECURITY_GROUP, EnvironmentTy
 from users_app.choices import GroupType
 
 from ..types import DEFAULT, TEAMS, EnvironmentSnapshot, UserSnapshot
-from .ids import ENV_02, ENV_05, ENV_06, ENV_07, ONPREM_01, SYNC_01
+from .ids import ENV_02, ENV_05, ENV_06, ENV_07, ONPREM_01
 from .violation import RuleViolation
 
 
@@ -70,13 +70,6 @@ def check_ad_users_on_premises(*, name: str, on_premises: bool, has_ad_users: bo
     if has_ad_users and not on_premises:
         raise RuleViolation(ONPREM_01, f"{name} is online: it takes its users from the directory, "
                                        "not from an Active Directory export.")
-
-
-def sync_already_running(*, environment_name: str) -> RuleViolation:
-    """SYNC-01: one background sync of an environment at a time; Sync now while one runs is
-    refused (the caller raises it from the database's error)."""
-    return RuleViolation(SYNC_01, f"A background sync of {environment_name} is already running; "
-                                  "its result appears in the sync history when it ends.")
 
 
 def default_roles_on_add(user: UserSnapshot, env: EnvironmentSnapshot) -> tuple[str, ...]:

@@ -1,8 +1,15 @@
 """SYNC: what a sync may write."""
 from __future__ import annotations
 
-from .ids import SYNC_06
+from .ids import SYNC_01, SYNC_06
 from .violation import RuleViolation
+
+
+def sync_already_running(*, environment_name: str) -> RuleViolation:
+    """SYNC-01: one background sync of an environment at a time; Sync now while one runs is
+    refused (the caller raises it from the database's error)."""
+    return RuleViolation(SYNC_01, f"A background sync of {environment_name} is already running; "
+                                  "its result appears in the sync history when it ends.")
 
 
 def sync_write_refusal(environment_name: str) -> RuleViolation:
