@@ -114,6 +114,9 @@ def test_page(browser, portal_tenant, page):
     in_sales = page.in_sales
     if not page.public:
         _signed_out(browser, page, url)
+    elif page.kind != ACTION:  # a public page opens signed out
+        response = browser.get(url)
+        assert response.status_code == 200 and "<html" in response.content.decode(), url
     for identity in page.allowed:
         _allowed(_sign_in(browser, identity), page, url, identity, access, in_sales)
     for identity in page.refused:
