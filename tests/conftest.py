@@ -81,8 +81,9 @@ def sign_in(client):
 
 
 @pytest.fixture
-def browser(db):
-    """A test client that enforces the CSRF check as production does (POST with tests.pages.post)."""
+def csrf_client(db):
+    """A test client that enforces the CSRF check as production does (POST with tests.pages.post).
+    Not named `browser`: that is playwright's fixture."""
     from django.test import Client
 
     return Client(enforce_csrf_checks=True)

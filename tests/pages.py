@@ -262,7 +262,7 @@ CSRF_TOKEN = "pagesBatteryCsrfToken0123456789a"  # any 32 letters and digits: th
 
 def post(client, url, *, token=True, **extra):
     """An empty POST. With `token`, the CSRF cookie and header a browser sends (for a client made with
-    enforce_csrf_checks=True, as the `browser` fixture is); without, neither."""
+    enforce_csrf_checks=True, as the `csrf_client` fixture is); without, neither."""
     if not token:
         client.cookies.pop("csrftoken", None)
         return client.post(url, {}, **extra)

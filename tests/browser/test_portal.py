@@ -4,6 +4,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests import builders
 from tests.conftest import PORTAL_PASSWORD, portal_tenant_data, portal_upn
 from users_app.models import DirectoryGroup, DirectoryUser, SystemUser
 from users_app.provisioning.sync import directory_sync
@@ -120,8 +121,8 @@ def test_admin_story_create_license_sync_find_role_diagnose_unlicense_refresh(pa
 def test_eighth_non_interactive_user_is_refused(page, live_server, console_errors, shot):
     """MODE-03: at most seven non-interactive users; the eighth is refused on the user form."""
     data = portal_tenant_data()
-    data["users"] += [{"upn": portal_upn(f"svc{i}"), "display_name": f"Service {i}", "usage_location": "US",
-                       "licences": ["DYN"]} for i in range(8)]
+    data["users"] += [builders.user(f"svc{i}", display_name=f"Service {i}", usage_location="US", licences=["DYN"])
+                      for i in range(8)]
     data["groups"][0]["members"] += [portal_upn(f"svc{i}") for i in range(8)]
     load_tenant(data)
     directory_sync()

@@ -106,21 +106,21 @@ def _refused(client, page, url, identity, access, in_sales):
 
 
 @pytest.mark.parametrize("page", PAGES, ids=str)
-def test_page(browser, portal_tenant, page):
+def test_page(csrf_client, portal_tenant, page):
     """One URL: signed out, each allowed identity, each refused identity; an action POSTed without
     the CSRF token is refused before its gate, even to a Global administrator."""
     url = World(portal_tenant).url(page)
     access = access_of(PATTERNS[page.name])
     in_sales = page.in_sales
     if not page.public:
-        _signed_out(browser, page, url)
+        _signed_out(csrf_client, page, url)
     elif page.kind != ACTION:  # a public page opens signed out
-        response = browser.get(url)
+        response = csrf_client.get(url)
         assert response.status_code == 200 and "<html" in response.content.decode(), url
     for identity in page.allowed:
-        _allowed(_sign_in(browser, identity), page, url, identity, access, in_sales)
+        _allowed(_sign_in(csrf_client, identity), page, url, identity, access, in_sales)
     for identity in page.refused:
-        _refused(_sign_in(browser, identity), page, url, identity, access, in_sales)
+        _refused(_sign_in(csrf_client, identity), page, url, identity, access, in_sales)
     if page.kind == ACTION and page.refused:
-        response = post(_sign_in(browser, "global"), url, token=False)
+        response = post(_sign_in(csrf_client, "global"), url, token=False)
         assert response.status_code == 403 and "CSRF" in response.content.decode(), url

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests import builders
 from tests.conftest import portal_tenant_data, portal_upn
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,7 +98,7 @@ def database(databases, tmp_path):
     """The small tenant plus ten licensed members of Sales-Env (c0..c9), none of them synced yet."""
     env = command_env(tmp_path, databases.create("main"))
     data = tenant_data()
-    data["users"] += [{"upn": portal_upn(f"c{i}"), "usage_location": "US", "licences": ["DYN"]} for i in range(10)]
+    data["users"] += [builders.user(f"c{i}", usage_location="US", licences=["DYN"]) for i in range(10)]
     data["groups"][0]["members"] += [portal_upn(f"c{i}") for i in range(10)]
     (tmp_path / "tenant.json").write_text(json.dumps(data))
     run(env, "migrate", "-v0")
@@ -247,7 +248,7 @@ def test_sync_06_everything_at_once_is_one_serial_order(database, databases, tmp
     for user in edited["users"]:
         if user["upn"] in {portal_upn(u) for u in sales_members}:
             user["job_title"] = EDITED
-    edited["users"] += [{"upn": portal_upn(f"c{i}"), "job_title": EDITED, "usage_location": "US", "licences": ["DYN"]}
+    edited["users"] += [builders.user(f"c{i}", job_title=EDITED, usage_location="US", licences=["DYN"])
                         for i in range(10)]
     edited["groups"][0]["members"] += [portal_upn(f"c{i}") for i in range(10)]
     (tmp_path / "edited.json").write_text(json.dumps(edited))

@@ -34,7 +34,7 @@ def test_every_url_declares_its_gate():
 
 
 @pytest.mark.parametrize("identity", MATRIX_IDENTITIES)
-def test_role_matrix(portal_tenant, browser, identity):
+def test_role_matrix(portal_tenant, csrf_client, identity):
     """One identity against every gated URL: GET, GET as a fragment, POST (empty, with the CSRF
     check on as in production). A refusal is a 403 page naming what is missing; an allowed
     request is anything but a 403 or a server error. 405 (the method is not served) comes before
@@ -48,8 +48,8 @@ def test_role_matrix(portal_tenant, browser, identity):
             continue
         url = world.url(REGISTRY[name])
         for method, headers in (("get", {}), ("get", HX), ("post", {})):
-            browser.force_login(account)  # a POST may end the session (a password change, a block)
-            response = post(browser, url) if method == "post" else browser.get(url, headers=headers)
+            csrf_client.force_login(account)  # a POST may end the session (a password change, a block)
+            response = post(csrf_client, url) if method == "post" else csrf_client.get(url, headers=headers)
             checked += 1
             status = response.status_code
             if status == 405:
