@@ -1,9 +1,11 @@
-"""What the portal's view modules share: refusals, forms shown again, who acts, breadcrumbs."""
+"""What the portal's view modules share: the one way a view runs a service write and answers it
+(`act`, and `side_panel` for a page's create or delete panel), forms shown again, who acts, breadcrumbs."""
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 
 from environments_app.models import Environment
@@ -17,21 +19,73 @@ def refusal_message(request: HttpRequest, violation: RuleViolation) -> None:
     messages.error(request, str(violation), extra_tags=violation.rule)
 
 
-def refused(request: HttpRequest, violation: RuleViolation, *, redirect_to: str, template: str, partial: str,
-            context: dict) -> HttpResponse:
+def refused(request: HttpRequest, violation: RuleViolation, *, redirect_to: str, template: str | None = None,
+            partial: str | None = None, context: dict | None = None, status: int = 409) -> HttpResponse:
     """A refused action: nothing was written; over HTMX the partial again with the message (409,
-    swapped by static/js/portal.js), otherwise a redirect."""
+    swapped by static/js/portal.js; without a template, HX-Redirect), otherwise a redirect."""
     refusal_message(request, violation)
     return action_response(request, redirect_to=redirect_to, template=template, partial=partial, context=context,
-                           status=409)
+                           status=status)
 
 
 def form_answer(request: HttpRequest, *, template: str, partial: str, context: dict, status: int = 200) -> HttpResponse:
     """A form shown again (invalid input or a refusal), keeping what was typed: the partial over
     HTMX, the whole page otherwise."""
-    if is_fragment_request(request):
-        return render_page_or_partial(request, template, partial, {**context, "oob_messages": True}, status=status)
-    return render(request, template, context, status=status)
+    return render_page_or_partial(request, template, partial, {**context, "oob_messages": is_fragment_request(request)},
+                                  status=status)
+
+
+def act(request: HttpRequest, change: Callable[[], object], *, done, url, template: str | None = None,
+        partial: str | None = None, context: Callable[[object], dict] | None = None,
+        refused_context: Callable[[], dict] | None = None, refused_url: str | None = None, form=None,
+        invalid_context: Callable[[], dict] | None = None,
+        keep_form: bool = False, refused_status: int = 409, stay: bool = False, leave: bool = False) -> HttpResponse:
+    """Run one service write and answer it, the same way on every screen.
+
+    - `form` given and invalid: nothing runs; the form again (400) with `invalid_context()`.
+    - Refused by a rule: nothing was written; the message names the rule; the fragment with
+      `refused_context()` (else `context(None)`) at `refused_status` over HTMX and a redirect to
+      `refused_url` (else `url`) otherwise (no context: HX-Redirect or a redirect); with `keep_form` the page again in both cases, keeping
+      what was typed.
+    - Done: the success message (`done`, a text or `done(result)`; a `(level, text)` pair for another
+      level), then the fragment with `context(result)`, built after the write, over HTMX and a redirect to
+      `url` (a text or `url(result)`) otherwise; with `stay` the page itself (a secret shown once), with
+      `leave` HX-Redirect or a redirect (the page is gone).
+    """
+    if form is not None and not form.is_valid():
+        return form_answer(request, template=template, partial=partial, context=invalid_context(), status=400)
+    try:
+        result = change()
+    except RuleViolation as violation:
+        answer = refused_context() if refused_context else (context(None) if context else None)
+        if keep_form:
+            refusal_message(request, violation)
+            return form_answer(request, template=template, partial=partial, context=answer, status=refused_status)
+        return refused(request, violation, redirect_to=refused_url or url, template=template if answer else None,
+                       partial=partial, context=answer, status=refused_status)
+    text = done(result) if callable(done) else done
+    level, text = text if isinstance(text, tuple) else (messages.SUCCESS, text)
+    messages.add_message(request, level, text)
+    if stay:
+        return form_answer(request, template=template, partial=partial, context=context(result))
+    redirect_to = url if isinstance(url, str) else url(result)
+    if leave:
+        return action_response(request, redirect_to=redirect_to)
+    return action_response(request, redirect_to=redirect_to, template=template, partial=partial,
+                           context=context(result) if context else None)
+
+
+def side_panel(request: HttpRequest, *, template: str, partial: str, make_form: Callable, panel_context: Callable,
+               change: Callable, **answer) -> HttpResponse:
+    """A page's create or delete side panel: GET shows it with `make_form()`; POST validates
+    `make_form(request.POST)` and runs `change(cleaned_data)` through `act`, the panel shown again
+    with `panel_context(form)` when the form is invalid or (by default) refused."""
+    if request.method == "GET":
+        return render_page_or_partial(request, template, partial, panel_context(make_form()))
+    form = make_form(request.POST)
+    answer.setdefault("refused_context", lambda: panel_context(form))
+    return act(request, lambda: change(form.cleaned_data), template=template, partial=partial, form=form,
+               invalid_context=lambda: panel_context(form), **answer)
 
 
 def initiated_by(request: HttpRequest) -> str:

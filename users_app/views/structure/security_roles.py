@@ -1,18 +1,16 @@
 """Security roles: the list, and a role's page with its members and Add people (ROLE-02)."""
 from __future__ import annotations
 
-from django.contrib import messages
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.htmx import action_response, render_page_or_partial
+from portal.htmx import render_page_or_partial
 from users_app.permissions import environment_admin_required
-from users_app.provisioning.rules import RuleViolation
 from users_app.filters.structure import SecurityRoleFilterSet
 from users_app.forms.structure import SecurityRolePeopleForm
 from users_app.selectors.structure import security_role_get, security_role_list as security_role_list_query, security_role_members
 from users_app.services import records
 from users_app.tables.structure import SecurityRoleTable
-from users_app.views.common import environment_crumbs, form_answer, refused
+from users_app.views.common import act, environment_crumbs
 from users_app.views.structure.shared import page_of, structure_url
 
 ROLE_LIST = "users_app/structure/security_role_list.html"
@@ -62,16 +60,10 @@ def security_role_people_add(request, environment, roleid):
     """Add people: the role goes to each user through records.role_assign (ROLE-02), all or none."""
     role = security_role_get(environment=environment, roleid=roleid)
     role.environment = environment
-    detail = structure_url("security_role_detail", environment, roleid)
     form = SecurityRolePeopleForm(request.POST, role=role)
-    if not form.is_valid():
-        context = _role_context(request, environment, role, people_form=form)
-        return form_answer(request, template=ROLE_DETAIL, partial="security-role-members", context=context, status=400)
-    try:
-        added = records.role_assign_many(role=role, systemusers=form.cleaned_data["users"])
-    except RuleViolation as violation:
-        return refused(request, violation, redirect_to=detail, template=ROLE_DETAIL, partial="security-role-members",
-                       context=_role_context(request, environment, role))
-    messages.success(request, f"{role.name} given to {added} user{'s' if added != 1 else ''}.")
-    return action_response(request, redirect_to=detail, template=ROLE_DETAIL, partial="security-role-members",
-                           context=_role_context(request, environment, role))
+    return act(request, lambda: records.role_assign_many(role=role, systemusers=form.cleaned_data["users"]),
+               done=lambda added: f"{role.name} given to {added} user{'s' if added != 1 else ''}.",
+               url=structure_url("security_role_detail", environment, roleid), template=ROLE_DETAIL,
+               partial="security-role-members", form=form,
+               invalid_context=lambda: _role_context(request, environment, role, people_form=form),
+               context=lambda _: _role_context(request, environment, role))

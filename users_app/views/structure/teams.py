@@ -3,11 +3,11 @@ The rules (ROLE-07 for members, the team checks) are the record services'; a ref
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.htmx import action_response, render_page_or_partial
 from users_app.permissions import environment_admin_required
-from users_app.provisioning.rules import RuleViolation
 from users_app.filters.structure import TeamFilterSet
 from users_app.forms.structure import (
     ConfirmForm,
@@ -20,7 +20,7 @@ from users_app.forms.structure import (
 from users_app.selectors.structure import team_get, team_list as team_list_query, team_members, team_roles
 from users_app.services import records
 from users_app.tables.structure import TeamTable
-from users_app.views.common import environment_crumbs, form_answer, refusal_message, refused
+from users_app.views.common import act, environment_crumbs, side_panel
 from users_app.views.structure.shared import page_of, structure_url
 
 TEAM_LIST = "users_app/structure/team_list.html"
@@ -48,27 +48,22 @@ def team_list(request, environment):
 @environment_admin_required
 def team_create(request, environment):
     """Create team: the side panel (GET), then records.team_create (POST)."""
-    if request.method == "GET":
-        context = _team_list_context(request, environment, create_form=TeamCreateForm(environment=environment))
-        return render_page_or_partial(request, TEAM_LIST, "team-create-panel", context)
-    form = TeamCreateForm(request.POST, environment=environment)
-    if not form.is_valid():
-        context = _team_list_context(request, environment, create_form=form)
-        return form_answer(request, template=TEAM_LIST, partial="team-create-panel", context=context, status=400)
-    data = form.cleaned_data
-    try:
-        team = records.team_create(
+    def create(data):
+        return records.team_create(
             environment=environment, name=data["name"], business_unit=data["business_unit"], teamtype=data["teamtype"],
             group_object_id=data["group"].pk if data["group"] else None, membershiptype=data["membershiptype"],
             administrator=data["administrator"], description=data["description"])
-    except RuleViolation as violation:
-        refusal_message(request, violation)
-        context = _team_list_context(request, environment, create_form=form)
-        return form_answer(request, template=TEAM_LIST, partial="team-create-panel", context=context, status=409)
-    messages.success(request, f"Team {team.name} created.")
-    detail = structure_url("team_detail", environment, team.teamid)
-    context = _team_list_context(request, environment, created=team, created_url=detail, refresh_table=True)
-    return action_response(request, redirect_to=detail, template=TEAM_LIST, partial="team-create-panel", context=context)
+
+    def created(team):
+        detail = structure_url("team_detail", environment, team.teamid)
+        return _team_list_context(request, environment, created=team, created_url=detail, refresh_table=True)
+
+    return side_panel(
+        request, template=TEAM_LIST, partial="team-create-panel", keep_form=True,
+        make_form=lambda data=None: TeamCreateForm(data, environment=environment),
+        panel_context=lambda form: _team_list_context(request, environment, create_form=form),
+        change=create, done=lambda team: f"Team {team.name} created.",
+        url=lambda team: structure_url("team_detail", environment, team.teamid), context=created)
 
 
 def _team_context(request, environment, team, **extra) -> dict:
@@ -103,49 +98,42 @@ def team_member_list(request, environment, teamid):
     return render_page_or_partial(request, TEAM_DETAIL, "team-members", _team_context(request, environment, team))
 
 
+def _team_action(request, environment, team, change, done, partial: str, *, form=None, refused_keeps_form=False,
+                 **form_context) -> HttpResponse:
+    """A write on the team page answered with its `partial`, the team read again after the write;
+    an invalid form (and with `refused_keeps_form` a refused one) comes back with what was typed."""
+    def again(_=None, **extra):
+        return _team_context(request, environment, team_get(environment=environment, teamid=team.teamid), **extra)
+
+    return act(request, change, done=done, url=structure_url("team_detail", environment, team.teamid),
+               template=TEAM_DETAIL, partial=partial, form=form, context=again,
+               refused_context=lambda: again(**form_context) if refused_keeps_form else again(),
+               invalid_context=lambda: _team_context(request, environment, team, **form_context))
+
+
 @require_POST
 @environment_admin_required
 def team_update(request, environment, teamid):
     """Edit team: name, description, administrator (records.team_update)."""
     team = team_get(environment=environment, teamid=teamid)
-    detail = structure_url("team_detail", environment, teamid)
     form = TeamUpdateForm(request.POST, team=team)
-    if not form.is_valid():
-        context = _team_context(request, environment, team, update_form=form, edit_open=True)
-        return form_answer(request, template=TEAM_DETAIL, partial="team-summary", context=context, status=400)
-    try:
-        changed = records.team_update(team=team, **form.cleaned_data)
-    except RuleViolation as violation:
-        team = team_get(environment=environment, teamid=teamid)
-        return refused(request, violation, redirect_to=detail, template=TEAM_DETAIL, partial="team-summary",
-                       context=_team_context(request, environment, team, update_form=form, edit_open=True))
-    messages.success(request, f"Team {team.name} updated." if changed else "Nothing to change.")
-    team = team_get(environment=environment, teamid=teamid)
-    return action_response(request, redirect_to=detail, template=TEAM_DETAIL, partial="team-summary",
-                           context=_team_context(request, environment, team))
+    return _team_action(request, environment, team, lambda: records.team_update(team=team, **form.cleaned_data),
+                        lambda changed: f"Team {team.name} updated." if changed else "Nothing to change.",
+                        "team-summary", form=form, refused_keeps_form=True, update_form=form, edit_open=True)
 
 
 @require_http_methods(["GET", "POST"])
 @environment_admin_required
 def team_delete(request, environment, teamid):
-    """Delete team: a confirm panel (GET), then records.team_delete (POST)."""
+    """Delete team: a confirm panel (GET), then records.team_delete (POST). Done, the whole page
+    changes (the team is gone): HX-Redirect over HTMX, a redirect otherwise."""
     team = team_get(environment=environment, teamid=teamid)
-    detail = structure_url("team_detail", environment, teamid)
-    if request.method == "GET":
-        context = _team_context(request, environment, team, delete_form=ConfirmForm())
-        return render_page_or_partial(request, TEAM_DETAIL, "team-delete-panel", context)
-    form = ConfirmForm(request.POST)
-    if not form.is_valid():
-        context = _team_context(request, environment, team, delete_form=form)
-        return form_answer(request, template=TEAM_DETAIL, partial="team-delete-panel", context=context, status=400)
-    try:
-        records.team_delete(team=team)
-    except RuleViolation as violation:
-        return refused(request, violation, redirect_to=detail, template=TEAM_DETAIL, partial="team-delete-panel",
-                       context=_team_context(request, environment, team, delete_form=form))
-    messages.success(request, f"Team {team.name} deleted.")
-    # The whole page changes (the team is gone): HX-Redirect over HTMX, a redirect otherwise.
-    return action_response(request, redirect_to=structure_url("team_list", environment))
+    return side_panel(
+        request, template=TEAM_DETAIL, partial="team-delete-panel", make_form=ConfirmForm,
+        panel_context=lambda form: _team_context(request, environment, team, delete_form=form),
+        change=lambda _: records.team_delete(team=team), done=f"Team {team.name} deleted.",
+        url=structure_url("team_list", environment), refused_url=structure_url("team_detail", environment, teamid),
+        leave=True)
 
 
 @require_POST
@@ -153,40 +141,26 @@ def team_delete(request, environment, teamid):
 def team_member_add(request, environment, teamid):
     """Manage team members > Add (Owner and Access teams only, ROLE-07)."""
     team = team_get(environment=environment, teamid=teamid)
-    detail = structure_url("team_detail", environment, teamid)
     form = TeamMemberAddForm(request.POST, team=team)
-    if not form.is_valid():
-        context = _team_context(request, environment, team, member_form=form)
-        return form_answer(request, template=TEAM_DETAIL, partial="team-members", context=context, status=400)
-    try:
-        added = records.team_members_add(team=team, systemusers=form.cleaned_data["users"])
-    except RuleViolation as violation:
-        return refused(request, violation, redirect_to=detail, template=TEAM_DETAIL, partial="team-members",
-                       context=_team_context(request, environment, team))
-    messages.success(request, f"{added} member{'s' if added != 1 else ''} added to {team.name}.")
-    return action_response(request, redirect_to=detail, template=TEAM_DETAIL, partial="team-members",
-                           context=_team_context(request, environment, team))
+    return _team_action(request, environment, team,
+                        lambda: records.team_members_add(team=team, systemusers=form.cleaned_data["users"]),
+                        lambda added: f"{added} member{'s' if added != 1 else ''} added to {team.name}.",
+                        "team-members", form=form, member_form=form)
 
 
 @require_POST
 @environment_admin_required
 def team_member_remove(request, environment, teamid):
     team = team_get(environment=environment, teamid=teamid)
-    detail = structure_url("team_detail", environment, teamid)
     form = TeamMemberRemoveForm(request.POST, team=team)
     if not form.is_valid():
         messages.error(request, "Pick a member of the team to remove.")
-        return action_response(request, redirect_to=detail, template=TEAM_DETAIL, partial="team-members",
+        return action_response(request, redirect_to=structure_url("team_detail", environment, teamid),
+                               template=TEAM_DETAIL, partial="team-members",
                                context=_team_context(request, environment, team))
     user = form.cleaned_data["user"]
-    try:
-        records.team_member_remove(team=team, systemuser=user)
-    except RuleViolation as violation:
-        return refused(request, violation, redirect_to=detail, template=TEAM_DETAIL, partial="team-members",
-                       context=_team_context(request, environment, team))
-    messages.success(request, f"{user.fullname or user.domainname} removed from {team.name}.")
-    return action_response(request, redirect_to=detail, template=TEAM_DETAIL, partial="team-members",
-                           context=_team_context(request, environment, team))
+    return _team_action(request, environment, team, lambda: records.team_member_remove(team=team, systemuser=user),
+                        f"{user.fullname or user.domainname} removed from {team.name}.", "team-members")
 
 
 @require_POST
@@ -194,16 +168,9 @@ def team_member_remove(request, environment, teamid):
 def team_roles_update(request, environment, teamid):
     """Manage security roles of a team: the ticked roles become its roles."""
     team = team_get(environment=environment, teamid=teamid)
-    detail = structure_url("team_detail", environment, teamid)
     form = TeamRolesForm(request.POST, team=team)
-    if not form.is_valid():
-        context = _team_context(request, environment, team, roles_form=form)
-        return form_answer(request, template=TEAM_DETAIL, partial="team-roles", context=context, status=400)
-    try:
-        result = records.team_roles_set(team=team, roles=form.cleaned_data["roles"])
-    except RuleViolation as violation:
-        return refused(request, violation, redirect_to=detail, template=TEAM_DETAIL, partial="team-roles",
-                       context=_team_context(request, environment, team))
-    messages.success(request, f"Security roles of {team.name} saved ({result['added']} added, {result['removed']} removed).")
-    return action_response(request, redirect_to=detail, template=TEAM_DETAIL, partial="team-roles",
-                           context=_team_context(request, environment, team))
+    return _team_action(request, environment, team,
+                        lambda: records.team_roles_set(team=team, roles=form.cleaned_data["roles"]),
+                        lambda result: f"Security roles of {team.name} saved ({result['added']} added, "
+                                       f"{result['removed']} removed).",
+                        "team-roles", form=form, roles_form=form)
