@@ -6,17 +6,15 @@ Without the right at all: 403 naming the roles; on a target the role may not tou
 message (users_app.services.lockout.unlock refuses with DIR-05, recorded in the audit log)."""
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from portal.htmx import action_response, refuse
 from users_app.selectors import m365 as selectors
 from users_app.permissions import m365_required
 from users_app.provisioning.rules.admin_roles import Action
-from users_app.provisioning.rules import RuleViolation
 from users_app.services import lockout
+from users_app.views.common import act
 
 
 @require_POST
@@ -24,10 +22,6 @@ from users_app.services import lockout
 def active_user_unlock(request: HttpRequest, user_id) -> HttpResponse:
     """Unlock sign-in, then back to the user's page (over HTMX: the page reloads with the message)."""
     user = selectors.directory_user_get(user_id=user_id)
-    url = reverse("m365:active_user_detail", args=[user.pk])
-    try:
-        lockout.unlock(user)
-    except RuleViolation as violation:
-        return refuse(request, violation, redirect_to=url)
-    messages.success(request, f"Sign-in is unlocked for {user.display_name or user.user_principal_name}.")
-    return action_response(request, redirect_to=url)
+    return act(request, lambda: lockout.unlock(user),
+               done=f"Sign-in is unlocked for {user.display_name or user.user_principal_name}.",
+               url=reverse("m365:active_user_detail", args=[user.pk]), leave=True)

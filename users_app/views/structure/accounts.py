@@ -2,15 +2,14 @@
 users included (ROLE-05)."""
 from __future__ import annotations
 
-from django.contrib import messages
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.htmx import action_response, render_page_or_partial
+from portal.htmx import render_page_or_partial
 from users_app.permissions import environment_admin_required
-from users_app.provisioning.rules import InvalidInput, RuleViolation
+from users_app.provisioning.rules import InvalidInput
 from users_app.selectors.structure import account_get, account_list as account_list_query, account_people
 from users_app.services import records
-from users_app.views.common import environment_crumbs, refused
+from users_app.views.common import act, environment_crumbs
 from users_app.views.structure.shared import page_of, structure_url
 
 ACCOUNT_LIST = "users_app/structure/account_list.html"
@@ -36,21 +35,21 @@ def account_update(request, environment, accountid):
     account = account_get(environment=environment, accountid=accountid)
     people = account_people(environment=environment)
     person = people.filter(pk=request.POST.get("user") or 0).first()
-    redirect_to = structure_url("account_list", environment)
-    try:
+    share = request.POST.get("action") == "share"
+
+    def change():
         if person is None:
             raise InvalidInput("user", "Choose a user of the environment.")
-        if request.POST.get("action") == "share":
+        if share:
             records.account_share(account=account, systemuser=person)
-            text = f"{account.name} is shared with {person.domainname}."
         else:
             records.account_owner_set(account=account, owner=person)
-            text = f"{account.name} is assigned to {person.domainname}."
-    except RuleViolation as violation:
-        return refused(request, violation, redirect_to=redirect_to, template=ACCOUNT_LIST, partial="account-table",
-                       context=_account_context(request, environment))
-    if person.isdisabled:
-        text += " The user is disabled: records can still be assigned to and shared with them (ROLE-05)."
-    messages.success(request, text)
-    return action_response(request, redirect_to=redirect_to, template=ACCOUNT_LIST, partial="account-table",
-                           context=_account_context(request, environment))
+
+    def done(_):
+        text = f"{account.name} is {'shared with' if share else 'assigned to'} {person.domainname}."
+        if person.isdisabled:
+            text += " The user is disabled: records can still be assigned to and shared with them (ROLE-05)."
+        return text
+
+    return act(request, change, done=done, url=structure_url("account_list", environment), template=ACCOUNT_LIST,
+               partial="account-table", context=lambda _: _account_context(request, environment))

@@ -5,14 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.htmx import action_response, render_page_or_partial
+from portal.htmx import render_page_or_partial
 from users_app.permissions import environment_admin_required
-from users_app.provisioning.rules import RuleViolation
 from users_app.filters.structure import SyncRunFilterSet
 from users_app.selectors.structure import sync_run_get, sync_run_list as sync_run_list_query
 from users_app.services import environments as environment_services
 from users_app.tables.structure import SyncRunTable
-from users_app.views.common import environment_crumbs, initiated_by, refused
+from users_app.views.common import act, environment_crumbs, initiated_by
 from users_app.views.structure.shared import page_of, structure_url
 
 RUN_LIST = "users_app/structure/sync_run_list.html"
@@ -41,19 +40,16 @@ def sync_run_list(request, environment):
 @environment_admin_required
 def sync_run_create(request, environment):
     """Sync now: the environment's background sync, run at once (SYNC-01); answers in place."""
-    back = structure_url("sync_run_list", environment)
-    try:
-        run = environment_services.environment_sync_now(environment=environment, initiated_by=initiated_by(request))
-    except RuleViolation as violation:
-        return refused(request, violation, redirect_to=back, template=RUN_LIST, partial="sync-run-table",
-                       context=_run_list_context(request, environment))
-    counts = ", ".join(f"{value} {name.replace('_', ' ')}" for name, value in run.counts().items())
-    if run.status == "failed":
-        messages.error(request, f"Sync of {environment.name} failed: {run.error}")
-    else:
-        messages.success(request, f"Sync of {environment.name} finished: {counts}.")
-    return action_response(request, redirect_to=back, template=RUN_LIST, partial="sync-run-table",
-                           context=_run_list_context(request, environment))
+    def done(run):
+        if run.status == "failed":
+            return messages.ERROR, f"Sync of {environment.name} failed: {run.error}"
+        counts = ", ".join(f"{value} {name.replace('_', ' ')}" for name, value in run.counts().items())
+        return f"Sync of {environment.name} finished: {counts}."
+
+    return act(request, lambda: environment_services.environment_sync_now(environment=environment,
+                                                                          initiated_by=initiated_by(request)),
+               done=done, url=structure_url("sync_run_list", environment), template=RUN_LIST,
+               partial="sync-run-table", context=lambda _: _run_list_context(request, environment))
 
 
 def _run_context(request, environment, run) -> dict:
