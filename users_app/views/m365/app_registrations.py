@@ -1,22 +1,22 @@
 """App registrations (DIR-08): the list and New registration, whose client secret is shown once."""
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal.htmx import is_fragment_request, render_page_or_partial
+from portal.htmx import render_page_or_partial
 from users_app.forms.m365 import AppRegistrationCreateForm
 from users_app.permissions import m365_required
-from users_app.provisioning.rules import RuleViolation
 from users_app.provisioning.rules.admin_roles import Action
 from users_app.selectors import m365 as selectors
 from users_app.services import directory
 from users_app.tables.m365 import AppRegistrationTable
 
-from .common import T, crumbs, no_store, refused_in_page
+from users_app.views.common import act
+
+from .common import T, crumbs, no_store
 
 
 def _apps_crumbs(*trail):
@@ -43,13 +43,10 @@ def app_registration_create(request: HttpRequest) -> HttpResponse:
         context["form"] = AppRegistrationCreateForm()
         return render_page_or_partial(request, template, partial, context)
     form = AppRegistrationCreateForm(request.POST)
-    context.update(form=form, oob_messages=is_fragment_request(request))
-    if not form.is_valid():
-        return render_page_or_partial(request, template, partial, context, status=400)
-    try:
-        app, secret = directory.app_registration_create(name=form.cleaned_data["name"])
-    except RuleViolation as violation:
-        return refused_in_page(request, violation, template, partial, context)
-    messages.success(request, f"The application {app.name} was registered.")
-    context.update(app=app, secret=secret)
-    return no_store(render_page_or_partial(request, template, partial, context))
+    return no_store(act(request, lambda: directory.app_registration_create(name=form.cleaned_data["name"]), form=form,
+                        keep_form=True, stay=True, template=template, partial=partial,
+                        invalid_context=lambda: {**context, "form": form},
+                        refused_context=lambda: {**context, "form": form},
+                        done=lambda result: f"The application {result[0].name} was registered.",
+                        url=reverse("m365:app_registration_create"),
+                        context=lambda result: {**context, "form": form, "app": result[0], "secret": result[1]}))

@@ -1,18 +1,14 @@
 """What the Microsoft 365 admin center screens share: templates, breadcrumbs, the user page's
-context, and one way to run a write and answer it (refused: 409 with the fragment; done: the
-success message and the fragment read again)."""
+context, and the answer to a Remove whose row is gone. Writes run through users_app.views.common.act."""
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from portal.htmx import action_response, refuse, render_page_or_partial
+from portal.htmx import action_response
 from users_app.models import DirectoryUser
 from users_app.permissions import m365_rights
-from users_app.provisioning.rules import RuleViolation
 from users_app.services import directory, lockout
 
 T = "users_app/m365/"
@@ -49,26 +45,6 @@ def no_store(response: HttpResponse) -> HttpResponse:
     """A response showing a secret (temporary password, client secret) once: never cached."""
     response["Cache-Control"] = "no-store, no-cache, must-revalidate, max-age=0"
     return response
-
-
-def act(request: HttpRequest, change: Callable[[], object], *, done: Callable[[], str] | str, url: str, template: str,
-        partial: str, context: Callable[[], dict], refused_context: Callable[[], dict] | None = None) -> HttpResponse:
-    """Run one service write. Refused: the refusal (409) with the fragment (`refused_context`, else
-    `context`). Done: the success message and the fragment, its context built after the write."""
-    try:
-        change()
-    except RuleViolation as violation:
-        return refuse(request, violation, redirect_to=url, template=template, partial=partial,
-                      context=(refused_context or context)(), status=409)
-    messages.success(request, done() if callable(done) else done)
-    return action_response(request, redirect_to=url, template=template, partial=partial, context=context())
-
-
-def refused_in_page(request: HttpRequest, violation: RuleViolation, template: str, partial: str,
-                    context: dict) -> HttpResponse:
-    """A refused create or reset: the page again (409), the message naming the rule."""
-    messages.error(request, f"{violation.rule}: {violation.message}", extra_tags=violation.rule)
-    return render_page_or_partial(request, template, partial, context, status=409)
 
 
 def missing(request: HttpRequest, message: str, *, url: str, template: str, partial: str, context: dict) -> HttpResponse:

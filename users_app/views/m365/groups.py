@@ -1,23 +1,23 @@
 """Active teams & groups (DIR-06): the list, Add a group, and a group's Members and Owners tabs."""
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.htmx import action_response, is_fragment_request, render_page_or_partial
+from portal.htmx import is_fragment_request, render_page_or_partial
 from users_app.choices import GroupType
 from users_app.forms.m365 import GroupCreateForm, GroupMembersAddForm, UsersPickForm
 from users_app.models import DirectoryGroup
 from users_app.permissions import m365_required
-from users_app.provisioning.rules import RuleViolation
 from users_app.provisioning.rules.admin_roles import Action
 from users_app.selectors import m365 as selectors
 from users_app.tables.m365 import GroupTable
 from users_app.services import directory
 
-from .common import T, act, crumbs, missing, refused_in_page, user_name
+from users_app.views.common import act
+
+from .common import T, crumbs, missing, user_name
 
 MEMBERS = (T + "group_detail.html", "group-members")
 OWNERS = (T + "group_owners.html", "group-owners")
@@ -46,15 +46,11 @@ def group_create(request: HttpRequest) -> HttpResponse:
         context["form"] = GroupCreateForm()
         return render_page_or_partial(request, template, partial, context)
     form = GroupCreateForm(request.POST)
-    context.update(form=form, oob_messages=is_fragment_request(request))
-    if not form.is_valid():
-        return render_page_or_partial(request, template, partial, context, status=400)
-    try:
-        group = directory.group_create(**form.cleaned_data)
-    except RuleViolation as violation:
-        return refused_in_page(request, violation, template, partial, context)
-    messages.success(request, f"The group {group.name} was created.")
-    return action_response(request, redirect_to=reverse("m365:group_detail", args=[group.pk]))
+    return act(request, lambda: directory.group_create(**form.cleaned_data), form=form, keep_form=True, leave=True,
+               template=template, partial=partial, invalid_context=lambda: {**context, "form": form},
+               refused_context=lambda: {**context, "form": form},
+               done=lambda group: f"The group {group.name} was created.",
+               url=lambda group: reverse("m365:group_detail", args=[group.pk]))
 
 
 def _group_context(group: DirectoryGroup, tab: str, **extra) -> dict:
@@ -82,7 +78,7 @@ def _tab_action(request, group: DirectoryGroup, change, done, tab, url_name: str
     """Add or Remove on a group's tab: `tab` is (template, partial); the tab is read again after the write."""
     template, partial = tab
     return act(request, change, done=done, url=reverse(url_name, args=[group.pk]), template=template, partial=partial,
-               context=lambda: context_for(selectors.group_get(group_id=group.pk)),
+               context=lambda _: context_for(selectors.group_get(group_id=group.pk)),
                refused_context=lambda: context_for(group))
 
 

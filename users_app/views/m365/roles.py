@@ -13,7 +13,9 @@ from users_app.selectors import m365 as selectors
 from users_app.services import directory
 from users_app.tables.m365 import AdminRoleTable
 
-from .common import T, act, crumbs, missing, user_name
+from users_app.views.common import act
+
+from .common import T, crumbs, missing, user_name
 
 HOLDERS = (T + "role_detail.html", "role-holders")
 
@@ -40,7 +42,7 @@ def _holders_action(request, row, change, done: str) -> HttpResponse:
     """Add or Remove a holder: the Holders fragment, read again after the write."""
     return act(request, change, done=done, url=reverse("m365:role_detail", args=[row.template_id]),
                template=HOLDERS[0], partial=HOLDERS[1],
-               context=lambda: _role_context(selectors.admin_role_get(template_id=row.template_id)),
+               context=lambda _: _role_context(selectors.admin_role_get(template_id=row.template_id)),
                refused_context=lambda: _role_context(row))
 
 

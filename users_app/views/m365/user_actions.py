@@ -2,31 +2,32 @@
 restore and delete permanently."""
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.htmx import action_response, is_fragment_request, refuse, render_page_or_partial
+from portal.htmx import render_page_or_partial
 from users_app.forms.m365 import ConfirmForm, PasswordResetForm
 from users_app.permissions import m365_required
-from users_app.provisioning.rules import InvalidInput, RuleViolation
+from users_app.provisioning.rules import InvalidInput
 from users_app.provisioning.rules.admin_roles import Action
 from users_app.selectors import m365 as selectors
 from users_app.services import directory
 
-from .common import T, act, no_store, refused_in_page, user_name, user_page_context
+from users_app.views.common import act, refused
+
+from .common import T, no_store, user_name, user_page_context
 from .users import deleted_context
 
 
 def _summary_action(request, user_id, change, done: str) -> HttpResponse:
     """A command-bar action on a user: answers the user-summary fragment over HTMX, redirects otherwise."""
     user = selectors.directory_user_get(user_id=user_id)
-    return act(request, lambda: change(user), done=lambda: done.format(name=user_name(user)),
+    return act(request, lambda: change(user), done=lambda _: done.format(name=user_name(user)),
                url=reverse("m365:active_user_detail", args=[user.pk]), template=T + "_active_user_summary.html",
                partial="user-summary",
-               context=lambda: user_page_context(request, selectors.directory_user_get(user_id=user.pk), ""),
+               context=lambda _: user_page_context(request, selectors.directory_user_get(user_id=user.pk), ""),
                refused_context=lambda: user_page_context(request, user, ""))
 
 
@@ -65,17 +66,18 @@ def active_user_password_reset(request: HttpRequest, user_id) -> HttpResponse:
         context["form"] = PasswordResetForm()
         return render_page_or_partial(request, template, partial, context)
     form = PasswordResetForm(request.POST)
-    context.update(form=form, oob_messages=is_fragment_request(request))
-    if not form.is_valid():
-        return render_page_or_partial(request, template, partial, context, status=400)
-    to = form.cleaned_data["email_password_to"] or None
-    try:
-        password = directory.directory_user_set_password(user=user, email_password_to=to)
-    except RuleViolation as violation:
-        return refused_in_page(request, violation, template, partial, context)
-    messages.success(request, f"The password of {user_name(user)} was reset.")
-    context.update(password=password, emailed_to=to)
-    return no_store(render_page_or_partial(request, template, partial, context))
+
+    def reset():
+        return directory.directory_user_set_password(user=user, email_password_to=form.cleaned_data["email_password_to"]
+                                                     or None)
+
+    return no_store(act(request, reset, form=form, keep_form=True, stay=True, template=template, partial=partial,
+                        invalid_context=lambda: {**context, "form": form},
+                        refused_context=lambda: {**context, "form": form},
+                        done=f"The password of {user_name(user)} was reset.",
+                        url=reverse("m365:active_user_password_reset", args=[user.pk]),
+                        context=lambda password: {**context, "form": form, "password": password,
+                                                  "emailed_to": form.cleaned_data["email_password_to"] or None}))
 
 
 @require_http_methods(["GET", "POST"])
@@ -89,16 +91,12 @@ def active_user_delete(request: HttpRequest, user_id) -> HttpResponse:
         context["form"] = ConfirmForm()
         return render_page_or_partial(request, template, partial, context)
     form = ConfirmForm(request.POST)
-    if not form.is_valid():
-        context.update(form=form, oob_messages=is_fragment_request(request))
-        return render_page_or_partial(request, template, partial, context, status=400)
-    try:
-        directory.directory_user_delete(user=user)
-    except RuleViolation as violation:
-        return refuse(request, violation, redirect_to=reverse("m365:active_user_detail", args=[user.pk]))
-    messages.success(request, f"{user_name(user)} was deleted. You can restore the user from Deleted users "
-                              "for 30 days (DIR-04).")
-    return action_response(request, redirect_to=reverse("m365:deleted_user_list"))
+    return act(request, lambda: directory.directory_user_delete(user=user), form=form, template=template, partial=partial,
+               invalid_context=lambda: {**context, "form": form},
+               done=lambda _: f"{user_name(user)} was deleted. You can restore the user from Deleted users for 30 days "
+                              "(DIR-04).",
+               url=reverse("m365:deleted_user_list"), refused_url=reverse("m365:active_user_detail", args=[user.pk]),
+               leave=True)
 
 
 @require_POST
@@ -108,18 +106,12 @@ def active_user_restore(request: HttpRequest, user_id) -> HttpResponse:
     fragment over HTMX; from the user page (return=detail) it redirects to the user."""
     user = selectors.directory_user_get(user_id=user_id)
     restore = lambda: directory.directory_user_restore(user=user)  # noqa: E731
-    done = lambda: f"{user.user_principal_name} was restored with their licenses, groups and roles."  # noqa: E731
+    done = lambda _: f"{user.user_principal_name} was restored with their licenses, groups and roles."  # noqa: E731
     if request.POST.get("return") == "detail":
-        redirect_to = reverse("m365:active_user_detail", args=[user.pk])
-        try:
-            restore()
-        except RuleViolation as violation:
-            return refuse(request, violation, redirect_to=redirect_to)
-        messages.success(request, done())
-        return action_response(request, redirect_to=redirect_to)
+        return act(request, restore, done=done, url=reverse("m365:active_user_detail", args=[user.pk]), leave=True)
     return act(request, restore, done=done, url=reverse("m365:deleted_user_list"),
                template=T + "deleted_user_list.html", partial="deleted-user-table",
-               context=lambda: deleted_context(request))
+               context=lambda _: deleted_context(request))
 
 
 @require_POST
@@ -132,9 +124,9 @@ def active_user_purge(request: HttpRequest, user_id) -> HttpResponse:
     template, partial = T + "deleted_user_list.html", "deleted-user-table"
     if request.POST.get("confirm") != "1":
         unconfirmed = InvalidInput("confirm", "Tick the confirmation: a permanently deleted user can never be restored.")
-        return refuse(request, unconfirmed, redirect_to=list_url, template=template, partial=partial,
-                      context=deleted_context(request), status=400)
+        return refused(request, unconfirmed, redirect_to=list_url, template=template, partial=partial,
+                       context=deleted_context(request), status=400)
     return act(request, lambda: directory.directory_user_purge(user=user),
-               done=lambda: f"{user.login_name} is permanently deleted (DIR-04); environments can now delete "
+               done=lambda _: f"{user.login_name} is permanently deleted (DIR-04); environments can now delete "
                             "its disabled records (LIFE-05).",
-               url=list_url, template=template, partial=partial, context=lambda: deleted_context(request))
+               url=list_url, template=template, partial=partial, context=lambda _: deleted_context(request))

@@ -2,23 +2,23 @@
 tabs (Account, Licenses and apps, Roles, Groups)."""
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal.htmx import is_fragment_request, render_page_or_partial
+from portal.htmx import render_page_or_partial
 from users_app.forms.m365 import ActiveUserCreateForm, AdminRolesForm, DirectoryUserAccountForm, LicencesForm
 from users_app.models import DirectoryUser
 from users_app.permissions import m365_required, m365_rights
-from users_app.provisioning.rules import RuleViolation
 from users_app.provisioning.rules.admin_roles import Action
 from users_app.selectors import m365 as selectors
 from users_app.services import directory
 from users_app.tables.m365 import DeletedUserTable, DirectoryUserTable
 
-from .common import T, act, no_store, refused_in_page, user_name, user_page_context, users_crumbs
+from users_app.views.common import act
+
+from .common import T, no_store, user_name, user_page_context, users_crumbs
 
 # The Account tab saves any of these; the service checks each changed field's own right.
 PROFILE_WRITES = (Action.EDIT_PROFILE, Action.EDIT_USER_NAME, Action.EDIT_SENSITIVE, Action.USAGE_LOCATION)
@@ -62,17 +62,22 @@ def active_user_create(request: HttpRequest) -> HttpResponse:
         context["form"] = _create_form(request)
         return render_page_or_partial(request, template, "user-create", context)
     form = _create_form(request, request.POST)
-    context.update(form=form, oob_messages=is_fragment_request(request))
-    if not form.is_valid():
-        return render_page_or_partial(request, template, "user-create", context, status=400)
-    arguments = form.service_arguments()
-    try:
-        user, password = directory.directory_user_create(**arguments)
-    except RuleViolation as violation:
-        return refused_in_page(request, violation, template, "user-create", context)
-    messages.success(request, f"{user.user_principal_name} was added.")
-    context.update(created=user, password=password, emailed_to=arguments["email_password_to"])
-    return no_store(render_page_or_partial(request, template, "user-create", context))
+    arguments = {}
+
+    def create():
+        arguments.update(form.service_arguments())
+        return directory.directory_user_create(**arguments)
+
+    def created(result):
+        user, password = result
+        return {**context, "form": form, "created": user, "password": password,
+                "emailed_to": arguments["email_password_to"]}
+
+    return no_store(act(request, create, form=form, keep_form=True, stay=True, template=template, partial="user-create",
+                        invalid_context=lambda: {**context, "form": form},
+                        refused_context=lambda: {**context, "form": form},
+                        done=lambda result: f"{result[0].user_principal_name} was added.",
+                        url=reverse("m365:active_user_create"), context=created))
 
 
 def _editable_fields(request, user: DirectoryUser) -> set[str]:
@@ -81,11 +86,6 @@ def _editable_fields(request, user: DirectoryUser) -> set[str]:
     can = m365_rights(request, user)
     return {name for name in DirectoryUserAccountForm.FIELDS
             if can[directory.FIELD_ACTIONS.get(name, Action.EDIT_PROFILE).name.lower()]}
-
-
-def _invalid(request, user: DirectoryUser, tab: str, form, template: str, partial: str) -> HttpResponse:
-    context = user_page_context(request, user, tab, form=form, oob_messages=is_fragment_request(request))
-    return render_page_or_partial(request, template, partial, context, status=400)
 
 
 @require_http_methods(["GET", "POST"])
@@ -102,12 +102,11 @@ def active_user_detail(request: HttpRequest, user_id) -> HttpResponse:
     if request.method == "GET":
         return render_page_or_partial(request, template, partial, context_for(user))
     form = DirectoryUserAccountForm(request.POST, user=user, editable=_editable_fields(request, user))
-    if not form.is_valid():
-        return _invalid(request, user, "account", form, template, partial)
     return act(request, lambda: directory.directory_user_update(user=user, **form.service_arguments()),
-               done=lambda: f"Saved the account of {user_name(user)}.",
+               done=lambda _: f"Saved the account of {user_name(user)}.", form=form,
+               invalid_context=lambda: user_page_context(request, user, "account", form=form),
                url=reverse("m365:active_user_detail", args=[user.pk]), template=template, partial=partial,
-               context=lambda: context_for(selectors.directory_user_get(user_id=user.pk)),
+               context=lambda _: context_for(selectors.directory_user_get(user_id=user.pk)),
                refused_context=lambda: context_for(user, form))
 
 
@@ -126,12 +125,11 @@ def active_user_licences(request: HttpRequest, user_id) -> HttpResponse:
     if request.method == "GET":
         return render_page_or_partial(request, template, partial, context_for(user))
     form = LicencesForm(request.POST, licence_choices=selectors.licence_choices())
-    if not form.is_valid():
-        return _invalid(request, user, "licences", form, template, partial)
     return act(request, lambda: directory.licences_set(user=user, skus=form.cleaned_data["skus"]),
-               done=lambda: f"Saved the licenses of {user_name(user)}.",
+               done=lambda _: f"Saved the licenses of {user_name(user)}.", form=form,
+               invalid_context=lambda: user_page_context(request, user, "licences", form=form),
                url=reverse("m365:active_user_licences", args=[user.pk]), template=template, partial=partial,
-               context=lambda: context_for(selectors.directory_user_get(user_id=user.pk)),
+               context=lambda _: context_for(selectors.directory_user_get(user_id=user.pk)),
                refused_context=lambda: context_for(user))
 
 
@@ -149,12 +147,11 @@ def active_user_roles(request: HttpRequest, user_id) -> HttpResponse:
     if request.method == "GET":
         return render_page_or_partial(request, template, partial, context_for(user))
     form = AdminRolesForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, user, "roles", form, template, partial)
     return act(request, lambda: directory.admin_roles_set(user=user, roles=form.cleaned_data["roles"]),
-               done=lambda: f"Saved the admin roles of {user_name(user)}.",
+               done=lambda _: f"Saved the admin roles of {user_name(user)}.", form=form,
+               invalid_context=lambda: user_page_context(request, user, "roles", form=form),
                url=reverse("m365:active_user_roles", args=[user.pk]), template=template, partial=partial,
-               context=lambda: context_for(selectors.directory_user_get(user_id=user.pk)),
+               context=lambda _: context_for(selectors.directory_user_get(user_id=user.pk)),
                refused_context=lambda: context_for(user))
 
 
