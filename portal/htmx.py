@@ -1,4 +1,4 @@
-"""HTMX conventions of the portal (house style 20-25), in one place.
+"""HTMX conventions of the portal, in one place.
 
 - A page template carries its fragments as named partials ({% partialdef name inline %});
   an HTMX request gets `<template>#<partial>`, a normal request the whole page.
@@ -7,7 +7,6 @@
 """
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
@@ -37,8 +36,3 @@ def action_response(request: HttpRequest, *, redirect_to: str, template: str | N
         return render_page_or_partial(request, template, partial, context, status=status)
     return redirect(redirect_to)
 
-
-def refuse(request: HttpRequest, violation, **kwargs) -> HttpResponse:
-    """A refusal by a rule: the message names the rule; nothing was written."""
-    messages.error(request, str(violation), extra_tags=violation.rule)
-    return action_response(request, **kwargs)

@@ -1,5 +1,5 @@
 """Application users (APP-01..05): the list, + New app user, and the details panel with its
-edit, Activate / Deactivate and Delete commands. A refusal names its rule (portal.htmx.refuse)."""
+edit, Activate / Deactivate and Delete commands. A refusal names its rule (views.common.act)."""
 from __future__ import annotations
 
 from django.contrib import messages
@@ -7,15 +7,15 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.htmx import action_response, render_page_or_partial, refuse
+from portal.htmx import action_response, render_page_or_partial
 from users_app.filters.app_users import AppUserFilterSet
 from users_app.forms.app_users import AppUserCreateForm, AppUserEditForm, AppUserStatusForm, DeleteConfirmForm
 from users_app.permissions import environment_admin_required
-from users_app.provisioning.rules import APP_USER_DISABLE_WARNING, RuleViolation
+from users_app.provisioning.rules import APP_USER_DISABLE_WARNING
 from users_app.selectors import app_users as selectors
 from users_app.services import records
 from users_app.tables.app_users import AppUserTable
-from users_app.views.common import environment_crumbs, field_errors
+from users_app.views.common import act, environment_crumbs, field_errors
 
 APP_USER_LIST = "users_app/app_users/app_user_list.html"
 APP_USER_CREATE = "users_app/app_users/app_user_create.html"
@@ -50,16 +50,15 @@ def app_user_create(request: HttpRequest, environment) -> HttpResponse:
     create_url = reverse("app_users:app_user_create", args=[environment.environment_id])
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            app_user = records.app_user_create(environment=environment, app=data["app"], business_unit=data["business_unit"],
-                                               roles=list(data["roles"]), email=data["email"])
-        except RuleViolation as violation:  # APP-05: one application user per app registration
-            return refuse(request, violation, redirect_to=create_url, template=APP_USER_CREATE, partial="app-user-form",
-                          context=_app_user_create_context(environment, form))
-        messages.success(request, f"Application user {app_user.fullname} created, active, with "
-                                  f"{len(data['roles'])} security role(s) (APP-01).")
-        return action_response(request, redirect_to=reverse("app_users:app_user_detail",
-                                                            args=[environment.environment_id, app_user.systemuserid]))
+        return act(request, lambda: records.app_user_create(  # APP-05: one application user per app registration
+                       environment=environment, app=data["app"], business_unit=data["business_unit"],
+                       roles=list(data["roles"]), email=data["email"]),
+                   done=lambda app_user: f"Application user {app_user.fullname} created, active, with "
+                                         f"{len(data['roles'])} security role(s) (APP-01).",
+                   url=lambda app_user: reverse("app_users:app_user_detail",
+                                                args=[environment.environment_id, app_user.systemuserid]),
+                   refused_url=create_url, refused_status=200, template=APP_USER_CREATE, partial="app-user-form",
+                   refused_context=lambda: _app_user_create_context(environment, form), leave=True)
     return render_page_or_partial(request, APP_USER_CREATE, "app-user-form", _app_user_create_context(environment, form))
 
 
@@ -91,6 +90,14 @@ def _detail_url(environment, systemuserid, confirm: str = "") -> str:
     return f"{url}?confirm={confirm}" if confirm else url
 
 
+def _detail_action(request, environment, systemuserid, change, done, **answer) -> HttpResponse:
+    """A write from the details panel: the panel read again after it (a refusal answers 200 here)."""
+    answer.setdefault("url", _detail_url(environment, systemuserid))
+    return act(request, change, done=done, refused_url=_detail_url(environment, systemuserid), refused_status=200,
+               template=APP_USER_DETAIL, partial="app-user-panel",
+               context=lambda _: _app_user_context(environment, systemuserid), **answer)
+
+
 @require_POST
 @environment_admin_required
 def app_user_update(request: HttpRequest, environment, systemuserid) -> HttpResponse:
@@ -102,18 +109,12 @@ def app_user_update(request: HttpRequest, environment, systemuserid) -> HttpResp
         return action_response(request, redirect_to=_detail_url(environment, systemuserid), template=APP_USER_DETAIL,
                                partial="app-user-panel", context=_app_user_context(environment, systemuserid, edit_form=form))
     data = form.cleaned_data
-    try:
-        changed = records.app_user_edit(systemuser=app_user, email=data["email"], business_unit=data["business_unit"],
-                                        roles=data["roles"])
-    except RuleViolation as violation:
-        return refuse(request, violation, redirect_to=_detail_url(environment, systemuserid), template=APP_USER_DETAIL,
-                      partial="app-user-panel", context=_app_user_context(environment, systemuserid, edit_form=form))
-    if changed:
-        messages.success(request, f"Saved: {', '.join(changed)}.")
-    else:
-        messages.info(request, "Nothing to save: no field changed.")
-    return action_response(request, redirect_to=_detail_url(environment, systemuserid), template=APP_USER_DETAIL,
-                           partial="app-user-panel", context=_app_user_context(environment, systemuserid))
+    return _detail_action(request, environment, systemuserid,
+                          lambda: records.app_user_edit(systemuser=app_user, email=data["email"],
+                                                        business_unit=data["business_unit"], roles=data["roles"]),
+                          lambda changed: f"Saved: {', '.join(changed)}." if changed else (
+                              messages.INFO, "Nothing to save: no field changed."),
+                          refused_context=lambda: _app_user_context(environment, systemuserid, edit_form=form))
 
 
 @require_POST
@@ -133,14 +134,9 @@ def app_user_status(request: HttpRequest, environment, systemuserid) -> HttpResp
         return action_response(request, redirect_to=_detail_url(environment, systemuserid, "deactivate"),
                                template=APP_USER_DETAIL, partial="app-user-panel",
                                context=_app_user_context(environment, systemuserid, confirm="deactivate"))
-    try:
-        records.app_user_set_status(systemuser=app_user, enabled=activate)
-    except RuleViolation as violation:
-        return refuse(request, violation, redirect_to=_detail_url(environment, systemuserid), template=APP_USER_DETAIL,
-                      partial="app-user-panel", context=_app_user_context(environment, systemuserid))
-    messages.success(request, f"{app_user.fullname} is {'active' if activate else 'inactive'}.")
-    return action_response(request, redirect_to=_detail_url(environment, systemuserid), template=APP_USER_DETAIL,
-                           partial="app-user-panel", context=_app_user_context(environment, systemuserid))
+    return _detail_action(request, environment, systemuserid,
+                          lambda: records.app_user_set_status(systemuser=app_user, enabled=activate),
+                          f"{app_user.fullname} is {'active' if activate else 'inactive'}.")
 
 
 @require_POST
@@ -154,11 +150,6 @@ def app_user_delete(request: HttpRequest, environment, systemuserid) -> HttpResp
         return action_response(request, redirect_to=_detail_url(environment, systemuserid, "delete"),
                                template=APP_USER_DETAIL, partial="app-user-panel",
                                context=_app_user_context(environment, systemuserid, confirm="delete"))
-    try:
-        records.app_user_delete(systemuser=app_user)
-    except RuleViolation as violation:
-        return refuse(request, violation, redirect_to=_detail_url(environment, systemuserid), template=APP_USER_DETAIL,
-                      partial="app-user-panel", context=_app_user_context(environment, systemuserid))
-    messages.success(request, f"Application user {app_user.fullname} deleted.")
-    return action_response(request, redirect_to=reverse("app_users:app_user_list", args=[environment.environment_id]))
-
+    return _detail_action(request, environment, systemuserid, lambda: records.app_user_delete(systemuser=app_user),
+                          f"Application user {app_user.fullname} deleted.", leave=True,
+                          url=reverse("app_users:app_user_list", args=[environment.environment_id]))

@@ -37,7 +37,8 @@ def form_answer(request: HttpRequest, *, template: str, partial: str, context: d
 
 def act(request: HttpRequest, change: Callable[[], object], *, done, url, template: str | None = None,
         partial: str | None = None, context: Callable[[object], dict] | None = None,
-        refused_context: Callable[[], dict] | None = None, refused_url: str | None = None, form=None,
+        refused_context: Callable[[], dict] | None = None, refused_url: str | None = None,
+        refused_at: tuple[str, str] | None = None, form=None,
         invalid_context: Callable[[], dict] | None = None,
         keep_form: bool = False, refused_status: int = 409, stay: bool = False, leave: bool = False) -> HttpResponse:
     """Run one service write and answer it, the same way on every screen.
@@ -45,10 +46,11 @@ def act(request: HttpRequest, change: Callable[[], object], *, done, url, templa
     - `form` given and invalid: nothing runs; the form again (400) with `invalid_context()`.
     - Refused by a rule: nothing was written; the message names the rule; the fragment with
       `refused_context()` (else `context(None)`) at `refused_status` over HTMX and a redirect to
-      `refused_url` (else `url`) otherwise (no context: HX-Redirect or a redirect); with `keep_form` the page again in both cases, keeping
+      `refused_url` (else `url`) otherwise (no context: HX-Redirect or a redirect), `refused_at` naming
+      another (template, partial) than the done one; with `keep_form` the page again in both cases, keeping
       what was typed.
-    - Done: the success message (`done`, a text or `done(result)`; a `(level, text)` pair for another
-      level), then the fragment with `context(result)`, built after the write, over HTMX and a redirect to
+    - Done: the success message (`done`, a text or `done(result)`; a `(level, text[, tags])` tuple for
+      another level, a list of them for several messages), then the fragment with `context(result)`, built after the write, over HTMX and a redirect to
       `url` (a text or `url(result)`) otherwise; with `stay` the page itself (a secret shown once), with
       `leave` HX-Redirect or a redirect (the page is gone).
     """
@@ -58,14 +60,13 @@ def act(request: HttpRequest, change: Callable[[], object], *, done, url, templa
         result = change()
     except RuleViolation as violation:
         answer = refused_context() if refused_context else (context(None) if context else None)
+        template, partial = refused_at or (template, partial)
         if keep_form:
             refusal_message(request, violation)
             return form_answer(request, template=template, partial=partial, context=answer, status=refused_status)
-        return refused(request, violation, redirect_to=refused_url or url, template=template if answer else None,
-                       partial=partial, context=answer, status=refused_status)
-    text = done(result) if callable(done) else done
-    level, text = text if isinstance(text, tuple) else (messages.SUCCESS, text)
-    messages.add_message(request, level, text)
+        return refused(request, violation, redirect_to=refused_url or url, partial=partial, context=answer,
+                       template=template if answer else None, status=refused_status)
+    _tell(request, done(result) if callable(done) else done)
     if stay:
         return form_answer(request, template=template, partial=partial, context=context(result))
     redirect_to = url if isinstance(url, str) else url(result)
@@ -73,6 +74,12 @@ def act(request: HttpRequest, change: Callable[[], object], *, done, url, templa
         return action_response(request, redirect_to=redirect_to)
     return action_response(request, redirect_to=redirect_to, template=template, partial=partial,
                            context=context(result) if context else None)
+
+
+def _tell(request: HttpRequest, told) -> None:
+    for item in told if isinstance(told, list) else [told]:
+        level, text, *tags = item if isinstance(item, tuple) else (messages.SUCCESS, item)
+        messages.add_message(request, level, text, extra_tags=tags[0] if tags else "")
 
 
 def side_panel(request: HttpRequest, *, template: str, partial: str, make_form: Callable, panel_context: Callable,

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.htmx import action_response, render_page_or_partial, refuse
+from portal.htmx import action_response, render_page_or_partial
 from users_app.filters.imports import StubUserFilterSet
 from users_app.forms.imports import CsvInputForm, DataImportConfirmForm, ReassignPickForm
 from users_app.permissions import directory_user_of, environment_admin_required
@@ -15,7 +15,7 @@ from users_app.provisioning.rules import RuleViolation
 from users_app.selectors import imports as selectors
 from users_app.services import imports
 from users_app.tables.imports import StubUserTable
-from users_app.views.common import environment_crumbs, field_errors
+from users_app.views.common import act, environment_crumbs, field_errors, refused
 
 DATA_IMPORT = "users_app/imports/data_import.html"
 DATA_IMPORT_PREVIEW = "users_app/imports/data_import_preview.html"
@@ -57,17 +57,14 @@ def data_import(request: HttpRequest, environment) -> HttpResponse:
                                context=_data_import_context(environment))
     text = form.cleaned_data["csv_text"]
     directory_user = directory_user_of(request)
-    try:
-        rows = imports.parse_accounts_csv(text)
-        result = imports.records_import(environment=environment, rows=rows,
-                                        initiated_by=directory_user.login_name if directory_user else "")
-    except RuleViolation as violation:  # one bad row refuses the whole file; nothing is written
-        return refuse(request, violation, redirect_to=import_url, template=DATA_IMPORT, partial="data-import",
-                      context=_data_import_context(environment))
-    messages.success(request, f"Imported {result.imported} account(s): {len(result.pre_provisioned)} owner(s) "
-                              f"pre-provisioned (STUB-05), {len(result.stub_users)} stub user(s) created (STUB-01).")
-    return action_response(request, redirect_to=import_url, template=DATA_IMPORT_PREVIEW, partial="import-preview",
-                           context=_preview_context(environment, None, text, result=result))
+    return act(request, lambda: imports.records_import(  # one bad row refuses the whole file; nothing is written
+                   environment=environment, rows=imports.parse_accounts_csv(text),
+                   initiated_by=directory_user.login_name if directory_user else ""),
+               done=lambda result: f"Imported {result.imported} account(s): {len(result.pre_provisioned)} owner(s) "
+                                   f"pre-provisioned (STUB-05), {len(result.stub_users)} stub user(s) created (STUB-01).",
+               url=import_url, refused_status=200, template=DATA_IMPORT_PREVIEW, partial="import-preview",
+               refused_at=(DATA_IMPORT, "data-import"), refused_context=lambda: _data_import_context(environment),
+               context=lambda result: _preview_context(environment, None, text, result=result))
 
 
 @require_POST
@@ -84,9 +81,9 @@ def data_import_preview(request: HttpRequest, environment) -> HttpResponse:
     text = form.cleaned_data["text"]
     try:
         preview = imports.records_import_preview(environment=environment, rows=imports.parse_accounts_csv(text))
-    except RuleViolation as violation:
-        return refuse(request, violation, redirect_to=import_url, template=DATA_IMPORT, partial="data-import",
-                      context=_data_import_context(environment, form))
+    except RuleViolation as violation:  # a read, not a write: the preview is the page itself
+        return refused(request, violation, redirect_to=import_url, template=DATA_IMPORT, partial="data-import",
+                       context=_data_import_context(environment, form), status=200)
     return render_page_or_partial(request, DATA_IMPORT_PREVIEW, "import-preview", _preview_context(environment, preview, text))
 
 
@@ -113,11 +110,12 @@ def data_reassign(request: HttpRequest, environment) -> HttpResponse:
         return render_page_or_partial(request, DATA_REASSIGN, "stub-user-table", _reassign_context(request, environment))
     reassign_url = reverse("imports:data_reassign", args=[environment.environment_id])
     csv_form = pick_form = None
+    pairs = []
     if request.POST.get("mode") == "pick":
         pick_form = ReassignPickForm(request.POST, environment=environment)
         valid = pick_form.is_valid()
         if valid:
-            pairs = [(pick_form.cleaned_data["source"].domainname, pick_form.cleaned_data["target"].domainname)]
+            pairs.append((pick_form.cleaned_data["source"].domainname, pick_form.cleaned_data["target"].domainname))
         errors = field_errors(pick_form)
     else:
         csv_form = CsvInputForm(request.POST, request.FILES)
@@ -127,14 +125,13 @@ def data_reassign(request: HttpRequest, environment) -> HttpResponse:
         messages.error(request, errors)
         return action_response(request, redirect_to=reassign_url, template=DATA_REASSIGN, partial="reassign-panel",
                                context=_reassign_context(request, environment, csv_form=csv_form, pick_form=pick_form))
-    try:
-        if csv_form is not None:
-            pairs = imports.parse_reassign_csv(csv_form.cleaned_data["text"])
-        moved = imports.records_reassign_bulk(environment=environment, pairs=pairs)
-    except RuleViolation as violation:  # one unknown user name refuses every line; nothing moves
-        return refuse(request, violation, redirect_to=reassign_url, template=DATA_REASSIGN, partial="reassign-panel",
-                      context=_reassign_context(request, environment, csv_form=csv_form, pick_form=pick_form))
-    messages.success(request, f"Reassigned {moved} record(s) for {len(pairs)} user pair(s) (STUB-04).")
-    return action_response(request, redirect_to=reassign_url, template=DATA_REASSIGN, partial="reassign-panel",
-                           context=_reassign_context(request, environment))
 
+    def reassign():  # one unknown user name refuses every line; nothing moves
+        if csv_form is not None:
+            pairs[:] = imports.parse_reassign_csv(csv_form.cleaned_data["text"])
+        return imports.records_reassign_bulk(environment=environment, pairs=pairs)
+
+    return act(request, reassign, done=lambda moved: f"Reassigned {moved} record(s) for {len(pairs)} user pair(s) (STUB-04).",
+               url=reassign_url, refused_status=200, template=DATA_REASSIGN, partial="reassign-panel",
+               refused_context=lambda: _reassign_context(request, environment, csv_form=csv_form, pick_form=pick_form),
+               context=lambda _: _reassign_context(request, environment))

@@ -7,13 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.htmx import action_response, render_page_or_partial, refuse
+from portal.htmx import render_page_or_partial
 from users_app.filters.my_environments import MyEnvironmentFilterSet
 from users_app.permissions import directory_user_of, directory_user_required
-from users_app.provisioning.rules import RuleViolation
 from users_app.provisioning.sync import user_sign_in
 from users_app.selectors import my_environments as selectors
 from users_app.tables.my_environments import MyEnvironmentTable
+from users_app.views.common import act
 
 MY_ENVIRONMENT_LIST = "users_app/my_environments/my_environment_list.html"
 
@@ -65,23 +65,20 @@ def my_environment_open(request: HttpRequest, environment_id) -> HttpResponse:
     """Open: the first-access path (SYNC-02) applies the rules to the signed-in user at once."""
     environment = selectors.my_environment_get(environment_id=environment_id)
     directory_user = directory_user_of(request)
-    try:
-        result = user_sign_in(environment=environment, directory_user=directory_user)
-    except RuleViolation as violation:
-        list_url = reverse("my_environments:my_environment_list")
-        return refuse(request, violation, redirect_to=list_url, template=MY_ENVIRONMENT_LIST, partial="my-environments",
-                      context=_my_environments_context(request, opened=environment))
-    refusals = _refusals(result)
-    if result.refused_by:
+
+    def told(result) -> list:
+        if not result.refused_by:
+            text = OUTCOME_TEXT.get(result.outcome, "{env}: " + result.outcome + ".").format(env=environment.name)
+            roles = [role.name for role in result.systemuser.roles.all()] if result.systemuser is not None else []
+            return [f"{text} Security roles: {', '.join(roles) if roles else 'none yet (ROLE-01)'}."]
         verb = "Your record in {env} was disabled" if result.outcome == "disabled" else "You can't open {env}"
-        messages.error(request, verb.format(env=environment.name) + ": refused by "
-                       + ", ".join(result.refused_by) + ".")
-        for item in refusals:
-            messages.error(request, f"{item['rule']}: {item['reason']}", extra_tags=item["rule"])
-    else:
-        text = OUTCOME_TEXT.get(result.outcome, "{env}: " + result.outcome + ".").format(env=environment.name)
-        roles = [role.name for role in result.systemuser.roles.all()] if result.systemuser is not None else []
-        messages.success(request, f"{text} Security roles: {', '.join(roles) if roles else 'none yet (ROLE-01)'}.")
-    redirect_to = f"{reverse('my_environments:my_environment_list')}?opened={environment.environment_id}"
-    return action_response(request, redirect_to=redirect_to, template=MY_ENVIRONMENT_LIST, partial="my-environments",
-                           context=_my_environments_context(request, opened=environment, result=result))
+        summary = verb.format(env=environment.name) + ": refused by " + ", ".join(result.refused_by) + "."
+        return [(messages.ERROR, summary)] + [(messages.ERROR, f"{item['rule']}: {item['reason']}", item["rule"])
+                                              for item in _refusals(result)]
+
+    return act(request, lambda: user_sign_in(environment=environment, directory_user=directory_user), done=told,
+               url=f"{reverse('my_environments:my_environment_list')}?opened={environment.environment_id}",
+               refused_url=reverse("my_environments:my_environment_list"), refused_status=200,
+               template=MY_ENVIRONMENT_LIST, partial="my-environments",
+               refused_context=lambda: _my_environments_context(request, opened=environment),
+               context=lambda result: _my_environments_context(request, opened=environment, result=result))

@@ -7,15 +7,14 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal.htmx import action_response, render_page_or_partial, refuse
+from portal.htmx import render_page_or_partial
 from users_app.filters.onprem_users import OnPremisesUserFilterSet
 from users_app.forms.onprem_users import OnPremisesUserForm
 from users_app.permissions import environment_admin_required
-from users_app.provisioning.rules import RuleViolation
 from users_app.selectors import onprem_users as selectors
 from users_app.services import records
 from users_app.tables.onprem_users import OnPremisesUserTable
-from users_app.views.common import environment_crumbs, field_errors
+from users_app.views.common import act, environment_crumbs, field_errors
 
 ONPREM_USER_LIST = "users_app/onprem_users/onprem_user_list.html"
 ONPREM_USER_EDIT = "users_app/onprem_users/onprem_user_edit.html"
@@ -58,17 +57,15 @@ def onprem_user_edit(request: HttpRequest, environment, systemuserid) -> HttpRes
         messages.error(request, f"Check the form: {field_errors(form)}")
         return render_page_or_partial(request, ONPREM_USER_EDIT, "onprem-user-form",
                                       {**_onprem_edit_context(environment, record, form), "oob_messages": True})
-    try:
-        changed = records.on_premises_user_update(systemuser=record, **form.cleaned_data)
-    except RuleViolation as violation:
-        return refuse(request, violation, redirect_to=edit_url, template=ONPREM_USER_EDIT, partial="onprem-user-form",
-                      context=_onprem_edit_context(environment, record, form))
-    if changed:
-        labels = [str(form.fields[name].label) for name in changed if name in form.fields]
-        messages.success(request, f"Saved {record.domainname}: {', '.join(labels)} (ONPREM-02: edited by hand).")
-    else:
-        messages.info(request, "Nothing to save: no field changed.")
-    record = selectors.onprem_user_get(environment=environment, systemuserid=systemuserid)
-    return action_response(request, redirect_to=edit_url, template=ONPREM_USER_EDIT, partial="onprem-user-form",
-                           context=_onprem_edit_context(environment, record))
 
+    def done(changed):
+        if not changed:
+            return messages.INFO, "Nothing to save: no field changed."
+        labels = [str(form.fields[name].label) for name in changed if name in form.fields]
+        return f"Saved {record.domainname}: {', '.join(labels)} (ONPREM-02: edited by hand)."
+
+    return act(request, lambda: records.on_premises_user_update(systemuser=record, **form.cleaned_data), done=done,
+               url=edit_url, template=ONPREM_USER_EDIT, partial="onprem-user-form", refused_status=200,
+               refused_context=lambda: _onprem_edit_context(environment, record, form),
+               context=lambda _: _onprem_edit_context(
+                   environment, selectors.onprem_user_get(environment=environment, systemuserid=systemuserid)))
