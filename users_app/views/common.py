@@ -38,9 +38,9 @@ def form_answer(request: HttpRequest, *, template: str, partial: str, context: d
 def act(request: HttpRequest, change: Callable[[], object], *, done, url, template: str | None = None,
         partial: str | None = None, context: Callable[[object], dict] | None = None,
         refused_context: Callable[[], dict] | None = None, refused_url: str | None = None,
-        refused_at: tuple[str, str] | None = None, form=None,
+        refused_at: tuple[str, str] | None = None, question: tuple[str, Callable[[], dict]] | None = None, form=None,
         invalid_context: Callable[[], dict] | None = None,
-        keep_form: bool = False, refused_status: int = 409, stay: bool = False, leave: bool = False) -> HttpResponse:
+        keep_form: bool = False, refused_status: int = 409, stay: bool = False, leave=False) -> HttpResponse:
     """Run one service write and answer it, the same way on every screen.
 
     - `form` given and invalid: nothing runs; the form again (400) with `invalid_context()`.
@@ -48,17 +48,21 @@ def act(request: HttpRequest, change: Callable[[], object], *, done, url, templa
       `refused_context()` (else `context(None)`) at `refused_status` over HTMX and a redirect to
       `refused_url` (else `url`) otherwise (no context: HX-Redirect or a redirect), `refused_at` naming
       another (template, partial) than the done one; with `keep_form` the page again in both cases, keeping
-      what was typed.
+      what was typed. `question` is (rule, context) for a rule that discourages rather than forbids
+      (ROLE-03): its refusal is a warning and the form again (400) asking for confirmation.
     - Done: the success message (`done`, a text or `done(result)`; a `(level, text[, tags])` tuple for
       another level, a list of them for several messages), then the fragment with `context(result)`, built after the write, over HTMX and a redirect to
       `url` (a text or `url(result)`) otherwise; with `stay` the page itself (a secret shown once), with
-      `leave` HX-Redirect or a redirect (the page is gone).
+      `leave` (or `leave(result)` true) HX-Redirect or a redirect (the page is gone).
     """
     if form is not None and not form.is_valid():
         return form_answer(request, template=template, partial=partial, context=invalid_context(), status=400)
     try:
         result = change()
     except RuleViolation as violation:
+        if question and violation.rule == question[0]:
+            messages.warning(request, str(violation))
+            return form_answer(request, template=template, partial=partial, context=question[1](), status=400)
         answer = refused_context() if refused_context else (context(None) if context else None)
         template, partial = refused_at or (template, partial)
         if keep_form:
@@ -70,7 +74,7 @@ def act(request: HttpRequest, change: Callable[[], object], *, done, url, templa
     if stay:
         return form_answer(request, template=template, partial=partial, context=context(result))
     redirect_to = url if isinstance(url, str) else url(result)
-    if leave:
+    if leave(result) if callable(leave) else leave:
         return action_response(request, redirect_to=redirect_to)
     return action_response(request, redirect_to=redirect_to, template=template, partial=partial,
                            context=context(result) if context else None)

@@ -25,7 +25,6 @@ from users_app.forms.environment_users import (
 )
 from users_app.permissions import admin_roles_of, directory_user_of, environment_admin_required
 from users_app.provisioning import rules
-from users_app.provisioning.rules import RuleViolation
 from users_app.provisioning import sync
 from users_app.selectors.environment_users import (
     addable_directory_users,
@@ -44,7 +43,7 @@ from users_app.selectors.environment_users import (
 from users_app.services import records
 from users_app.services.directory import directory_user_find
 from users_app.tables.environment_users import EnvironmentUserTable
-from users_app.views.common import environment_crumbs, form_answer, initiated_by, refused
+from users_app.views.common import act, environment_crumbs, form_answer, initiated_by, refused
 
 USER_LIST = "users_app/environment_users/environment_user_list.html"
 USER_DETAIL = "users_app/environment_users/environment_user_detail.html"
@@ -162,24 +161,33 @@ def environment_user_detail(request: HttpRequest, environment, systemuserid) -> 
                                   _profile_context(request, environment, user, **shown))
 
 
-def _done(request, environment, systemuserid, text: str, *, partial: str = "user-summary", **extra) -> HttpResponse:
-    """A successful action: the profile's partial again (over HTMX) or a redirect to the profile."""
-    messages.success(request, text)
-    user = _profile(request, environment, systemuserid)
-    if not is_fragment_request(request):
-        for kind in ("diagnosis", "refresh"):
-            if extra.get(kind):
-                request.session[_stash_key(kind, user)] = extra[kind]
-    return action_response(request, redirect_to=_detail_url(environment, user), template=USER_DETAIL,
-                           partial=partial, context=_profile_context(request, environment, user, **extra))
+def _write(request, environment, systemuserid, change, done, *, partial: str = "user-summary", panel: str = "",
+           form=None, shown=None, **answer) -> HttpResponse:
+    """A write from the profile's command bar: done, the profile's `partial` again (over HTMX; `shown(result)`
+    adds what to show, kept in the session for the redirected page otherwise); refused, the profile
+    with the panel and the form as they were (the summary out of band with the diagnostics); `form`
+    is validated first."""
+    def after(result) -> dict:
+        user = _profile(request, environment, systemuserid)
+        extra = shown(result) if shown else {}
+        if not is_fragment_request(request):
+            for kind in ("diagnosis", "refresh"):
+                if extra.get(kind):
+                    request.session[_stash_key(kind, user)] = extra[kind]
+        return _profile_context(request, environment, user, **extra)
+
+    detail = reverse("users:environment_user_detail", args=[environment.environment_id, systemuserid])
+    answer.setdefault("url", detail)
+    return act(request, change, done=done, refused_url=detail, template=USER_DETAIL, partial=partial, form=form,
+               context=after,
+               refused_context=lambda: _refused_context(request, environment, systemuserid, panel=panel, form=form,
+                                                        partial=partial), **answer)
 
 
-def _refused(request, environment, systemuserid, violation, *, panel: str = "", form=None,
-             partial: str = "user-summary") -> HttpResponse:
+def _refused_context(request, environment, systemuserid, *, panel: str = "", form=None,
+                     partial: str = "user-summary") -> dict:
     user = _profile(request, environment, systemuserid)
-    return refused(request, violation, redirect_to=_detail_url(environment, user), template=USER_DETAIL,
-                   partial=partial, context=_profile_context(request, environment, user, panel=panel, form=form,
-                                                             summary_oob=partial == "diagnostics-panel"))
+    return _profile_context(request, environment, user, panel=panel, form=form, summary_oob=partial == "diagnostics-panel")
 
 
 def _fix_links(environment, user, directory_user) -> dict:
@@ -217,21 +225,28 @@ def environment_user_diagnose(request: HttpRequest, environment, systemuserid) -
     """Run diagnostics (DIAG-01; DIAG-03: refreshes first). Over HTMX the diagnostics-panel, with the
     user summary out of band (the refresh may have changed the status)."""
     user = _profile(request, environment, systemuserid)
-    try:
+
+    def diagnose():
         directory_user = records.systemuser_directory_user(systemuser=user, action="diagnose")
-        diagnosis = sync.environment_user_diagnose(environment=environment, directory_user=directory_user,
-                                                   initiated_by=initiated_by(request))
-    except RuleViolation as violation:
-        return _refused(request, environment, systemuserid, violation, partial="diagnostics-panel")
-    verdict = "entitled" if diagnosis.verdict == "entitled" else "not entitled"
-    failed = [c.rule for c in diagnosis.checks if c.failed]
-    shown = {"verdict": verdict, "status": diagnosis.status,
-             "checks": _checks_shown(diagnosis.checks, _fix_links(environment, user, directory_user))}
-    text = f"Diagnostics for {diagnosis.user}: {verdict}, status {diagnosis.status}."
-    if failed:
-        text += " Failing: " + ", ".join(failed) + "."
-    return _done(request, environment, systemuserid, text, partial="diagnostics-panel", diagnosis=shown,
-                 summary_oob=True)
+        return directory_user, sync.environment_user_diagnose(environment=environment, directory_user=directory_user,
+                                                              initiated_by=initiated_by(request))
+
+    def verdict(diagnosis) -> str:
+        return "entitled" if diagnosis.verdict == "entitled" else "not entitled"
+
+    def done(result) -> str:
+        diagnosis = result[1]
+        failed = [c.rule for c in diagnosis.checks if c.failed]
+        text = f"Diagnostics for {diagnosis.user}: {verdict(diagnosis)}, status {diagnosis.status}."
+        return text + (" Failing: " + ", ".join(failed) + "." if failed else "")
+
+    def shown(result) -> dict:
+        directory_user, diagnosis = result
+        return {"diagnosis": {"verdict": verdict(diagnosis), "status": diagnosis.status,
+                              "checks": _checks_shown(diagnosis.checks, _fix_links(environment, user, directory_user))},
+                "summary_oob": True}
+
+    return _write(request, environment, systemuserid, diagnose, done, partial="diagnostics-panel", shown=shown)
 
 
 @require_POST
@@ -239,14 +254,15 @@ def environment_user_diagnose(request: HttpRequest, environment, systemuserid) -
 def environment_user_refresh(request: HttpRequest, environment, systemuserid) -> HttpResponse:
     """Refresh user (SYNC-04): what changed, and which rule kept or disabled the user (LIFE-03)."""
     user = _profile(request, environment, systemuserid)
-    try:
+
+    def refresh():
         directory_user = records.systemuser_directory_user(systemuser=user, action="refresh")
-        result = sync.environment_user_refresh(environment=environment, directory_user=directory_user,
-                                               initiated_by=initiated_by(request))
-    except RuleViolation as violation:
-        return _refused(request, environment, systemuserid, violation)
-    shown = _result_shown(result)
-    return _done(request, environment, systemuserid, "Refresh user: " + _result_text(shown), refresh=shown)
+        return sync.environment_user_refresh(environment=environment, directory_user=directory_user,
+                                             initiated_by=initiated_by(request))
+
+    return _write(request, environment, systemuserid, refresh,
+                  lambda result: "Refresh user: " + _result_text(_result_shown(result)),
+                  shown=lambda result: {"refresh": _result_shown(result)})
 
 
 def _result_text(shown: dict) -> str:
@@ -264,13 +280,14 @@ def _result_text(shown: dict) -> str:
 def environment_user_sign_in(request: HttpRequest, environment, systemuserid) -> HttpResponse:
     """Sign in to the environment as this user (SYNC-02, a demo action): what the user gets."""
     user = _profile(request, environment, systemuserid)
-    try:
+
+    def sign_in():
         directory_user = records.systemuser_directory_user(systemuser=user, action="sign in")
-        result = sync.user_sign_in(environment=environment, directory_user=directory_user)
-    except RuleViolation as violation:
-        return _refused(request, environment, systemuserid, violation)
-    shown = _result_shown(result)
-    return _done(request, environment, systemuserid, "Sign-in as this user: " + _result_text(shown), refresh=shown)
+        return sync.user_sign_in(environment=environment, directory_user=directory_user)
+
+    return _write(request, environment, systemuserid, sign_in,
+                  lambda result: "Sign-in as this user: " + _result_text(_result_shown(result)),
+                  shown=lambda result: {"refresh": _result_shown(result)})
 
 
 # --- Panels: GET shows the form, POST applies it ---------------------------------------------------
@@ -287,20 +304,13 @@ def _panel(request, environment, systemuserid, panel: str, make_form, apply) -> 
         return render_page_or_partial(request, USER_DETAIL, "user-summary",
                                       _profile_context(request, environment, user, panel=panel, form=form))
     if refusal:
-        return _refused(request, environment, systemuserid, refusal)
+        return refused(request, refusal, redirect_to=_detail_url(environment, user), template=USER_DETAIL,
+                       partial="user-summary", context=_refused_context(request, environment, systemuserid))
     form = make_form(user, request.POST)
-    if not form.is_valid():
-        context = _profile_context(request, environment, user, panel=panel, form=form)
-        return form_answer(request, template=USER_DETAIL, partial="user-summary", context=context, status=400)
-    try:
-        text = apply(user, form.cleaned_data)
-    except RuleViolation as violation:
-        if violation.rule == rules.ROLE_03:  # discouraged, not forbidden: ask for confirmation
-            messages.warning(request, str(violation))
-            context = _profile_context(request, environment, user, panel=panel, form=form, needs_confirmation=True)
-            return form_answer(request, template=USER_DETAIL, partial="user-summary", context=context, status=400)
-        return _refused(request, environment, systemuserid, violation, panel=panel, form=form)
-    return _done(request, environment, systemuserid, text)
+    again = lambda **extra: _profile_context(request, environment, user, panel=panel, form=form, **extra)  # noqa: E731
+    return _write(request, environment, systemuserid, lambda: apply(user, form.cleaned_data), lambda text: text,
+                  panel=panel, form=form, invalid_context=again,
+                  question=(rules.ROLE_03, lambda: again(needs_confirmation=True)))
 
 
 @require_http_methods(["GET", "POST"])
@@ -418,11 +428,8 @@ def environment_user_reassign(request, environment, systemuserid):
 def environment_user_invite(request, environment, systemuserid):
     """Send invitation (LIFE-01)."""
     user = _profile(request, environment, systemuserid)
-    try:
-        records.invitation_send(systemuser=user)
-    except RuleViolation as violation:
-        return _refused(request, environment, systemuserid, violation)
-    return _done(request, environment, systemuserid, f"Invitation sent to {user.internalemailaddress or user.domainname}.")
+    return _write(request, environment, systemuserid, lambda: records.invitation_send(systemuser=user),
+                  f"Invitation sent to {user.internalemailaddress or user.domainname}.")
 
 
 @require_POST
@@ -431,12 +438,12 @@ def environment_user_delete(request, environment, systemuserid):
     """Delete / Permanently delete (LIFE-05)."""
     user = _profile(request, environment, systemuserid)
     permanent = request.POST.get("permanent") == "1"
-    try:
-        outcome = records.systemuser_delete(systemuser=user, permanent=permanent)
-    except RuleViolation as violation:
-        return _refused(request, environment, systemuserid, violation)
-    if outcome == "deleted":
-        messages.success(request, f"{user.domainname} is permanently deleted.")
-        return action_response(request, redirect_to=_list_url(environment))
-    return _done(request, environment, systemuserid, "Deleted: the user is soft-deleted in the environment; "
-                 "roles and team memberships are removed (LIFE-05).")
+
+    def done(outcome) -> str:
+        if outcome == "deleted":
+            return f"{user.domainname} is permanently deleted."
+        return "Deleted: the user is soft-deleted in the environment; roles and team memberships are removed (LIFE-05)."
+
+    return _write(request, environment, systemuserid, lambda: records.systemuser_delete(systemuser=user, permanent=permanent),
+                  done, leave=lambda outcome: outcome == "deleted",
+                  url=lambda outcome: _list_url(environment) if outcome == "deleted" else _detail_url(environment, user))
