@@ -1,15 +1,17 @@
 """What the Microsoft 365 admin center screens share: templates, breadcrumbs, the user page's
-context, and the answer to a Remove whose row is gone. Writes run through users_app.views.common.act."""
+context, and the relation tabs (group members, group owners, role holders): Add and Remove run through
+users_app.views.common.act, a Remove whose row is gone answers 404, a bad pick 400."""
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from portal.htmx import action_response
+from portal.htmx import action_response, is_fragment_request, render_page_or_partial
 from users_app.models import DirectoryUser
 from users_app.permissions import m365_rights
 from users_app.services import directory, lockout
+from users_app.views.common import act
 
 T = "users_app/m365/"
 HOME = "Microsoft 365 admin center"
@@ -51,3 +53,17 @@ def missing(request: HttpRequest, message: str, *, url: str, template: str, part
     """A Remove whose row is gone already: 404 with the fragment as it is now."""
     messages.error(request, message)
     return action_response(request, redirect_to=url, template=template, partial=partial, context=context, status=404)
+
+
+def relation_action(request: HttpRequest, change, done: str, *, url: str, tab: tuple[str, str], context_for,
+                    item, read_again) -> HttpResponse:
+    """Add or Remove on a relation tab: `tab` is (template, partial); refused, the tab of `item` as it
+    was; done, the tab of `read_again()`, read after the write."""
+    return act(request, change, done=done, url=url, template=tab[0], partial=tab[1],
+               context=lambda _: context_for(read_again()), refused_context=lambda: context_for(item))
+
+
+def add_errors(request: HttpRequest, errors, tab: tuple[str, str], context: dict) -> HttpResponse:
+    """Add on a relation tab with a bad pick: the tab again (400) with the errors."""
+    context.update(add_errors=errors, oob_messages=is_fragment_request(request))
+    return render_page_or_partial(request, *tab, context, status=400)

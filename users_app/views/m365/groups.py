@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.htmx import is_fragment_request, render_page_or_partial
+from portal.htmx import render_page_or_partial
 from users_app.choices import GroupType
 from users_app.forms.m365 import GroupCreateForm, GroupMembersAddForm, UsersPickForm
 from users_app.models import DirectoryGroup
@@ -17,7 +17,7 @@ from users_app.services import directory
 
 from users_app.views.common import act
 
-from .common import T, crumbs, missing, user_name
+from .common import T, add_errors, crumbs, missing, relation_action, user_name
 
 MEMBERS = (T + "group_detail.html", "group-members")
 OWNERS = (T + "group_owners.html", "group-owners")
@@ -75,16 +75,8 @@ def _owners_context(group: DirectoryGroup) -> dict:
 
 
 def _tab_action(request, group: DirectoryGroup, change, done, tab, url_name: str, context_for) -> HttpResponse:
-    """Add or Remove on a group's tab: `tab` is (template, partial); the tab is read again after the write."""
-    template, partial = tab
-    return act(request, change, done=done, url=reverse(url_name, args=[group.pk]), template=template, partial=partial,
-               context=lambda _: context_for(selectors.group_get(group_id=group.pk)),
-               refused_context=lambda: context_for(group))
-
-
-def _add_errors(request, errors, tab, context: dict) -> HttpResponse:
-    context.update(add_errors=errors, oob_messages=is_fragment_request(request))
-    return render_page_or_partial(request, *tab, context, status=400)
+    return relation_action(request, change, done, url=reverse(url_name, args=[group.pk]), tab=tab,
+                           context_for=context_for, item=group, read_again=lambda: selectors.group_get(group_id=group.pk))
 
 
 @require_GET
@@ -104,7 +96,7 @@ def group_member_add(request: HttpRequest, group_id) -> HttpResponse:
     form = GroupMembersAddForm(request.POST, user_choices=selectors.user_choices(),
                                group_choices=selectors.group_choices(exclude_ids=[group.pk]))
     if not form.is_valid():
-        return _add_errors(request, form.non_field_errors() or form.errors, MEMBERS, _members_context(group))
+        return add_errors(request, form.non_field_errors() or form.errors, MEMBERS, _members_context(group))
     users = [m.user for m in members if m.user_id] + selectors.directory_users_by_ids(ids=form.cleaned_data["users"])
     groups = [m.member_group for m in members if m.member_group_id] + selectors.groups_by_ids(
         ids=form.cleaned_data["groups"])
@@ -145,7 +137,7 @@ def group_owner_add(request: HttpRequest, group_id) -> HttpResponse:
     group = selectors.group_get(group_id=group_id)
     form = UsersPickForm(request.POST, user_choices=selectors.user_choices())
     if not form.is_valid():
-        return _add_errors(request, form.errors, OWNERS, _owners_context(group))
+        return add_errors(request, form.errors, OWNERS, _owners_context(group))
     users = selectors.group_owner_list(group=group) + selectors.directory_users_by_ids(ids=form.cleaned_data["users"])
     return _tab_action(request, group, lambda: directory.group_owners_set(group=group, users=users),
                        f"Saved the owners of {group.name}.", OWNERS, "m365:group_owners", _owners_context)

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.htmx import is_fragment_request, render_page_or_partial
+from portal.htmx import render_page_or_partial
 from users_app.forms.m365 import RoleHolderAddForm
 from users_app.permissions import m365_required
 from users_app.provisioning.rules.admin_roles import Action
@@ -13,9 +13,7 @@ from users_app.selectors import m365 as selectors
 from users_app.services import directory
 from users_app.tables.m365 import AdminRoleTable
 
-from users_app.views.common import act
-
-from .common import T, crumbs, missing, user_name
+from .common import T, add_errors, crumbs, missing, relation_action, user_name
 
 HOLDERS = (T + "role_detail.html", "role-holders")
 
@@ -39,11 +37,9 @@ def _role_context(row) -> dict:
 
 
 def _holders_action(request, row, change, done: str) -> HttpResponse:
-    """Add or Remove a holder: the Holders fragment, read again after the write."""
-    return act(request, change, done=done, url=reverse("m365:role_detail", args=[row.template_id]),
-               template=HOLDERS[0], partial=HOLDERS[1],
-               context=lambda _: _role_context(selectors.admin_role_get(template_id=row.template_id)),
-               refused_context=lambda: _role_context(row))
+    return relation_action(request, change, done, url=reverse("m365:role_detail", args=[row.template_id]), tab=HOLDERS,
+                           context_for=_role_context, item=row,
+                           read_again=lambda: selectors.admin_role_get(template_id=row.template_id))
 
 
 @require_GET
@@ -59,9 +55,7 @@ def role_holder_add(request: HttpRequest, role_id) -> HttpResponse:
     row = selectors.admin_role_get(template_id=role_id)
     form = RoleHolderAddForm(request.POST, user_choices=selectors.user_choices())
     if not form.is_valid():
-        context = _role_context(row)
-        context.update(add_errors=form.errors, oob_messages=is_fragment_request(request))
-        return render_page_or_partial(request, *HOLDERS, context, status=400)
+        return add_errors(request, form.errors, HOLDERS, _role_context(row))
     user = selectors.directory_user_get(user_id=form.cleaned_data["user"])
     return _holders_action(request, row, lambda: directory.admin_role_assign(user=user, role=row.role),
                            f"{user_name(user)} now holds {row.name}.")

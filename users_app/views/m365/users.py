@@ -88,26 +88,34 @@ def _editable_fields(request, user: DirectoryUser) -> set[str]:
             if can[directory.FIELD_ACTIONS.get(name, Action.EDIT_PROFILE).name.lower()]}
 
 
+def _saved_tab(request, user: DirectoryUser, tab: str, template: str, partial: str, url_name: str, *, blank, bound, save,
+               what: str, refused_keeps_form: bool = False) -> HttpResponse:
+    """A tab of the user page that saves one form: GET shows `blank(user)`; POST validates `bound()`,
+    runs `save(form)` and answers the tab read again after the write."""
+    def context_for(form_user, form=None):
+        return user_page_context(request, form_user, tab, form=form or blank(form_user))
+
+    if request.method == "GET":
+        return render_page_or_partial(request, template, partial, context_for(user))
+    form = bound()
+    return act(request, lambda: save(form), done=lambda _: f"Saved the {what} of {user_name(user)}.", form=form,
+               invalid_context=lambda: context_for(user, form), url=reverse(url_name, args=[user.pk]),
+               template=template, partial=partial,
+               context=lambda _: context_for(selectors.directory_user_get(user_id=user.pk)),
+               refused_context=lambda: context_for(user, form if refused_keeps_form else None))
+
+
 @require_http_methods(["GET", "POST"])
 @m365_required(write=PROFILE_WRITES)
 def active_user_detail(request: HttpRequest, user_id) -> HttpResponse:
     """The Account tab: the directory's profile fields (DIR-03); custom attributes read-only (FIELD-05)."""
     user = selectors.directory_user_get(user_id=user_id)
-    template, partial = T + "active_user_detail.html", "account-form"
-
-    def context_for(form_user, form=None):
-        form = form or DirectoryUserAccountForm(user=form_user, editable=_editable_fields(request, form_user))
-        return user_page_context(request, form_user, "account", form=form)
-
-    if request.method == "GET":
-        return render_page_or_partial(request, template, partial, context_for(user))
-    form = DirectoryUserAccountForm(request.POST, user=user, editable=_editable_fields(request, user))
-    return act(request, lambda: directory.directory_user_update(user=user, **form.service_arguments()),
-               done=lambda _: f"Saved the account of {user_name(user)}.", form=form,
-               invalid_context=lambda: user_page_context(request, user, "account", form=form),
-               url=reverse("m365:active_user_detail", args=[user.pk]), template=template, partial=partial,
-               context=lambda _: context_for(selectors.directory_user_get(user_id=user.pk)),
-               refused_context=lambda: context_for(user, form))
+    return _saved_tab(
+        request, user, "account", T + "active_user_detail.html", "account-form", "m365:active_user_detail",
+        blank=lambda form_user: DirectoryUserAccountForm(user=form_user, editable=_editable_fields(request, form_user)),
+        bound=lambda: DirectoryUserAccountForm(request.POST, user=user, editable=_editable_fields(request, user)),
+        save=lambda form: directory.directory_user_update(user=user, **form.service_arguments()),
+        what="account", refused_keeps_form=True)
 
 
 @require_http_methods(["GET", "POST"])
@@ -115,22 +123,13 @@ def active_user_detail(request: HttpRequest, user_id) -> HttpResponse:
 def active_user_licences(request: HttpRequest, user_id) -> HttpResponse:
     """Licenses and apps: tick / untick, Save changes (DIR-02 seats, DIR-10 usage location)."""
     user = selectors.directory_user_get(user_id=user_id)
-    template, partial = T + "active_user_licences.html", "licence-form"
-
-    def context_for(form_user):
-        held = [a.sku.sku_part_number for a in form_user.licence_assignments.all()]
-        form = LicencesForm(initial={"skus": held}, licence_choices=selectors.licence_choices())
-        return user_page_context(request, form_user, "licences", form=form)
-
-    if request.method == "GET":
-        return render_page_or_partial(request, template, partial, context_for(user))
-    form = LicencesForm(request.POST, licence_choices=selectors.licence_choices())
-    return act(request, lambda: directory.licences_set(user=user, skus=form.cleaned_data["skus"]),
-               done=lambda _: f"Saved the licenses of {user_name(user)}.", form=form,
-               invalid_context=lambda: user_page_context(request, user, "licences", form=form),
-               url=reverse("m365:active_user_licences", args=[user.pk]), template=template, partial=partial,
-               context=lambda _: context_for(selectors.directory_user_get(user_id=user.pk)),
-               refused_context=lambda: context_for(user))
+    return _saved_tab(
+        request, user, "licences", T + "active_user_licences.html", "licence-form", "m365:active_user_licences",
+        blank=lambda form_user: LicencesForm(initial={"skus": [a.sku.sku_part_number
+                                                               for a in form_user.licence_assignments.all()]},
+                                             licence_choices=selectors.licence_choices()),
+        bound=lambda: LicencesForm(request.POST, licence_choices=selectors.licence_choices()),
+        save=lambda form: directory.licences_set(user=user, skus=form.cleaned_data["skus"]), what="licenses")
 
 
 @require_http_methods(["GET", "POST"])
@@ -138,21 +137,11 @@ def active_user_licences(request: HttpRequest, user_id) -> HttpResponse:
 def active_user_roles(request: HttpRequest, user_id) -> HttpResponse:
     """Roles: the user's admin roles (DIR-05)."""
     user = selectors.directory_user_get(user_id=user_id)
-    template, partial = T + "active_user_roles.html", "role-form"
-
-    def context_for(form_user):
-        form = AdminRolesForm(initial={"roles": [a.role for a in form_user.admin_roles.all()]})
-        return user_page_context(request, form_user, "roles", form=form)
-
-    if request.method == "GET":
-        return render_page_or_partial(request, template, partial, context_for(user))
-    form = AdminRolesForm(request.POST)
-    return act(request, lambda: directory.admin_roles_set(user=user, roles=form.cleaned_data["roles"]),
-               done=lambda _: f"Saved the admin roles of {user_name(user)}.", form=form,
-               invalid_context=lambda: user_page_context(request, user, "roles", form=form),
-               url=reverse("m365:active_user_roles", args=[user.pk]), template=template, partial=partial,
-               context=lambda _: context_for(selectors.directory_user_get(user_id=user.pk)),
-               refused_context=lambda: context_for(user))
+    return _saved_tab(
+        request, user, "roles", T + "active_user_roles.html", "role-form", "m365:active_user_roles",
+        blank=lambda form_user: AdminRolesForm(initial={"roles": [a.role for a in form_user.admin_roles.all()]}),
+        bound=lambda: AdminRolesForm(request.POST),
+        save=lambda form: directory.admin_roles_set(user=user, roles=form.cleaned_data["roles"]), what="admin roles")
 
 
 @require_GET
