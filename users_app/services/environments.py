@@ -30,6 +30,7 @@ from users_app.provisioning import rules
 from users_app.provisioning.rules import BLANK_FIRST_NAME, InvalidInput
 from users_app.provisioning.sync import environment_sync
 from users_app.services import audit
+from users_app.services.names import name_taken
 
 SETTING_FIELDS = (
     "allow_role_assignment_on_disabled_users",
@@ -113,10 +114,7 @@ def _check_choice(field: str, value, choices) -> None:
 def _check_name_free(name: str, *, exclude: Environment | None = None) -> None:
     if not isinstance(name, str) or not name.strip():
         raise InvalidInput("name", "An environment needs a name.")
-    clash = Environment.objects.filter(name__iexact=name)
-    if exclude is not None:
-        clash = clash.exclude(pk=exclude.pk)
-    if clash.exists():
+    if name_taken(Environment.objects.all(), name, exclude=exclude):
         raise InvalidInput("name", f"An environment named {name} already exists (names are unique ignoring case).")
 
 
@@ -353,7 +351,7 @@ def business_unit_create(*, environment: Environment, name: str, parent: Busines
     parent = parent or root_business_unit(environment)
     if parent is None or parent.environment_id != environment.pk:
         raise InvalidInput("parent", "The parent business unit must belong to the same environment.")
-    if BusinessUnit.objects.filter(environment=environment, name__iexact=name).exists():
+    if name_taken(BusinessUnit.objects.filter(environment=environment), name):
         raise InvalidInput("name", f"A business unit named {name} already exists in {environment.name}.")
     unit = BusinessUnit.objects.create(environment=environment, name=name[:160], parentbusinessunit=parent)
     default_team_for(unit)

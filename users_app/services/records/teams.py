@@ -10,6 +10,7 @@ from users_app.models import SystemUser, Team, TeamMembership
 from users_app.provisioning import rules
 from users_app.provisioning.rules import InvalidInput, RuleViolation
 from users_app.services import audit
+from users_app.services.names import name_taken
 
 from .state import systemuser_state, team_state
 
@@ -67,6 +68,13 @@ def team_memberships_set(*, systemuser: SystemUser, teams: list[Team], within: l
         team_member_remove(team=team, systemuser=systemuser)
 
 
+def _check_team_name_free(name: str, *, businessunit_id, exclude: Team | None = None) -> None:
+    """A team's name is unique in its business unit, ignoring case."""
+    if name_taken(Team.objects.filter(businessunit_id=businessunit_id), name, exclude=exclude):
+        unit = BusinessUnit.objects.get(pk=businessunit_id)
+        raise InvalidInput("name", f"A team named {name!r} already exists in {unit}.")
+
+
 @audit.audited("Create team", creates=True, state=team_state)
 @transaction.atomic
 def team_create(*, environment: Environment, name: str, business_unit: BusinessUnit | None = None, teamtype: int = TeamType.OWNER,
@@ -74,8 +82,7 @@ def team_create(*, environment: Environment, name: str, business_unit: BusinessU
                 description: str = "", roles=()) -> Team:
     business_unit = business_unit or BusinessUnit.objects.get(environment=environment, parentbusinessunit__isnull=True)
     rules.check_group_team_has_group(teamtype=teamtype, has_group=group_object_id is not None)
-    if Team.objects.filter(businessunit=business_unit, name__iexact=name).exists():
-        raise InvalidInput("name", f"A team named {name!r} already exists in {business_unit}.")
+    _check_team_name_free(name, businessunit_id=business_unit.pk)
     team = Team.objects.create(environment=environment, businessunit=business_unit, name=name, teamtype=teamtype,
                                azureactivedirectoryobjectid=group_object_id, membershiptype=membershiptype,
                                administrator=administrator, description=description)
@@ -97,8 +104,7 @@ def team_update(*, team: Team, name: str | None = None, description: str | None 
             raise InvalidInput("name", "A team needs a name.")
         if name != team.name:
             rules.check_default_team_renamed(isdefault=team.isdefault)
-            if Team.objects.filter(businessunit_id=team.businessunit_id, name__iexact=name).exclude(pk=team.pk).exists():
-                raise InvalidInput("name", f"A team named {name!r} already exists in {team.businessunit}.")
+            _check_team_name_free(name, businessunit_id=team.businessunit_id, exclude=team)
             values["name"] = name
     if description is not None and description != team.description:
         values["description"] = description
