@@ -304,6 +304,11 @@ def _user_id(name: str, ids: dict[str, DbId], db: _Directory) -> DbId:
     return ids[key] if key in ids else db.match(key)["id"]
 
 
+def _difference(want: set, current: dict) -> tuple[list, list]:
+    """From `current` ({id: row id}) to `want`: the ids whose rows go, and the ids to add."""
+    return [x for x in current if x not in want], [x for x in want if x not in current]
+
+
 def _apply_groups(spec: dict, groups_plan: dict, ids: dict[str, DbId], db: _Directory, w: _Writer,
                   summary: _Summary) -> dict[str, DbId]:
     """Groups, their members and owners, set-based; returns every group's id by lower-case name."""
@@ -344,27 +349,21 @@ def _apply_groups(spec: dict, groups_plan: dict, ids: dict[str, DbId], db: _Dire
     for key, item in groups_plan["resolved"].items():
         group_id = group_ids[key]
         if item["owners"] is not MISSING:
-            want = {_user_id(u, ids, db) for u in item["owners"]}
-            current = owners[group_id]
-            gone = [u for u in current if u not in want]
-            owner_deletes += [current[u] for u in gone]
+            gone, new = _difference({_user_id(u, ids, db) for u in item["owners"]}, owners[group_id])
+            owner_deletes += [owners[group_id][u] for u in gone]
             removed_from.update(gone)
-            owner_rows += [{"group_id": group_id, "user_id": u} for u in want if u not in current]
-            if gone or want - current.keys():
+            owner_rows += [{"group_id": group_id, "user_id": u} for u in new]
+            if gone or new:
                 changed.add(key)
         if item["users"] is not MISSING:
-            want = {_user_id(u, ids, db) for u in item["users"]}
-            current = members[group_id]
-            gone = [u for u in current if u not in want]
-            member_deletes += [current[u] for u in gone]
+            gone, new = _difference({_user_id(u, ids, db) for u in item["users"]}, members[group_id])
+            member_deletes += [members[group_id][u] for u in gone]
             removed_from.update(gone)
-            member_rows += [{"group_id": group_id, "user_id": u} for u in want if u not in current]
-            want_groups = {group_ids[n] for n in item["groups"]}
-            current_groups = nested[group_id]
-            gone_groups = [g for g in current_groups if g not in want_groups]
-            member_deletes += [current_groups[g] for g in gone_groups]
-            nested_rows += [{"group_id": group_id, "member_group_id": g} for g in want_groups if g not in current_groups]
-            if gone or want - current.keys() or gone_groups or want_groups - current_groups.keys():
+            member_rows += [{"group_id": group_id, "user_id": u} for u in new]
+            gone_groups, new_groups = _difference({group_ids[n] for n in item["groups"]}, nested[group_id])
+            member_deletes += [nested[group_id][g] for g in gone_groups]
+            nested_rows += [{"group_id": group_id, "member_group_id": g} for g in new_groups]
+            if gone or new or gone_groups or new_groups:
                 changed.add(key)
     # Removals of every group first, then additions: the final graph has no cycle (checked),
     # so no step on the way makes one.
