@@ -1,4 +1,4 @@
-"""The portal's filter-set base (house style 30): `q` ORs `icontains` over `search_fields`; a long list
+"""The portal's filter-set base: `q` ORs `icontains` over `search_fields`; a long list
 narrows the rows first through a search index (`search_candidates`), the answer staying icontains'."""
 import django_filters
 from django import forms

@@ -1,6 +1,6 @@
-"""Deployment hardening that Django's settings alone do not give (security review 2026-12,
-findings 10, 11 and 14): a cap on the whole request body, sessions that end after a time without
-requests and after a working day, and a Permissions-Policy header."""
+"""Deployment hardening that Django's settings alone do not give: a cap on the whole request
+body, sessions that end after a time without requests and after a working day, and a
+Permissions-Policy header."""
 import time
 
 from django.conf import settings

@@ -33,7 +33,7 @@ from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, Tuple
 from django_tables2.rows import BoundRows
 
 COUNT_CAP = 200  # ten pages: the page says "more than 200 users" beyond
-# Bounds on what a query string may ask (security review 2026-12, finding 9). A cursor made here
+# Bounds on what a query string may ask. A cursor made here
 # holds a sort alias and a few keys (names of at most 256 characters): far below this length.
 CURSOR_MAX_LENGTH = 2048
 # A typed ?page=N (no cursor) reads the keys of the rows before it: at most this many; a deeper

@@ -23,8 +23,8 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 # No key, no start: with DEBUG off a missing DJANGO_SECRET_KEY stops every process here, rather
-# than signing sessions and messages with a string anyone can read in this file (security review
-# 2026-12, finding 4). Only DEBUG (`make dev`, development) falls back to a fixed key, named so
+# than signing sessions and messages with a string anyone can read in this file. Only DEBUG
+# (`make dev`, development) falls back to a fixed key, named so
 # that `check --deploy` flags it (security.W009) should it ever be deployed.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -60,7 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     # runserver (`make dev`) leaves static files to WhiteNoise, as in production: Django's own
-    # static handler answered 500 to /static/../path (security review 2026-12, finding 10).
+    # static handler answered 500 to /static/../path.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
@@ -206,7 +206,7 @@ LOGIN_URL = "signin"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "signin"
 
-# --- Hardening (security review 2026-12, findings 10, 11, 14) ----------------------------------
+# --- Hardening ----------------------------------
 # Content-Security-Policy on every response (Django's CSP middleware): scripts, styles, fetches
 # and images from this origin only, no inline script, style or style="" attribute, no plugins,
 # not framed, forms posted only here. The templates keep every script and style in static/

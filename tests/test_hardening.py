@@ -1,5 +1,4 @@
-"""Deployment hardening (issue 9, "What to build" 5; security review 2026-12, findings 4, 10, 11
-and the body cap of 14): no start without a secret key outside DEBUG, `check --deploy` clean with
+"""Deployment hardening: no start without a secret key outside DEBUG, `check --deploy` clean with
 the documented production variables, a Content-Security-Policy without 'unsafe-inline', HSTS and
 secure cookies behind the TLS proxy, sessions that end, a cap on request bodies, and the portal's
 own 404 and 500 pages."""
@@ -248,7 +247,7 @@ def _five_mb_csv(last_row: str) -> tuple[str, int]:
 
 @pytest.mark.django_db
 def test_a_five_mb_csv_passes_the_limits_for_preview_and_import(portal_tenant, sign_in):
-    """Review finding 14: a 2.5-5 MB file previewed, then refused (400) when posted back to import.
+    """A 2.5-5 MB file previewed, then refused (400) when posted back to import.
     Both steps now get through the request limits, to the CSV's own check: the last row is bad, so
     each answers the row's refusal (and imports nothing), not a 400 for the body's size."""
     from users_app.models import Account

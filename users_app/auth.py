@@ -36,8 +36,8 @@ class DirectoryUserBackend(ModelBackend):
     """Signs in by user name (UPN, any case). Blocked or deleted directory users cannot sign in;
     a Django superuser without a directory user signs in too, but only /admin/ lets it in.
 
-    A blocked (not deleted) directory user who gives the right password is told so (UX review B19,
-    Entra's AADSTS50057): the backend marks the request (`request.signin_blocked`) and the sign-in
+    A blocked (not deleted) directory user who gives the right password is told so
+    (Entra's AADSTS50057): the backend marks the request (`request.signin_blocked`) and the sign-in
     form says it. A wrong password, an unknown name or a deleted user get the generic error."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):

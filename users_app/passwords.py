@@ -1,4 +1,4 @@
-"""Password rules (issue 9, findings 8 and 12): Django's validators (settings.AUTH_PASSWORD_VALIDATORS)
+"""Password rules: Django's validators (settings.AUTH_PASSWORD_VALIDATORS)
 applied to every password a person chooses, with the user they belong to.
 
 The validators compare the password with the user's attributes: the forms hand them the sign-in

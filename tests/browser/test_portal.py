@@ -1,4 +1,4 @@
-"""The portal in a real Chromium, as a tenant admin uses it (issue 3's browser stories)."""
+"""The portal in a real Chromium, as a tenant admin uses it."""
 import re
 
 import pytest

@@ -1,4 +1,4 @@
-"""The audit log (issue 9, point 4): who did what, when, through what, before -> after, and what a
+"""The audit log: who did what, when, through what, before -> after, and what a
 rule refused; the screen that shows it to Global administrators and readers, its CSV export; the
 database keeping it append-only."""
 import csv

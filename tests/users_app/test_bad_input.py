@@ -1,4 +1,4 @@
-"""Bad input refused clearly with nothing written (security review #13, #14, #15; issue 9, point 11).
+"""Bad input refused clearly with nothing written.
 
 The text check's truth table; the tenant file's cases (a)-(f) of finding 13 and the password
 validation of finding 12, each through `load_tenant` on the command line; the CSV import's

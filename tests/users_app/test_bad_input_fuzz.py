@@ -1,4 +1,4 @@
-"""Fuzzing the two ways data comes in as files (issue 9, "What to build" 6).
+"""Fuzzing the two ways data comes in as files.
 
 Tenant files: a small valid tenant with random JSON values put in random places (over-long text,
 control characters, huge and non-finite numbers, deep nesting, known keys in the wrong object,

@@ -1,4 +1,4 @@
-"""`manage.py bench` (issue #4 point 7): it runs end to end on the configured engine in a
+"""`manage.py bench`: it runs end to end on the configured engine in a
 scratch database of its own and reports every figure with its ratio and target. Its
 figures are measured, never asserted: the test checks the report's shape and that the
 measurements are real (positive), not how fast they are."""

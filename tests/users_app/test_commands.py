@@ -1,4 +1,4 @@
-"""The management commands of shared/spec/cli.md: names, arguments, JSON shapes, exit codes
+"""The management commands of docs/cli.md: names, arguments, JSON shapes, exit codes
 and the one-line `error: <RULE-ID>: ...` on stderr, with nothing written on a refusal.
 
 Tenants are built with load_tenant (cli.md's tenant file); the commands run through

@@ -85,7 +85,7 @@ def _hashes() -> dict[str, str]:
 
 
 def test_demo_passwords_are_generated_per_install_kept_owner_only_and_kept_on_a_second_seed(tmp_path):
-    """Issue 9 #13 (review #8): no published password. The first seed generates one per account,
+    """No published password. The first seed generates one per account,
     writes them to a file of mode 0600, prints them; a second seed changes no password and no file;
     the new hire's is temporary (DIR-01); a holder of each of the eleven admin roles can sign in.
     A deleted superuser is not made again; an install with the published password gets new ones."""
@@ -123,7 +123,7 @@ def test_demo_passwords_are_generated_per_install_kept_owner_only_and_kept_on_a_
     assert _hashes() == hashes and accounts_file.read_text() == text
     assert all(password in again.getvalue() for password in passwords.values())
 
-    # A superuser deleted since is not made again (review #8).
+    # A superuser deleted since is not made again.
     get_user_model().objects.filter(username=demo.SUPERUSER).delete()
     call_command("seed_demo", "--superuser", "--accounts-file", str(accounts_file), stdout=io.StringIO())
     assert not get_user_model().objects.filter(is_superuser=True).exists()
@@ -147,7 +147,7 @@ def test_demo_passwords_are_generated_per_install_kept_owner_only_and_kept_on_a_
 
 def test_a_new_database_of_the_same_install_keeps_the_files_passwords_and_makes_no_superuser_unasked(tmp_path, settings):
     """Passwords are per install: a file already there gives its passwords to a new demo database
-    (the new hire gets a new temporary one). Review #8: with DEBUG off and no --superuser no
+    (the new hire gets a new temporary one). With DEBUG off and no --superuser no
     superuser is made, and --superuser on a demo that exists makes none afterwards."""
     settings.DEBUG = False
     accounts_file = tmp_path / "demo-accounts.txt"

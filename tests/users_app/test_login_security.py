@@ -1,4 +1,4 @@
-"""Sign-in security (issue 9, findings 6, 7, 8 and 12; UX review B19): lockout per user name and
+"""Sign-in security: lockout per user name and
 address and per address, on /signin/ and /admin/login/, unlocked by an admin within its rights and
 audited; the blocked-account message; the password change with the current password, DIR-01's
 forced change and Django's validators; other sessions ending after a change."""
@@ -55,7 +55,7 @@ def signed_in(client) -> bool:
 
 
 def test_forty_wrong_passwords_then_the_right_one_is_locked_out_with_the_message(tenant, client, caplog):
-    """Finding 6 / review #5: 40 wrong passwords, then the right one signed in. Now the 10th failure
+    """40 wrong passwords, then the right one signed in. Now the 10th failure
     locks the name from this address; the right password is refused with the lockout page (429)."""
     caplog.set_level(logging.WARNING, logger="portal.security")
     answers = [post_signin(client, "plain", f"wrong-{i}") for i in range(40)]
@@ -218,7 +218,7 @@ def test_unlock_needs_a_role_that_resets_passwords(tenant, sign_in, local):
     assert lockout.is_locked(portal_upn("plain"))
 
 
-# --- the blocked account (finding 12, UX review B19) --------------------------------------------
+# --- the blocked account --------------------------------------------
 
 
 def test_a_blocked_user_with_the_right_password_is_told_the_account_is_blocked(tenant, client):

@@ -1,4 +1,4 @@
-"""The floor of issue #4: what writing N SystemUser rows costs the database itself.
+"""The floor: what writing N SystemUser rows costs the database itself.
 
 The N rows the sync wrote (every column, as the driver returns them; not timed) go into an
 empty copy of users_app_systemuser with its indexes and constraints, by one `executemany`

@@ -1,4 +1,4 @@
-"""The users list at scale (issue #4, point 6): the environment's Users page through its real URL.
+"""The users list at scale: the environment's Users page through its real URL.
 
 `list_pages_measure` times three pages as a signed-in admin sees them without JavaScript (the
 whole page, not the HTMX fragment): the first page, a search, and the page that starts

@@ -1,4 +1,4 @@
-"""`bench` itself: one run of every figure of issue #4 point 7 in a scratch database.
+"""`bench` itself: one run of every figure in a scratch database.
 
 Figures, in seconds, each with its ratio and target (the targets are the issue's, measured
 on SQLite on a 2-core machine; `bench` reports them, it never fails on them):

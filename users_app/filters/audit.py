@@ -1,4 +1,4 @@
-"""The audit log's filter set (house style 30): `q` searches actor, target and action; a date
+"""The audit log's filter set: `q` searches actor, target and action; a date
 range (from / to, whole days in the portal's time zone) and the outcome narrow it."""
 import datetime
 

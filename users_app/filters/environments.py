@@ -1,4 +1,4 @@
-"""The environments list's filter set (house style 30): `q` searches, `type` narrows."""
+"""The environments list's filter set: `q` searches, `type` narrows."""
 import django_filters
 
 from portal.filters import SEARCH_WIDGET, SearchFilterSet

@@ -1,4 +1,4 @@
-"""Filter sets of the Microsoft 365 admin center lists (house style 30): `q` searches as you type."""
+"""Filter sets of the Microsoft 365 admin center lists: `q` searches as you type."""
 import django_filters
 
 from portal.filters import SearchFilterSet

@@ -17,7 +17,7 @@ class SignInForm(AuthenticationForm):
 
     @sensitive_variables()
     def clean(self):
-        """UX review B19: a blocked user with the right password is told the account is blocked
+        """a blocked user with the right password is told the account is blocked
         (users_app.auth.DirectoryUserBackend marks the request); every other failure gets the one
         generic error, so no answer tells whether a user name exists."""
         try:
@@ -29,7 +29,7 @@ class SignInForm(AuthenticationForm):
 
 
 class _NotTheCurrentPassword:
-    """A new password that is the current one changes nothing (finding 12): refuse it."""
+    """A new password that is the current one changes nothing: refuse it."""
 
     same_message = "Your new password must be different from your current password."
 
@@ -42,7 +42,7 @@ class _NotTheCurrentPassword:
 
 
 class ChangePasswordForm(_NotTheCurrentPassword, PasswordChangeForm):
-    """A signed-in user's own change: the current password first (finding 7)."""
+    """A signed-in user's own change: the current password first."""
 
     old_password = forms.CharField(label="Current password", strip=False,
                                    widget=forms.PasswordInput(attrs={"autocomplete": "current-password",

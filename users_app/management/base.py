@@ -1,4 +1,4 @@
-"""What every portal management command shares (shared/spec/cli.md, "Common rules").
+"""What every portal management command shares (docs/cli.md, "Common rules").
 
 - `--format {table,json}`: one JSON document on stdout, or readable text.
 - A refusal by a rule (RuleViolation) or bad input: exactly one line
@@ -39,7 +39,7 @@ def _plain(text: str) -> str:
 
 def terminal_text(text: str) -> str:
     """Text for the terminal: our own line breaks kept, every other control character (an ESC
-    from a stored name, say) shown escaped, never written raw (security review #15)."""
+    from a stored name, say) shown escaped, never written raw."""
     if CONTROL.search(text) is None:
         return text
     return "\n".join(escape_controls(line) for line in text.split("\n"))

@@ -1,4 +1,4 @@
-"""Read-only queries of the audit log screen (house style 12): views never build querysets."""
+"""Read-only queries of the audit log screen: views never build querysets."""
 from __future__ import annotations
 
 from users_app.filters.audit import AuditEntryFilterSet

@@ -1,4 +1,4 @@
-"""Read queries of the environments list and the environment page (house style 12).
+"""Read queries of the environments list and the environment page.
 
 Directory objects are stored on the environment by object id (the real service stores the
 group's id); their names are resolved here, inside the list's one query, never per row."""

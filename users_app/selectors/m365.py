@@ -1,6 +1,6 @@
 """Read-only queries of the Microsoft 365 admin center screens, each in a fixed number of queries.
 
-Views call these and never build querysets themselves (house style 12)."""
+Views call these and never build querysets themselves."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -392,5 +392,5 @@ def environment_sync_now(*, environment: Environment, initiated_by: str = ""):
     except Exception:
         failed = SyncRun.objects.filter(environment=environment, trigger=SyncTrigger.SCHEDULE).order_by("-started_at", "-id").first()
         if failed is not None and failed.status == SyncStatus.FAILED:
-            return failed  # a configuration error: the run says why (house style 10)
+            return failed  # a configuration error: the run says why
         raise

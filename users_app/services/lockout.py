@@ -1,4 +1,4 @@
-"""Sign-in lockout (issue 9, finding 6): repeated failures lock a user name from an address, and an
+"""Sign-in lockout: repeated failures lock a user name from an address, and an
 address, for a cool-off; an admin may unlock a user sooner. The counting is django-axes' (its
 AccessAttempt table); the limits and the reasons are in portal/settings.py (AXES_*).
 

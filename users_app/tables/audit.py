@@ -1,4 +1,4 @@
-"""The audit log's table (house style 28): newest first, keyset-paged on (at, id)."""
+"""The audit log's table: newest first, keyset-paged on (at, id)."""
 import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 

@@ -1,4 +1,4 @@
-"""The environments list's table (house style 28)."""
+"""The environments list's table."""
 import django_tables2 as tables
 
 from environments_app.models import Environment

@@ -179,7 +179,7 @@ def _json_value(value, where: str, depth: int = 0) -> None:
 
 
 def _password(password: str, *, upn: str, display_name: str, where: str) -> None:
-    """Finding 12: a tenant file's password meets the portal's password rules (Django's validators,
+    """A tenant file's password meets the portal's password rules (Django's validators,
     against the UPN and display name), as every password a person chooses does; a weak one
     refuses the file (it is usable at once: no forced change follows)."""
     problems = password_problems(password, upn=upn, display_name=display_name)

@@ -224,7 +224,7 @@ def test_only_service_admins_may_add_themselves(portal_tenant, sign_in):
 
 
 def test_control_characters_in_a_name_are_refused_by_the_directory(portal_tenant, sign_in):
-    """Security review #15: an escape sequence typed into a name never reaches a terminal."""
+    """An escape sequence typed into a name never reaches a terminal."""
     plain = dir_user("plain")
     with pytest.raises(directory.RuleViolation) as refused:
         with audit.acting_as(audit.OPERATOR_ACTOR):

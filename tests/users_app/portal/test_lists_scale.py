@@ -1,4 +1,4 @@
-"""The two long lists at scale (issue #4, point 6): the environment's Users list and the Active
+"""The two long lists at scale: the environment's Users list and the Active
 users list. Search through the trigram index answers exactly what the plain icontains search
 answers, before and after the index is refreshed, after updates and deletes; keyset paging walks
 every row once, in the order the database gives, forwards and back, for every sort and view, as

@@ -1,4 +1,4 @@
-"""Finding 9 of the 2026-12 security review: a huge `?page=` or a malformed keyset cursor on the
+"""Bad paging input: a huge `?page=` or a malformed keyset cursor on the
 two long lists answered 500 (an integer too large for the database, RecursionError in the JSON
 decoder). Every such query string now answers the list's first page, as a stale cursor and a page
 past the end already did; a typed deep page never reads more than TYPED_PAGE_MAX_ROWS keys."""

@@ -1,4 +1,4 @@
-"""ELIG-03 b: a unit of app-pass capacity never outlives the capacity (issue 9, finding 14).
+"""ELIG-03 b: a unit of app-pass capacity never outlives the capacity.
 
 Each user admitted through app-pass capacity uses one unit; a held unit counts only while the
 units held stay within the capacity. When the capacity shrinks below the units held, the users

@@ -1,6 +1,6 @@
 """Truth tables for the pure rule functions of users_app/provisioning/rules.py,
 over hand-built snapshots (no database). Every table names the rule IDs of
-shared/spec/rules.md it proves, so `grep -r RULE-ID tests/` finds it."""
+docs/rules.md it proves, so `grep -r RULE-ID tests/` finds it."""
 from __future__ import annotations
 
 

@@ -1,5 +1,5 @@
 """One record per user name, always (STUB-05, SYNC-06, DIR-11), and one user's conflict never stops
-the others (issue 9, finding 15).
+the others.
 
 - An account import that names a soft-deleted user's original UPN attaches the accounts to that
   user's record (the one the command line finds by the original UPN), instead of making a stub

@@ -1,4 +1,4 @@
-"""The sync keeps going (issue 9, "What to build" 8), over random histories, on the real database.
+"""The sync keeps going, over random histories, on the real database.
 
 Generated tenants (test_properties.build, through load_tenant) live through random sequences of
 directory changes (block and unblock, licence added and removed, soft delete, restore, purge, a UPN

@@ -1,4 +1,4 @@
-"""bench [--users N] [--format json] [--keep]: the figures of issue #4 in one run (users_app.benchmarks).
+"""bench [--users N] [--format json] [--keep]: every figure in one run (users_app.benchmarks).
 
 Builds a scratch database of the configured engine (DATABASE_URL), loads a generated tenant
 of N users, and measures the floor, the first full sync, a sync with no change, a sync after

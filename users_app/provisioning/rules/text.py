@@ -5,7 +5,7 @@ tenant file, the CSV import): a value longer than its column is refused rather t
 left to the database (SQLite would store it, PostgreSQL would fail mid-write), and a value
 holding a control character is refused, because NUL cannot be stored in PostgreSQL text and
 escape sequences (ESC, BEL, CSI...) rewrite the screen of whoever prints the value in a
-terminal (security review #13, #15).
+terminal.
 
 Control characters are Unicode category Cc (U+0000-U+001F, U+007F-U+009F) and the
 bidirectional embedding, override and isolate characters (U+202A-U+202E, U+2066-U+2069),
