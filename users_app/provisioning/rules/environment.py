@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from environments_app.choices import TYPES_WITHOUT_SECURITY_GROUP, EnvironmentType
+from environments_app.choices import TYPES_WITHOUT_SECURITY_GROUP, EnvironmentType, StandardRole
 from users_app.choices import GroupType
 
 from ..types import DEFAULT, TEAMS, EnvironmentSnapshot, UserSnapshot
@@ -77,15 +77,15 @@ def default_roles_on_add(user: UserSnapshot, env: EnvironmentSnapshot) -> tuple[
     ENV-07: in a Teams environment, owners System Administrator, members Teams Member,
     guests Teams Guest; Global / PP admins System Administrator."""
     if env.type == DEFAULT:
-        return ("Basic User", "Environment Maker")
+        return (StandardRole.BASIC_USER, StandardRole.ENVIRONMENT_MAKER)
     if env.type == TEAMS:
         group = env.teams_group_id
         if group is not None and group in user.owned_groups:
-            return ("System Administrator",)
+            return (StandardRole.SYSTEM_ADMINISTRATOR,)
         if group is not None and group in user.direct_groups:
-            return ("Teams Guest",) if user.is_guest else ("Teams Member",)
+            return (StandardRole.TEAMS_GUEST,) if user.is_guest else (StandardRole.TEAMS_MEMBER,)
         if user.bypasses_security_group:
-            return ("System Administrator",)
+            return (StandardRole.SYSTEM_ADMINISTRATOR,)
     return ()
 
 

@@ -2,6 +2,7 @@
 record-level ONPREM-02, ENV-05 for default teams, DIR-05 for Membership > Add me)."""
 from __future__ import annotations
 
+from environments_app.choices import StandardRole
 from users_app.choices import TeamType, UserType
 
 from . import admin_roles
@@ -163,7 +164,7 @@ def check_not_stub(*, user_type: str, action: str) -> None:
 
 def import_default_role(*, sales_installed: bool) -> str:
     """STUB-03: Salesperson where Dynamics 365 Sales is installed, Basic User elsewhere."""
-    return "Salesperson" if sales_installed else "Basic User"
+    return StandardRole.SALESPERSON if sales_installed else StandardRole.BASIC_USER
 
 
 def check_team_members_by_hand(*, isdefault: bool, teamtype: int) -> None:
