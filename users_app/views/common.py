@@ -49,7 +49,7 @@ def act(request: HttpRequest, change: Callable[[], object], *, done, url, templa
       `refused_url` (else `url`) otherwise (no context: HX-Redirect or a redirect), `refused_at` naming
       another (template, partial) than the done one; with `keep_form` the page again in both cases, keeping
       what was typed. `question` is (rule, context) for a rule that discourages rather than forbids
-      (ROLE-03): its refusal is a warning and the form again (400) asking for confirmation.
+      (one that asks first): its refusal is a warning and the form again (400) asking for confirmation.
     - Done: the success message (`done`, a text or `done(result)`; a `(level, text[, tags])` tuple for
       another level, a list of them for several messages), then the fragment with `context(result)`, built after the write, over HTMX and a redirect to
       `url` (a text or `url(result)`) otherwise; with `stay` the page itself (a secret shown once), with
