@@ -41,19 +41,22 @@ def act(request: HttpRequest, change: Callable[[], object], *, done, url, templa
         refused_at: tuple[str, str] | None = None, question: tuple[str, Callable[[], dict]] | None = None, form=None,
         invalid_context: Callable[[], dict] | None = None,
         keep_form: bool = False, refused_status: int = 409, stay: bool = False, leave=False) -> HttpResponse:
-    """Run one service write and answer it, the same way on every screen.
+    """Run one service write and answer it, the same way on every screen. `change()` runs the write.
 
-    - `form` given and invalid: nothing runs; the form again (400) with `invalid_context()`.
-    - Refused by a rule: nothing was written; the message names the rule; the fragment with
-      `refused_context()` (else `context(None)`) at `refused_status` over HTMX and a redirect to
-      `refused_url` (else `url`) otherwise (no context: HX-Redirect or a redirect), `refused_at` naming
-      another (template, partial) than the done one; with `keep_form` the page again in both cases, keeping
-      what was typed. `question` is (rule, context) for a rule that discourages rather than forbids
-      (one that asks first): its refusal is a warning and the form again (400) asking for confirmation.
-    - Done: the success message (`done`, a text or `done(result)`; a `(level, text[, tags])` tuple for
-      another level, a list of them for several messages), then the fragment with `context(result)`, built after the write, over HTMX and a redirect to
-      `url` (a text or `url(result)`) otherwise; with `stay` the page itself (a secret shown once), with
-      `leave` (or `leave(result)` true) HX-Redirect or a redirect (the page is gone).
+    Invalid `form`: nothing runs; the form again (400) with `invalid_context()`.
+
+    Refused by a rule: nothing was written; the message names the rule. Over HTMX the fragment with
+    `refused_context()` (else `context(None)`) at `refused_status`; otherwise a redirect to
+    `refused_url` (else `url`); with no context at all, HX-Redirect or a redirect. `refused_at` is
+    (template, partial) when the refusal shows another fragment than the done one. `keep_form`:
+    the page again in both cases, keeping what was typed. `question` is (rule, context) for a rule
+    that asks first rather than forbids: its refusal is a warning and the form again (400).
+
+    Done: the message `done` (a text, or `done(result)`; a `(level, text[, tags])` tuple for another
+    level, a list of them for several), then over HTMX the fragment with `context(result)`, built
+    after the write, and otherwise a redirect to `url` (a text or `url(result)`). `stay`: the page
+    itself (a secret shown once). `leave` (or `leave(result)` true): HX-Redirect or a redirect only,
+    the page is gone.
     """
     if form is not None and not form.is_valid():
         return form_answer(request, template=template, partial=partial, context=invalid_context(), status=400)

@@ -187,7 +187,8 @@ def _write(request, environment, systemuserid, change, done, *, partial: str = "
 def _refused_context(request, environment, systemuserid, *, panel: str = "", form=None,
                      partial: str = "user-summary") -> dict:
     user = _profile(request, environment, systemuserid)
-    return _profile_context(request, environment, user, panel=panel, form=form, summary_oob=partial == "diagnostics-panel")
+    return _profile_context(request, environment, user, panel=panel, form=form,
+                            summary_oob=partial == "diagnostics-panel")
 
 
 def _fix_links(environment, user, directory_user) -> dict:
@@ -444,6 +445,7 @@ def environment_user_delete(request, environment, systemuserid):
             return f"{user.domainname} is permanently deleted."
         return "Deleted: the user is soft-deleted in the environment; roles and team memberships are removed (LIFE-05)."
 
-    return _write(request, environment, systemuserid, lambda: records.systemuser_delete(systemuser=user, permanent=permanent),
-                  done, leave=lambda outcome: outcome == "deleted",
+    return _write(request, environment, systemuserid,
+                  lambda: records.systemuser_delete(systemuser=user, permanent=permanent), done,
+                  leave=lambda outcome: outcome == "deleted",
                   url=lambda outcome: _list_url(environment) if outcome == "deleted" else _detail_url(environment, user))

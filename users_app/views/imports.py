@@ -131,7 +131,8 @@ def data_reassign(request: HttpRequest, environment) -> HttpResponse:
             pairs[:] = imports.parse_reassign_csv(csv_form.cleaned_data["text"])
         return imports.records_reassign_bulk(environment=environment, pairs=pairs)
 
-    return act(request, reassign, done=lambda moved: f"Reassigned {moved} record(s) for {len(pairs)} user pair(s) (STUB-04).",
+    return act(request, reassign,
+               done=lambda moved: f"Reassigned {moved} record(s) for {len(pairs)} user pair(s) (STUB-04).",
                url=reassign_url, refused_status=200, template=DATA_REASSIGN, partial="reassign-panel",
                refused_context=lambda: _reassign_context(request, environment, csv_form=csv_form, pick_form=pick_form),
                context=lambda _: _reassign_context(request, environment))

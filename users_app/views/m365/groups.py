@@ -76,7 +76,8 @@ def _owners_context(group: DirectoryGroup) -> dict:
 
 def _tab_action(request, group: DirectoryGroup, change, done, tab, url_name: str, context_for) -> HttpResponse:
     return relation_action(request, change, done, url=reverse(url_name, args=[group.pk]), tab=tab,
-                           context_for=context_for, item=group, read_again=lambda: selectors.group_get(group_id=group.pk))
+                           context_for=context_for, item=group,
+                           read_again=lambda: selectors.group_get(group_id=group.pk))
 
 
 @require_GET

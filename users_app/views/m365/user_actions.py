@@ -91,7 +91,8 @@ def active_user_delete(request: HttpRequest, user_id) -> HttpResponse:
         context["form"] = ConfirmForm()
         return render_page_or_partial(request, template, partial, context)
     form = ConfirmForm(request.POST)
-    return act(request, lambda: directory.directory_user_delete(user=user), form=form, template=template, partial=partial,
+    return act(request, lambda: directory.directory_user_delete(user=user), form=form, template=template,
+               partial=partial,
                invalid_context=lambda: {**context, "form": form},
                done=lambda _: f"{user_name(user)} was deleted. You can restore the user from Deleted users for 30 days "
                               "(DIR-04).",

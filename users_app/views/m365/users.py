@@ -88,8 +88,8 @@ def _editable_fields(request, user: DirectoryUser) -> set[str]:
             if can[directory.FIELD_ACTIONS.get(name, Action.EDIT_PROFILE).name.lower()]}
 
 
-def _saved_tab(request, user: DirectoryUser, tab: str, template: str, partial: str, url_name: str, *, blank, bound, save,
-               what: str, refused_keeps_form: bool = False) -> HttpResponse:
+def _saved_tab(request, user: DirectoryUser, tab: str, template: str, partial: str, url_name: str, *, blank, bound,
+               save, what: str, refused_keeps_form: bool = False) -> HttpResponse:
     """A tab of the user page that saves one form: GET shows `blank(user)`; POST validates `bound()`,
     runs `save(form)` and answers the tab read again after the write."""
     def context_for(form_user, form=None):
