@@ -1,5 +1,5 @@
 """What the portal's view modules share: the one way a view runs a service write and answers it
-(`act`, and `side_panel` for a page's create or delete panel), forms shown again, who acts, breadcrumbs."""
+(`act`, and `form_action` for a page's form: a create or delete side panel, a create or reset page), forms shown again, who acts, breadcrumbs."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -89,16 +89,19 @@ def _tell(request: HttpRequest, told) -> None:
         messages.add_message(request, level, text, extra_tags=tags[0] if tags else "")
 
 
-def side_panel(request: HttpRequest, *, template: str, partial: str, make_form: Callable, panel_context: Callable,
-               change: Callable, **answer) -> HttpResponse:
-    """A page's create or delete side panel: GET shows it with `make_form()`; POST validates
-    `make_form(request.POST)` and runs `change(cleaned_data)` through `act`, the panel shown again
-    with `panel_context(form)` when the form is invalid or (by default) refused."""
+def form_action(request: HttpRequest, *, template: str, partial: str, make_form: Callable, panel_context: Callable,
+                change: Callable, shown: Callable | None = None, **answer) -> HttpResponse:
+    """A page's form (a create or delete side panel, a create or reset page): GET shows it with
+    `make_form()`; POST validates `make_form(request.POST)` and runs `change(form)` through `act`,
+    the form shown again with `panel_context(form)` when it is invalid or (by default) refused.
+    With `stay`, done shows the form's page with `shown(result, form)` added (a secret shown once)."""
     if request.method == "GET":
         return render_page_or_partial(request, template, partial, panel_context(make_form()))
     form = make_form(request.POST)
     answer.setdefault("refused_context", lambda: panel_context(form))
-    return act(request, lambda: change(form.cleaned_data), template=template, partial=partial, form=form,
+    if shown is not None:
+        answer["context"] = lambda result: {**panel_context(form), **shown(result, form)}
+    return act(request, lambda: change(form), template=template, partial=partial, form=form,
                invalid_context=lambda: panel_context(form), **answer)
 
 

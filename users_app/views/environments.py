@@ -15,7 +15,7 @@ from users_app.selectors.environments import environment_summary
 from users_app.services import elevation
 from users_app.services import environments as environment_services
 from users_app.tables.environments import EnvironmentTable
-from users_app.views.common import act, environment_crumbs, side_panel
+from users_app.views.common import act, environment_crumbs, form_action
 
 LIST = "users_app/environments/environment_list.html"
 DETAIL = "users_app/environments/environment_detail.html"
@@ -46,10 +46,10 @@ def environment_create(request):
     def detail(environment):
         return reverse("environments:environment_detail", args=[environment.environment_id])
 
-    return side_panel(
+    return form_action(
         request, template=LIST, partial="environment-create-panel", keep_form=True, make_form=EnvironmentCreateForm,
         panel_context=lambda form: _list_context(request, create_form=form),
-        change=lambda data: environment_services.environment_create(**data),
+        change=lambda form: environment_services.environment_create(**form.cleaned_data),
         done=lambda environment: f"Environment {environment.name} created.", url=detail,
         context=lambda environment: _list_context(request, created=environment, created_url=detail(environment),
                                                   refresh_table=True))

@@ -14,7 +14,7 @@ from users_app.selectors import m365 as selectors
 from users_app.services import directory
 from users_app.tables.m365 import AppRegistrationTable
 
-from users_app.views.common import act
+from users_app.views.common import form_action
 
 from .common import T, crumbs, no_store
 
@@ -39,14 +39,10 @@ def app_registration_create(request: HttpRequest) -> HttpResponse:
     """New registration: the client secret is shown once, in this response (only its hash is kept)."""
     template, partial = T + "app_registration_create.html", "app-registration-create"
     context = {"title": "Register an application", "breadcrumbs": _apps_crumbs(("New registration", None))}
-    if request.method == "GET":
-        context["form"] = AppRegistrationCreateForm()
-        return render_page_or_partial(request, template, partial, context)
-    form = AppRegistrationCreateForm(request.POST)
-    return no_store(act(request, lambda: directory.app_registration_create(name=form.cleaned_data["name"]), form=form,
-                        keep_form=True, stay=True, template=template, partial=partial,
-                        invalid_context=lambda: {**context, "form": form},
-                        refused_context=lambda: {**context, "form": form},
-                        done=lambda result: f"The application {result[0].name} was registered.",
-                        url=reverse("m365:app_registration_create"),
-                        context=lambda result: {**context, "form": form, "app": result[0], "secret": result[1]}))
+    return no_store(form_action(
+        request, template=template, partial=partial, make_form=AppRegistrationCreateForm,
+        panel_context=lambda form: {**context, "form": form}, keep_form=True, stay=True,
+        change=lambda form: directory.app_registration_create(name=form.cleaned_data["name"]),
+        done=lambda result: f"The application {result[0].name} was registered.",
+        url=reverse("m365:app_registration_create"),
+        shown=lambda result, form: {"app": result[0], "secret": result[1]}))

@@ -15,7 +15,7 @@ from users_app.selectors import m365 as selectors
 from users_app.tables.m365 import GroupTable
 from users_app.services import directory
 
-from users_app.views.common import act
+from users_app.views.common import form_action
 
 from .common import T, add_errors, crumbs, missing, relation_action, user_name
 
@@ -42,15 +42,11 @@ def group_list(request: HttpRequest) -> HttpResponse:
 def group_create(request: HttpRequest) -> HttpResponse:
     template, partial = T + "group_create.html", "group-create"
     context = {"title": "Add a group", "breadcrumbs": _groups_crumbs(("Add a group", None))}
-    if request.method == "GET":
-        context["form"] = GroupCreateForm()
-        return render_page_or_partial(request, template, partial, context)
-    form = GroupCreateForm(request.POST)
-    return act(request, lambda: directory.group_create(**form.cleaned_data), form=form, keep_form=True, leave=True,
-               template=template, partial=partial, invalid_context=lambda: {**context, "form": form},
-               refused_context=lambda: {**context, "form": form},
-               done=lambda group: f"The group {group.name} was created.",
-               url=lambda group: reverse("m365:group_detail", args=[group.pk]))
+    return form_action(request, template=template, partial=partial, make_form=GroupCreateForm,
+                       panel_context=lambda form: {**context, "form": form}, keep_form=True, leave=True,
+                       change=lambda form: directory.group_create(**form.cleaned_data),
+                       done=lambda group: f"The group {group.name} was created.",
+                       url=lambda group: reverse("m365:group_detail", args=[group.pk]))
 
 
 def _group_context(group: DirectoryGroup, tab: str, **extra) -> dict:

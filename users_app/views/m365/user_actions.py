@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.htmx import render_page_or_partial
 from users_app.forms.m365 import ConfirmForm, PasswordResetForm
 from users_app.permissions import m365_required
 from users_app.provisioning.rules import InvalidInput
@@ -15,7 +14,7 @@ from users_app.provisioning.rules.admin_roles import Action
 from users_app.selectors import m365 as selectors
 from users_app.services import directory
 
-from users_app.views.common import act, refused
+from users_app.views.common import act, form_action, refused
 
 from .common import T, no_store, user_name, user_page_context
 from .users import deleted_context
@@ -62,22 +61,16 @@ def active_user_password_reset(request: HttpRequest, user_id) -> HttpResponse:
     user = selectors.directory_user_get(user_id=user_id)
     template, partial = T + "active_user_password_reset.html", "password-reset"
     context = _step_context(request, user, "Reset password")
-    if request.method == "GET":
-        context["form"] = PasswordResetForm()
-        return render_page_or_partial(request, template, partial, context)
-    form = PasswordResetForm(request.POST)
+    def to(form) -> str | None:
+        return form.cleaned_data["email_password_to"] or None
 
-    def reset():
-        return directory.directory_user_set_password(user=user, email_password_to=form.cleaned_data["email_password_to"]
-                                                     or None)
-
-    return no_store(act(request, reset, form=form, keep_form=True, stay=True, template=template, partial=partial,
-                        invalid_context=lambda: {**context, "form": form},
-                        refused_context=lambda: {**context, "form": form},
-                        done=f"The password of {user_name(user)} was reset.",
-                        url=reverse("m365:active_user_password_reset", args=[user.pk]),
-                        context=lambda password: {**context, "form": form, "password": password,
-                                                  "emailed_to": form.cleaned_data["email_password_to"] or None}))
+    return no_store(form_action(
+        request, template=template, partial=partial, make_form=PasswordResetForm,
+        panel_context=lambda form: {**context, "form": form}, keep_form=True, stay=True,
+        change=lambda form: directory.directory_user_set_password(user=user, email_password_to=to(form)),
+        done=f"The password of {user_name(user)} was reset.",
+        url=reverse("m365:active_user_password_reset", args=[user.pk]),
+        shown=lambda password, form: {"password": password, "emailed_to": to(form)}))
 
 
 @require_http_methods(["GET", "POST"])
@@ -87,17 +80,14 @@ def active_user_delete(request: HttpRequest, user_id) -> HttpResponse:
     user = selectors.directory_user_get(user_id=user_id)
     template, partial = T + "active_user_delete.html", "delete-confirm"
     context = _step_context(request, user, "Delete user")
-    if request.method == "GET":
-        context["form"] = ConfirmForm()
-        return render_page_or_partial(request, template, partial, context)
-    form = ConfirmForm(request.POST)
-    return act(request, lambda: directory.directory_user_delete(user=user), form=form, template=template,
-               partial=partial,
-               invalid_context=lambda: {**context, "form": form},
-               done=lambda _: f"{user_name(user)} was deleted. You can restore the user from Deleted users for 30 days "
-                              "(DIR-04).",
-               url=reverse("m365:deleted_user_list"), refused_url=reverse("m365:active_user_detail", args=[user.pk]),
-               leave=True)
+    # Refused, no fragment (refused_context=None): back to the user's page with the message.
+    return form_action(
+        request, template=template, partial=partial, make_form=ConfirmForm,
+        panel_context=lambda form: {**context, "form": form}, refused_context=None,
+        change=lambda _: directory.directory_user_delete(user=user),
+        done=lambda _: f"{user_name(user)} was deleted. You can restore the user from Deleted users for 30 days (DIR-04).",
+        url=reverse("m365:deleted_user_list"), refused_url=reverse("m365:active_user_detail", args=[user.pk]),
+        leave=True)
 
 
 @require_POST

@@ -16,7 +16,7 @@ from users_app.selectors import m365 as selectors
 from users_app.services import directory
 from users_app.tables.m365 import DeletedUserTable, DirectoryUserTable
 
-from users_app.views.common import act
+from users_app.views.common import act, form_action
 
 from .common import T, no_store, user_name, user_page_context, users_crumbs
 
@@ -58,26 +58,13 @@ def active_user_create(request: HttpRequest) -> HttpResponse:
     template = T + "active_user_create.html"
     context = {"title": "Add a user", "clear_text_warning": directory.CLEAR_TEXT_WARNING,
                "breadcrumbs": users_crumbs(("Active users", reverse("m365:active_user_list")), ("Add a user", None))}
-    if request.method == "GET":
-        context["form"] = _create_form(request)
-        return render_page_or_partial(request, template, "user-create", context)
-    form = _create_form(request, request.POST)
-    arguments = {}
-
-    def create():
-        arguments.update(form.service_arguments())
-        return directory.directory_user_create(**arguments)
-
-    def created(result):
-        user, password = result
-        return {**context, "form": form, "created": user, "password": password,
-                "emailed_to": arguments["email_password_to"]}
-
-    return no_store(act(request, create, form=form, keep_form=True, stay=True, template=template, partial="user-create",
-                        invalid_context=lambda: {**context, "form": form},
-                        refused_context=lambda: {**context, "form": form},
-                        done=lambda result: f"{result[0].user_principal_name} was added.",
-                        url=reverse("m365:active_user_create"), context=created))
+    return no_store(form_action(
+        request, template=template, partial="user-create", make_form=lambda data=None: _create_form(request, data),
+        panel_context=lambda form: {**context, "form": form}, keep_form=True, stay=True,
+        change=lambda form: directory.directory_user_create(**form.service_arguments()),
+        done=lambda result: f"{result[0].user_principal_name} was added.", url=reverse("m365:active_user_create"),
+        shown=lambda result, form: {"created": result[0], "password": result[1],
+                                    "emailed_to": form.service_arguments()["email_password_to"]}))
 
 
 def _editable_fields(request, user: DirectoryUser) -> set[str]:

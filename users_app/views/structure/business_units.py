@@ -10,7 +10,7 @@ from users_app.forms.structure import BusinessUnitCreateForm, ConfirmForm
 from users_app.selectors.structure import business_unit_get, business_unit_list as business_unit_list_query
 from users_app.services import environments as environment_services
 from users_app.tables.structure import BusinessUnitTable
-from users_app.views.common import environment_crumbs, side_panel
+from users_app.views.common import environment_crumbs, form_action
 from users_app.views.structure.shared import structure_url
 
 UNIT_LIST = "users_app/structure/business_unit_list.html"
@@ -38,12 +38,12 @@ def business_unit_list(request, environment):
 @environment_admin_required
 def business_unit_create(request, environment):
     """New business unit with its parent (environments.business_unit_create)."""
-    return side_panel(
+    return form_action(
         request, template=UNIT_LIST, partial="business-unit-create-panel", keep_form=True,
         make_form=lambda data=None: BusinessUnitCreateForm(data, environment=environment),
         panel_context=lambda form: _unit_list_context(request, environment, create_form=form),
-        change=lambda data: environment_services.business_unit_create(environment=environment, name=data["name"],
-                                                                      parent=data["parent"]),
+        change=lambda form: environment_services.business_unit_create(
+            environment=environment, name=form.cleaned_data["name"], parent=form.cleaned_data["parent"]),
         done=lambda unit: f"Business unit {unit.name} created under {unit.parentbusinessunit.name}.",
         url=structure_url("business_unit_list", environment),
         context=lambda unit: _unit_list_context(request, environment, created=unit, refresh_table=True))
@@ -55,7 +55,7 @@ def business_unit_delete(request, environment, businessunitid):
     """Delete a business unit: a confirm panel (GET), then environments.business_unit_delete (POST).
     The root business unit cannot be deleted (ENV-05)."""
     unit = business_unit_get(environment=environment, businessunitid=businessunitid)
-    return side_panel(
+    return form_action(
         request, template=UNIT_LIST, partial="business-unit-delete-panel", make_form=ConfirmForm,
         panel_context=lambda form: _unit_list_context(request, environment, unit=unit, delete_form=form),
         change=lambda _: environment_services.business_unit_delete(business_unit=unit),

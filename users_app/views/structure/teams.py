@@ -20,7 +20,7 @@ from users_app.forms.structure import (
 from users_app.selectors.structure import team_get, team_list as team_list_query, team_members, team_roles
 from users_app.services import records
 from users_app.tables.structure import TeamTable
-from users_app.views.common import act, environment_crumbs, side_panel
+from users_app.views.common import act, environment_crumbs, form_action
 from users_app.views.structure.shared import page_of, structure_url
 
 TEAM_LIST = "users_app/structure/team_list.html"
@@ -48,7 +48,8 @@ def team_list(request, environment):
 @environment_admin_required
 def team_create(request, environment):
     """Create team: the side panel (GET), then records.team_create (POST)."""
-    def create(data):
+    def create(form):
+        data = form.cleaned_data
         return records.team_create(
             environment=environment, name=data["name"], business_unit=data["business_unit"], teamtype=data["teamtype"],
             group_object_id=data["group"].pk if data["group"] else None, membershiptype=data["membershiptype"],
@@ -58,7 +59,7 @@ def team_create(request, environment):
         detail = structure_url("team_detail", environment, team.teamid)
         return _team_list_context(request, environment, created=team, created_url=detail, refresh_table=True)
 
-    return side_panel(
+    return form_action(
         request, template=TEAM_LIST, partial="team-create-panel", keep_form=True,
         make_form=lambda data=None: TeamCreateForm(data, environment=environment),
         panel_context=lambda form: _team_list_context(request, environment, create_form=form),
@@ -128,7 +129,7 @@ def team_delete(request, environment, teamid):
     """Delete team: a confirm panel (GET), then records.team_delete (POST). Done, the whole page
     changes (the team is gone): HX-Redirect over HTMX, a redirect otherwise."""
     team = team_get(environment=environment, teamid=teamid)
-    return side_panel(
+    return form_action(
         request, template=TEAM_DETAIL, partial="team-delete-panel", make_form=ConfirmForm,
         panel_context=lambda form: _team_context(request, environment, team, delete_form=form),
         change=lambda _: records.team_delete(team=team), done=f"Team {team.name} deleted.",
