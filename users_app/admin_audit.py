@@ -123,11 +123,11 @@ def check_licences(user, added_skus) -> None:
     """What licence_assign checks, for several new assignments of one user at once: DIR-04,
     DIR-10 (the usage location as the form leaves it) and DIR-02 (seats; a deleted user's
     licences take none)."""
-    from users_app.services.directory import _refuse_hard_deleted, seats_used
+    from users_app.services.directory import refuse_hard_deleted, seats_used
 
     if not added_skus:
         return
-    _refuse_hard_deleted(user)
+    refuse_hard_deleted(user)
     rules.check_usage_location(usage_location=user.usage_location)
     if user.is_deleted:
         return
@@ -167,7 +167,7 @@ class GroupMembershipFormSet(BaseInlineFormSet):
     deleted user joins nothing (DIR-04)."""
 
     def clean(self):
-        from users_app.services.directory import _check_no_cycle, _refuse_hard_deleted
+        from users_app.services.directory import check_no_cycle, refuse_hard_deleted
 
         super().clean()
         if any(self.errors):
@@ -180,9 +180,9 @@ class GroupMembershipFormSet(BaseInlineFormSet):
                 continue
             try:
                 if user is not None:
-                    _refuse_hard_deleted(user)
+                    refuse_hard_deleted(user)
                 else:
-                    _check_no_cycle(self.instance, member_group)
+                    check_no_cycle(self.instance, member_group)
             except RuleViolation as violation:
                 raise refused(violation) from None
 
@@ -191,7 +191,7 @@ class DirectoryUserFormSet(BaseInlineFormSet):
     """Group owners and admin roles: a permanently deleted user gets none (DIR-04)."""
 
     def clean(self):
-        from users_app.services.directory import _refuse_hard_deleted
+        from users_app.services.directory import refuse_hard_deleted
 
         super().clean()
         if any(self.errors):
@@ -200,21 +200,21 @@ class DirectoryUserFormSet(BaseInlineFormSet):
             user = data.get("user") or self.instance  # an admin role's user is the inline's parent
             if form.instance.pk is None or form.changed_data:
                 try:
-                    _refuse_hard_deleted(user)
+                    refuse_hard_deleted(user)
                 except RuleViolation as violation:
                     raise refused(violation) from None
 
 
 class AdminRoleAssignmentForm(forms.ModelForm):
     def clean(self):
-        from users_app.services.directory import _check_admin_role, _refuse_hard_deleted
+        from users_app.services.directory import refuse_hard_deleted
 
         data = super().clean()
         try:
             if data.get("role"):
-                _check_admin_role(data["role"])
+                rules.admin_roles.check_known_role(data["role"])
             if data.get("user") is not None:
-                _refuse_hard_deleted(data["user"])
+                refuse_hard_deleted(data["user"])
         except RuleViolation as violation:
             raise refused(violation) from None
         return data

@@ -252,7 +252,7 @@ def _apply_users(plans: dict[str, UserPlan], skus: dict[str, int], w: _Writer, d
             if row["account_id"] is not None:  # the portal sign-in follows (directory_user_update)
                 upn = profile.get("user_principal_name", row["user_principal_name"])
                 active = bool(profile.get("account_enabled", row["account_enabled"])) and not row["deleted_state"]
-                username = dir_svc._username_for(upn)
+                username = dir_svc.username_for(upn)
                 if (username, active) != (row["account__username"], row["account__is_active"]):
                     account_updates.append((row["account_id"], username, active))
         if "admin_roles" in entry and set(entry["admin_roles"]) != plan.current_roles:

@@ -51,10 +51,3 @@ from .users import (
     directory_user_restore,
     directory_user_update,
 )
-
-# The names the Django admin's forms and the tenant file used before the split.
-from users_app.provisioning.rules.admin_roles import check_known_role as _check_admin_role  # noqa: E402,F401
-
-_refuse_hard_deleted = refuse_hard_deleted
-_check_no_cycle = check_no_cycle
-_username_for = username_for
