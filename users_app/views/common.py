@@ -1,5 +1,6 @@
 """What the portal's view modules share: the one way a view runs a service write and answers it
-(`act`, and `form_action` for a page's form: a create or delete side panel, a create or reset page), forms shown again, who acts, breadcrumbs."""
+(`act`, and `form_action` for a page's form: a create or delete side panel, a create or reset
+page), forms shown again, who acts, breadcrumbs."""
 from __future__ import annotations
 
 from collections.abc import Callable
