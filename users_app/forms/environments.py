@@ -30,10 +30,6 @@ SETTING_HELP = {
 }
 
 
-def _group_label(group) -> str:
-    return group.name
-
-
 class _SettingsFields(forms.Form):
     allow_role_assignment_on_disabled_users = forms.BooleanField(required=False)
     do_not_remove_roles_on_change_business_unit = forms.BooleanField(required=False)
