@@ -110,6 +110,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.navigation",
             ],
+            # The screen toolkit's tags ({% icon %}, {% panel %}) and the rule chips, on every template.
+            "builtins": ["portal.templatetags.portal_ui", "users_app.templatetags.rules"],
         },
     },
 ]

@@ -1,9 +1,120 @@
-// Small progressive enhancements; every page works without this file.
-// A refused action answers 4xx with its fragment (the message names the rule): swap it like a success.
-document.addEventListener("htmx:beforeSwap", function (event) {
-  var status = event.detail.xhr.status;
-  if (status === 400 || status === 403 || status === 409) {
-    event.detail.shouldSwap = true;
-    event.detail.isError = false;
+// Progressive enhancements; every page works without this file.
+(function () {
+  "use strict";
+  document.documentElement.classList.remove("no-js");
+
+  // A refused action answers 4xx with its fragment (the message names the rule): swap it like a success.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    if (status === 400 || status === 403 || status === 409) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  // --- Side panels ({% panel %} in portal/templatetags/portal_ui.py) -----------------------------
+  // A panel is a dialog: an overlay behind it, focus moved into it and kept there, Escape or the
+  // close link closes it, and focus goes back to what opened it. Loaded over htmx, closing removes
+  // it; shown by a full page (no htmx), closing follows its close link.
+  var FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+  var opener = null;
+
+  function visible(el) { return !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length); }
+  function focusables(panel) {
+    return Array.prototype.filter.call(panel.querySelectorAll(FOCUSABLE), visible);
   }
-});
+  function openPanel() {
+    var panels = document.querySelectorAll("[data-panel]");
+    return panels.length ? panels[panels.length - 1] : null;
+  }
+  function focusInto(panel) {
+    var body = panel.querySelector(".flyout-body");
+    var first = body && focusables(body).filter(function (el) { return !el.matches("[data-panel-close]"); })[0];
+    (first || panel.querySelector(".flyout-panel") || panel).focus();
+  }
+  function activate(panel) {
+    if (panel.dataset.panelReady) return;
+    panel.dataset.panelReady = "1";
+    panel.classList.add("flyout-active");
+    document.documentElement.classList.add("flyout-open");
+    if (!panel.querySelector(".flyout-overlay")) {
+      var overlay = document.createElement("div");
+      overlay.className = "flyout-overlay";
+      overlay.setAttribute("data-panel-close", "");
+      panel.insertBefore(overlay, panel.firstChild);
+    }
+    focusInto(panel);
+  }
+  function closePanel(panel) {
+    if (panel.dataset.panelLoaded) {
+      var host = panel.parentNode;
+      panel.remove();
+      if (host && host.id === "panel-host") host.innerHTML = "";
+    } else {
+      var link = panel.querySelector("a.flyout-close");
+      if (link) { window.location.href = link.href; return; }
+      panel.remove();
+    }
+    if (!openPanel()) document.documentElement.classList.remove("flyout-open");
+    if (opener && document.body.contains(opener)) opener.focus();
+    opener = null;
+  }
+  function scan(root) {
+    var panels = (root.matches && root.matches("[data-panel]")) ? [root] : [];
+    if (root.querySelectorAll) panels = panels.concat(Array.prototype.slice.call(root.querySelectorAll("[data-panel]")));
+    panels.forEach(function (panel) {
+      if (root !== document && root !== document.body) panel.dataset.panelLoaded = "1";
+      activate(panel);
+    });
+    if (!openPanel()) document.documentElement.classList.remove("flyout-open");
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (!elt.closest || !elt.closest("[data-panel]")) opener = document.activeElement;
+  });
+  document.addEventListener("htmx:load", function (event) { scan(event.detail.elt); });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!openPanel()) document.documentElement.classList.remove("flyout-open");
+    else if (!openPanel().contains(document.activeElement)) focusInto(openPanel());
+  });
+  document.addEventListener("DOMContentLoaded", function () { scan(document); });
+
+  document.addEventListener("click", function (event) {
+    var closer = event.target.closest && event.target.closest("[data-panel-close]");
+    var panel = closer && closer.closest("[data-panel]");
+    if (panel && (panel.dataset.panelLoaded || closer.classList.contains("flyout-overlay"))) {
+      event.preventDefault();
+      closePanel(panel);
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    var panel = openPanel();
+    if (!panel) return;
+    if (event.key === "Escape") {
+      event.preventDefault();
+      closePanel(panel);
+    } else if (event.key === "Tab") {
+      var items = focusables(panel.querySelector(".flyout-panel") || panel);
+      if (!items.length) { event.preventDefault(); return; }
+      var first = items[0], last = items[items.length - 1];
+      if (!panel.contains(document.activeElement)) { event.preventDefault(); first.focus(); }
+      else if (event.shiftKey && document.activeElement === first) { event.preventDefault(); last.focus(); }
+      else if (!event.shiftKey && document.activeElement === last) { event.preventDefault(); first.focus(); }
+    }
+  });
+
+  // --- Toasts (portal/_messages.html): success and info leave after a while, warnings and errors stay
+  function dismissLater(root) {
+    var toasts = root.querySelectorAll ? root.querySelectorAll(".toast[data-autoclose]") : [];
+    Array.prototype.forEach.call(toasts, function (toast) {
+      setTimeout(function () { toast.remove(); }, 8000);
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-toast-close]");
+    if (button) { button.closest(".toast").remove(); }
+  });
+  document.addEventListener("htmx:load", function (event) { dismissLater(event.detail.elt); });
+  document.addEventListener("DOMContentLoaded", function () { dismissLater(document); });
+})();

@@ -140,7 +140,7 @@ def test_rule_pages_need_a_signed_in_user(client):
 def test_rule_link_filter_links_known_ids_only():
     template = Template("{% load rules %}{{ value|rule_link }}")
     linked = template.render(Context({"value": "ELIG-04"}))
-    assert linked.startswith(f'<a class="rule-link" href="{reverse("rules:rule_detail", args=["ELIG-04"])}"')
+    assert linked.startswith(f'<a class="rule-chip" href="{reverse("rules:rule_detail", args=["ELIG-04"])}"')
     assert template.render(Context({"value": "not-found"})) == "not-found"
     assert template.render(Context({"value": "XYZ-99"})) == "XYZ-99"
     assert template.render(Context({"value": "<b>"})) == "&lt;b&gt;"

@@ -19,7 +19,7 @@ RULE_ID = re.compile(r"\b([A-Z]{3,6}-\d{2})\b")
 
 def _anchor(rule_id: str) -> str:
     entry = catalogue.BY_ID[rule_id]
-    return format_html('<a class="rule-link" href="{}" title="{}">{}</a>',
+    return format_html('<a class="rule-chip" href="{}" title="{}">{}</a>',
                        reverse("rules:rule_detail", args=[rule_id]), entry.title, rule_id)
 
 

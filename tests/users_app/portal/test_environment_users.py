@@ -4,6 +4,7 @@ battery of tests/portal/test_pages.py)."""
 from urllib.parse import urlencode
 
 import pytest
+from django.utils.html import strip_tags
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -288,7 +289,7 @@ def test_refresh_says_which_rule_kept_an_unlicensed_admin_enabled(portal_tenant,
     next(u for u in data["users"] if u["upn"] == portal_upn("d365admin"))["licences"] = []
     load_tenant(data)
     text = sign_in("global").post(user_url(sales, record(sales, "d365admin"), "environment_user_refresh"), **HX).content.decode()
-    assert "Kept enabled by ELIG-03" in text and "MODE-02" in text
+    assert "Kept enabled by ELIG-03" in strip_tags(text) and "MODE-02" in text
     assert not record(sales, "d365admin").isdisabled
 
 
@@ -416,7 +417,7 @@ def test_business_unit_change_says_roles_are_removed(portal_tenant, sign_in):
     panel = client.get(url).content.decode()
     assert "ROLE-06" in panel and "Move records to new business unit" in panel
     response = client.post(url, {"business_unit": east.pk, "move_records": "on"}, **HX)
-    assert response.status_code == 200 and "security roles removed (ROLE-06)" in response.content.decode()
+    assert response.status_code == 200 and "security roles removed (ROLE-06)" in strip_tags(response.content.decode())
     target.refresh_from_db()
     assert target.businessunit == east and target.roles.count() == 0
     assert client.post(url, {"business_unit": root.pk}).status_code == 302
