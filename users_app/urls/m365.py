@@ -2,17 +2,17 @@
 from django.urls import include, path
 
 from users_app.views import lockout
-from users_app.views.m365 import app_registrations, groups, licences, roles, service, user_actions, users
+from users_app.views.m365 import app_registrations, groups, licences, roles, service, user_actions, user_page, users
 
 app_name = "m365"
 urlpatterns = [
     path("users/", users.active_user_list, name="active_user_list"),
     path("users/deleted/", users.deleted_user_list, name="deleted_user_list"),
-    path("users/new/", users.active_user_create, name="active_user_create"),
-    path("users/<uuid:user_id>/", users.active_user_detail, name="active_user_detail"),
-    path("users/<uuid:user_id>/licences/", users.active_user_licences, name="active_user_licences"),
-    path("users/<uuid:user_id>/roles/", users.active_user_roles, name="active_user_roles"),
-    path("users/<uuid:user_id>/groups/", users.active_user_groups, name="active_user_groups"),
+    path("users/new/", user_page.active_user_create, name="active_user_create"),
+    path("users/<uuid:user_id>/", user_page.active_user_detail, name="active_user_detail"),
+    path("users/<uuid:user_id>/licences/", user_page.active_user_licences, name="active_user_licences"),
+    path("users/<uuid:user_id>/roles/", user_page.active_user_roles, name="active_user_roles"),
+    path("users/<uuid:user_id>/groups/", user_page.active_user_groups, name="active_user_groups"),
     path("users/<uuid:user_id>/block/", user_actions.active_user_block, name="active_user_block"),
     path("users/<uuid:user_id>/unblock/", user_actions.active_user_unblock, name="active_user_unblock"),
     path("users/<uuid:user_id>/password/", user_actions.active_user_password_reset, name="active_user_password_reset"),

@@ -1,0 +1,115 @@
+"""A directory user in the Microsoft 365 admin center: Add a user (DIR-01) and the user's page with
+its tabs (Account, Licenses and apps, Roles, Groups)."""
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from portal.htmx import render_page_or_partial
+from users_app.forms.m365 import ActiveUserCreateForm, AdminRolesForm, DirectoryUserAccountForm, LicencesForm
+from users_app.models import DirectoryUser
+from users_app.permissions import m365_required, m365_rights
+from users_app.provisioning.rules.admin_roles import Action
+from users_app.selectors import m365 as selectors
+from users_app.services import directory
+from users_app.views.common import act, form_action
+
+from .common import T, no_store, user_name, user_page_context, users_crumbs
+
+# The Account tab saves any of these; the service checks each changed field's own right.
+PROFILE_WRITES = (Action.EDIT_PROFILE, Action.EDIT_USER_NAME, Action.EDIT_SENSITIVE, Action.USAGE_LOCATION)
+
+
+def _create_form(request, data=None) -> ActiveUserCreateForm:
+    return ActiveUserCreateForm(data, domains=selectors.tenant_domains(), licence_choices=selectors.licence_choices())
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@m365_required(Action.CREATE_USER)
+def active_user_create(request: HttpRequest) -> HttpResponse:
+    """Add a user (DIR-01). On success the temporary password is in this response only."""
+    template = T + "active_user_create.html"
+    context = {"title": "Add a user", "clear_text_warning": directory.CLEAR_TEXT_WARNING,
+               "breadcrumbs": users_crumbs(("Active users", reverse("m365:active_user_list")), ("Add a user", None))}
+    return no_store(form_action(
+        request, template=template, partial="user-create", make_form=lambda data=None: _create_form(request, data),
+        panel_context=lambda form: {**context, "form": form}, keep_form=True, stay=True,
+        change=lambda form: directory.directory_user_create(**form.service_arguments()),
+        done=lambda result: f"{result[0].user_principal_name} was added.", url=reverse("m365:active_user_create"),
+        shown=lambda result, form: {"created": result[0], "password": result[1],
+                                    "emailed_to": form.service_arguments()["email_password_to"]}))
+
+
+def _editable_fields(request, user: DirectoryUser) -> set[str]:
+    """The Account tab's fields this admin may change on this user: each field's right is the one
+    the directory service checks (directory.FIELD_ACTIONS, DIR-05)."""
+    can = m365_rights(request, user)
+    return {name for name in DirectoryUserAccountForm.FIELDS
+            if can[directory.FIELD_ACTIONS.get(name, Action.EDIT_PROFILE).name.lower()]}
+
+
+def _saved_tab(request, user: DirectoryUser, tab: str, template: str, partial: str, url_name: str, *, blank, bound,
+               save, what: str, refused_keeps_form: bool = False) -> HttpResponse:
+    """A tab of the user page that saves one form: GET shows `blank(user)`; POST validates `bound()`,
+    runs `save(form)` and answers the tab read again after the write."""
+    def context_for(form_user, form=None):
+        return user_page_context(request, form_user, tab, form=form or blank(form_user))
+
+    if request.method == "GET":
+        return render_page_or_partial(request, template, partial, context_for(user))
+    form = bound()
+    return act(request, lambda: save(form), done=lambda _: f"Saved the {what} of {user_name(user)}.", form=form,
+               invalid_context=lambda: context_for(user, form), url=reverse(url_name, args=[user.pk]),
+               template=template, partial=partial,
+               context=lambda _: context_for(selectors.directory_user_get(user_id=user.pk)),
+               refused_context=lambda: context_for(user, form if refused_keeps_form else None))
+
+
+@require_http_methods(["GET", "POST"])
+@m365_required(write=PROFILE_WRITES)
+def active_user_detail(request: HttpRequest, user_id) -> HttpResponse:
+    """The Account tab: the directory's profile fields (DIR-03); custom attributes read-only (FIELD-05)."""
+    user = selectors.directory_user_get(user_id=user_id)
+    return _saved_tab(
+        request, user, "account", T + "active_user_detail.html", "account-form", "m365:active_user_detail",
+        blank=lambda form_user: DirectoryUserAccountForm(user=form_user, editable=_editable_fields(request, form_user)),
+        bound=lambda: DirectoryUserAccountForm(request.POST, user=user, editable=_editable_fields(request, user)),
+        save=lambda form: directory.directory_user_update(user=user, **form.service_arguments()),
+        what="account", refused_keeps_form=True)
+
+
+@require_http_methods(["GET", "POST"])
+@m365_required(write=Action.LICENCES)
+def active_user_licences(request: HttpRequest, user_id) -> HttpResponse:
+    """Licenses and apps: tick / untick, Save changes (DIR-02 seats, DIR-10 usage location)."""
+    user = selectors.directory_user_get(user_id=user_id)
+    return _saved_tab(
+        request, user, "licences", T + "active_user_licences.html", "licence-form", "m365:active_user_licences",
+        blank=lambda form_user: LicencesForm(initial={"skus": [a.sku.sku_part_number
+                                                               for a in form_user.licence_assignments.all()]},
+                                             licence_choices=selectors.licence_choices()),
+        bound=lambda: LicencesForm(request.POST, licence_choices=selectors.licence_choices()),
+        save=lambda form: directory.licences_set(user=user, skus=form.cleaned_data["skus"]), what="licenses")
+
+
+@require_http_methods(["GET", "POST"])
+@m365_required(write=Action.ADMIN_ROLES)
+def active_user_roles(request: HttpRequest, user_id) -> HttpResponse:
+    """Roles: the user's admin roles (DIR-05)."""
+    user = selectors.directory_user_get(user_id=user_id)
+    return _saved_tab(
+        request, user, "roles", T + "active_user_roles.html", "role-form", "m365:active_user_roles",
+        blank=lambda form_user: AdminRolesForm(initial={"roles": [a.role for a in form_user.admin_roles.all()]}),
+        bound=lambda: AdminRolesForm(request.POST),
+        save=lambda form: directory.admin_roles_set(user=user, roles=form.cleaned_data["roles"]), what="admin roles")
+
+
+@require_GET
+@m365_required()
+def active_user_groups(request: HttpRequest, user_id) -> HttpResponse:
+    user = selectors.directory_user_get(user_id=user_id)
+    context = user_page_context(request, user, "groups", **selectors.directory_user_groups(user=user))
+    return render_page_or_partial(request, T + "active_user_groups.html", "user-groups", context)
