@@ -247,7 +247,7 @@ class _LostRace(IntegrityError):
 
 
 def _apply_one(environment: Environment, directory_user: DirectoryUser, trigger: Trigger, *,
-               record_run: bool = True, initiated_by: str = "", release: bool = True) -> UserSyncResult:
+               record_run: bool = True, initiated_by: str = "", release: bool = True, save_run: bool = True) -> UserSyncResult:
     """One user, one transaction. Two requests for the same new user at the same moment (two
     sign-ins, a sign-in and a sync) both decide "add": the database keeps one record (SYNC-06)
     and the request that lost the race decides again, now seeing the record. A user name another
@@ -255,7 +255,7 @@ def _apply_one(environment: Environment, directory_user: DirectoryUser, trigger:
     for attempt in range(3):
         try:
             return _apply_one_once(environment, directory_user, trigger, record_run=record_run,
-                                   initiated_by=initiated_by, release=release)
+                                   initiated_by=initiated_by, release=release, save_run=save_run)
         except IntegrityError as exc:
             if attempt == 2:
                 raise rules.user_write_refusal(directory_user.login_name, environment.name) from exc
@@ -263,7 +263,7 @@ def _apply_one(environment: Environment, directory_user: DirectoryUser, trigger:
 
 
 def _apply_one_once(environment: Environment, directory_user: DirectoryUser, trigger: Trigger, *,
-                    record_run: bool, initiated_by: str, release: bool = True) -> UserSyncResult:
+                    record_run: bool, initiated_by: str, release: bool = True, save_run: bool = True) -> UserSyncResult:
     with transaction.atomic():
         env, user, row, stub = _one_user(environment, directory_user)
         record = None
@@ -327,7 +327,7 @@ def _apply_one_once(environment: Environment, directory_user: DirectoryUser, tri
                           initiated_by=initiated_by, finished_at=timezone.now(), decisions=[entry],
                           refused=int(outcome == "refused"), **counts)
             result.run = run
-    if record_run:
+    if record_run and save_run:
         # Recorded even when the request was refused (run records aside, nothing is written).
         result.run.save()
     return result
@@ -340,9 +340,31 @@ def user_sign_in(*, environment: Environment, directory_user: DirectoryUser) -> 
 
 
 @_audited("Add user")
-def environment_user_add(*, environment: Environment, directory_user: DirectoryUser, initiated_by: str = "") -> UserSyncResult:
-    """SYNC-03: an admin's on-demand add; reports which rules refused."""
-    return _apply_one(environment, directory_user, Trigger.ADMIN, initiated_by=initiated_by)
+def environment_user_add(*, environment: Environment, directory_user: DirectoryUser, initiated_by: str = "",
+                         save_run: bool = True) -> UserSyncResult:
+    """SYNC-03: an admin's on-demand add; reports which rules refused. Unless `save_run`, its run
+    is left unsaved for the action that adds several users (environment_users_add)."""
+    return _apply_one(environment, directory_user, Trigger.ADMIN, initiated_by=initiated_by, save_run=save_run)
+
+
+def environment_users_add(*, environment: Environment, directory_users, initiated_by: str = "") -> list[UserSyncResult]:
+    """SYNC-03 for one Add user action of several users: each user in its own transaction, as
+    alone, and the action recorded as ONE run (SYNC-07) with a decision per user and the counts summed."""
+    results: list[UserSyncResult] = []
+    try:
+        for directory_user in directory_users:
+            results.append(environment_user_add(environment=environment, directory_user=directory_user,
+                                                initiated_by=initiated_by, save_run=False))
+    finally:
+        runs = [r.run for r in results if r.run is not None]
+        if runs:
+            run = SyncRun.objects.create(
+                environment=environment, trigger=SyncTrigger.ADMIN, status=SyncStatus.SUCCEEDED, full=False,
+                initiated_by=initiated_by, finished_at=timezone.now(), decisions=[d for r in runs for d in r.decisions],
+                refused=sum(r.refused for r in runs), **{name: sum(getattr(r, name) for r in runs) for name in SyncRun.COUNT_FIELDS})
+            for result in results:
+                result.run = run
+    return results
 
 
 @_audited("Refresh user")

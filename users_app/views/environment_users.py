@@ -68,14 +68,15 @@ def environment_user_add(request: HttpRequest, environment) -> HttpResponse:
     if not form.is_valid():
         context = _list_context(request, environment, add_form=form, picker=picker)
         return form_answer(request, template=USER_LIST, partial="user-add-panel", context=context, status=400)
+    found = [(upn, directory_user_find(upn)) for upn in form.upns()]
+    added = iter(sync.environment_users_add(environment=environment, initiated_by=initiated_by(request),
+                                            directory_users=[user for _, user in found if user is not None]))
     results = []
-    for upn in form.upns():
-        directory_user = directory_user_find(upn)
+    for upn, directory_user in found:  # one action, one run in the sync history (SYNC-07)
         if directory_user is None:
             results.append({"upn": upn, "outcome": "not found", "status": "", "refused_by": [], "checks": []})
             continue
-        result = sync.environment_user_add(environment=environment, directory_user=directory_user,
-                                           initiated_by=initiated_by(request))
+        result = next(added)
         shown = _result_shown(result)
         results.append({"upn": result.user, "outcome": result.outcome, "status": result.status,
                         "refused_by": shown["refused_by"], "checks": shown["refusing"]})
