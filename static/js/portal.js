@@ -29,6 +29,8 @@
   }
   function focusInto(panel) {
     var body = panel.querySelector(".flyout-body");
+    var auto = body && body.querySelector("[data-autofocus]");
+    if (auto && visible(auto)) { auto.focus(); return; }
     var first = body && focusables(body).filter(function (el) { return !el.matches("[data-panel-close]"); })[0];
     (first || panel.querySelector(".flyout-panel") || panel).focus();
   }
