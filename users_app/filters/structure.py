@@ -1,6 +1,8 @@
 """Filter sets of an environment's structure pages: teams, security roles, business units,
 sync runs. Each takes the environment, so choices stay inside it."""
 import django_filters
+from django import forms
+from django.db.models import Q
 
 from portal.filters import SEARCH_WIDGET, SearchFilterSet
 from environments_app.models import BusinessUnit, SecurityRole
@@ -51,11 +53,33 @@ class BusinessUnitFilterSet(_EnvironmentFilterSet):
 
 
 class SyncRunFilterSet(_EnvironmentFilterSet):
-    search_fields = ("initiated_by", "error")
-    q = django_filters.CharFilter(method="search", label="Search", widget=SEARCH_WIDGET)
-    trigger = django_filters.ChoiceFilter(choices=SyncTrigger.choices, empty_label="All triggers", label="Trigger")
+    """Sync history's filters: a user's name searched in the runs' decisions, the trigger, the
+    status, and whether runs that changed nothing show (hidden unless asked: SYNC-07 keeps them)."""
+    SHOW_CHOICES = (("changed", "Runs that changed or refused something"), ("all", "All runs"))
+    q = django_filters.CharFilter(method="by_user", label="User", widget=forms.TextInput(
+        attrs={"type": "search", "placeholder": "User name", "autocomplete": "off"}))
+    trigger = django_filters.ChoiceFilter(choices=[(t, SyncRun.TRIGGER_LABELS[t]) for t in SyncTrigger],
+                                          empty_label="All triggers", label="Trigger")
     status = django_filters.ChoiceFilter(choices=SyncStatus.choices, empty_label="All statuses", label="Status")
+    show = django_filters.ChoiceFilter(choices=SHOW_CHOICES, method="by_show", label="Show", empty_label=None)
 
     class Meta:
         model = SyncRun
-        fields = ["q", "trigger", "status"]
+        fields = ["q", "trigger", "status", "show"]
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        if (self.data.get("show") or "changed") == "all":
+            return queryset
+        return queryset.exclude(self.NOTHING_CHANGED)
+
+    # A finished run that added, enabled, disabled, updated and refused no one, and logged no decision.
+    NOTHING_CHANGED = Q(status=SyncStatus.SUCCEEDED, added=0, enabled=0, disabled=0, updated=0, refused=0, decisions=[])
+
+    def by_user(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(decisions__icontains=value) if value else queryset
+
+    def by_show(self, queryset, name, value):
+        return queryset  # applied in qs, so that the default (no value) hides them too

@@ -62,6 +62,15 @@ class SyncRun(models.Model):
     def changed_anything(self) -> bool:
         return bool(self.added or self.enabled or self.disabled or self.updated)
 
+    # The triggers in an admin's words (the history's list and the run's title).
+    TRIGGER_LABELS = {SyncTrigger.SCHEDULE: "Background sync", SyncTrigger.SIGN_IN: "First access",
+                      SyncTrigger.ADMIN: "Add user", SyncTrigger.REFRESH: "Refresh user",
+                      SyncTrigger.DIAGNOSE: "Run diagnostics", SyncTrigger.IMPORT: "Data import"}
+
+    @property
+    def trigger_label(self) -> str:
+        return self.TRIGGER_LABELS.get(self.trigger, self.get_trigger_display())
+
     def counts(self) -> dict:
         return {name: getattr(self, name) for name in self.COUNT_FIELDS}
 

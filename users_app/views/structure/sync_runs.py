@@ -3,6 +3,8 @@ per-user decisions, its status polled while it runs."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.htmx import render_page_or_partial
@@ -58,7 +60,7 @@ def _run_context(request, environment, run) -> dict:
         "decisions": page_of(request, run.decision_log, per_page=100),
         "run_url": structure_url("sync_run_detail", environment, run.pk),
         "breadcrumbs": environment_crumbs(environment, ("Sync history", structure_url("sync_run_list", environment)),
-                                          (f"{run.get_trigger_display()} at {run.started_at:%Y-%m-%d %H:%M:%S}", None)),
+                                          (f"{run.trigger_label} at {date_format(localtime(run.started_at), 'j M Y, H:i:s')}", None)),
     }
 
 
