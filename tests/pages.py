@@ -167,6 +167,15 @@ PAGES = [
     # An environment's users and a user's profile.
     _env("users:environment_user_list", fragment="user-table", allowed=("ppadmin",)),
     _env("users:environment_user_add", fragment="user-add-panel", allowed=("ppadmin",)),
+    # The Users grid: selection, bulk panels, quick look, Edit columns, export.
+    _env("users:environment_user_selection", kind=ACTION),
+    _env("users:environment_user_columns", fragment="columns-panel", allowed=("ppadmin",)),
+    _env("users:environment_user_export", kind=OTHER, allowed=()),  # a download: tests/users_app/portal/test_grid.py
+    _env("users:environment_user_bulk_roles", fragment="bulk-roles-panel", allowed=("ppadmin",)),
+    _env("users:environment_user_bulk_team", fragment="bulk-team-panel", allowed=("ppadmin",)),
+    _env("users:environment_user_bulk_business_unit", fragment="bulk-business-unit-panel", allowed=("ppadmin",)),
+    _env("users:environment_user_bulk_refresh", fragment="bulk-refresh-panel", allowed=("ppadmin",)),
+    _env("users:environment_user_quick_look", RECORD, "quick-look-panel", allowed=("global",), refused=("olivia",)),
     _profile("environment_user_detail"),
     _profile("environment_user_roles"),
     _profile("environment_user_teams"),

@@ -18,10 +18,12 @@ from .directory import (
     Tenant,
 )
 from .environment_users import Account, SystemUser, SystemUserRole, Team, TeamMembership
+from .preferences import ListColumnChoice
 from .sync import DecisionLog, SyncRun
 
 __all__ = [
     "Account", "AdminRoleAssignment", "AppRegistration", "AuditEntry", "AuditEntryQuerySet",
-    "DecisionLog", "DirectoryGroup", "DirectoryUser", "GroupMembership", "GroupOwner", "LicenceAssignment", "Sku",
+    "DecisionLog", "DirectoryGroup", "DirectoryUser", "GroupMembership", "GroupOwner", "LicenceAssignment",
+    "ListColumnChoice", "Sku",
     "SyncRun", "SystemUser", "SystemUserRole", "Team", "TeamMembership", "Tenant",
 ]

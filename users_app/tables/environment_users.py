@@ -12,10 +12,14 @@ from users_app.models import SystemUser
 
 class EnvironmentUserTable(PortalTable):
     """Keyset-paged: each sort reads its page from an index of SystemUser (Meta.indexes), at any depth.
-    `configure(request, groups={"businessunit": ...})` gives the environment's business unit ids by name."""
+    `configure(request, groups={"businessunit": ...})` gives the environment's business unit ids by name.
+    A data grid (portal/grid.py): rows are selected by `grid_id`; a name opens the row's quick look;
+    DEFAULT_COLUMNS show until the admin edits the columns, REQUIRED_COLUMNS always."""
 
     container_id = "user-table"
+    grid_id = "systemuserid"
     DEFAULT_COLUMNS = ("fullname", "domainname", "businessunit", "accessmode", "status", "user_type", "last_synced_on")
+    REQUIRED_COLUMNS = ("fullname",)
     count_noun = "users"
     keyset_default = "fullname"
     keyset_sorts = {
@@ -30,22 +34,29 @@ class EnvironmentUserTable(PortalTable):
         "last_synced_on": KeysetSort(keys=("last_synced_on", "id"), nullable="last_synced_on"),
     }
 
-    fullname = tables.Column(verbose_name="Full name", linkify=lambda record: reverse(
-        "users:environment_user_detail", args=[record.environment.environment_id, record.systemuserid]))
+    fullname = tables.Column(verbose_name="Full name")
     domainname = tables.Column(verbose_name="User name")
     businessunit = tables.Column(verbose_name="Business unit", order_by=("businessunit__name",))
     accessmode = tables.Column(verbose_name="Access mode")
     status = tables.Column(verbose_name="Status", accessor="isdisabled", order_by=("isdisabled",))
     user_type = tables.Column(verbose_name="Type")
-    last_synced_on = tables.DateTimeColumn(verbose_name="Last sync", format="Y-m-d H:i", default="—")
+    # When the sync last changed the record (not when it last looked at it).
+    last_synced_on = tables.DateTimeColumn(verbose_name="Last changed by sync", format="Y-m-d H:i", default="—")
+    internalemailaddress = tables.Column(verbose_name="Primary email", orderable=False, default="—")
 
     class Meta(PortalTable.Meta):
         model = SystemUser
-        fields = ("fullname", "domainname", "businessunit", "accessmode", "status", "user_type", "last_synced_on")
+        fields = ("fullname", "domainname", "businessunit", "accessmode", "status", "user_type", "last_synced_on",
+                  "internalemailaddress")
         sequence = fields
         order_by = ("fullname",)
 
     def render_fullname(self, value, record):
+        url = reverse("users:environment_user_quick_look", args=[record.environment.environment_id, record.systemuserid])
+        return format_html('<a href="{}" hx-get="{}" hx-target="#panel-host" hx-swap="innerHTML" data-quick-look>{}</a>',
+                           url, url, value or record.domainname)
+
+    def value_fullname(self, value, record):
         return value or record.domainname
 
     def render_status(self, value, record):

@@ -1,12 +1,21 @@
 from django.urls import path
 
 from users_app.views import environment_user_actions as actions
+from users_app.views import environment_user_grid as grid
 from users_app.views import environment_users as views
 
 app_name = "users"
 urlpatterns = [
     path("", views.environment_user_list, name="environment_user_list"),
     path("add/", views.environment_user_add, name="environment_user_add"),
+    path("selection/", grid.environment_user_selection, name="environment_user_selection"),
+    path("columns/", grid.environment_user_columns, name="environment_user_columns"),
+    path("export/", grid.environment_user_export, name="environment_user_export"),
+    path("bulk/roles/", grid.environment_user_bulk_roles, name="environment_user_bulk_roles"),
+    path("bulk/team/", grid.environment_user_bulk_team, name="environment_user_bulk_team"),
+    path("bulk/business-unit/", grid.environment_user_bulk_business_unit, name="environment_user_bulk_business_unit"),
+    path("bulk/refresh/", grid.environment_user_bulk_refresh, name="environment_user_bulk_refresh"),
+    path("<uuid:systemuserid>/quick-look/", grid.environment_user_quick_look, name="environment_user_quick_look"),
     path("<uuid:systemuserid>/", actions.environment_user_detail, name="environment_user_detail"),
     path("<uuid:systemuserid>/diagnostics/", actions.environment_user_diagnose, name="environment_user_diagnose"),
     path("<uuid:systemuserid>/refresh/", actions.environment_user_refresh, name="environment_user_refresh"),

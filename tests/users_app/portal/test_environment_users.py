@@ -179,7 +179,7 @@ def test_add_user_reports_each_user_and_every_refusing_rule(portal_tenant, sign_
     reload_tenant(lambda data: with_users(data, ["newcomer"], in_group=False) or with_users(data, ["joiner"], licences=()))
     client = sign_in("global")
     panel = client.get(add_url(sales), **HX).content.decode()
-    assert '<datalist id="directory-users">' in panel and 'list="directory-users"' in panel and portal_upn("joiner") in panel
+    assert 'id="user-add-panel" data-panel' in panel and "<datalist" not in panel  # a side panel, one picker
     before = SystemUser.objects.filter(environment=sales).count()
     response = client.post(add_url(sales), {"users": f"{portal_upn('newcomer')}\n{portal_upn('joiner')}\nnobody@nowhere.com"}, **HX)
     text = response.content.decode()
@@ -191,7 +191,8 @@ def test_add_user_reports_each_user_and_every_refusing_rule(portal_tenant, sign_
 
 
 def test_add_user_adds_and_shows_the_results_after_a_redirect(portal_tenant, sign_in):
-    """SYNC-03 without HTMX: redirect to the list, which shows the results once."""
+    """SYNC-03 without HTMX: redirect to Manage security roles for the added users (selected in the
+    grid), which shows the Add user results once."""
     sales = portal_tenant["sales"]
     reload_tenant(lambda data: with_users(data, ["newcomer"], in_group=False))
     group = DirectoryGroup.objects.get(name="Sales-Env")
@@ -200,11 +201,13 @@ def test_add_user_adds_and_shows_the_results_after_a_redirect(portal_tenant, sig
     empty = client.post(add_url(sales), {"pick": "", "users": " "}, **HX)
     assert empty.status_code == 400 and "Enter at least one user name" in empty.content.decode()
     response = client.post(add_url(sales), {"pick": portal_upn("newcomer"), "users": portal_upn("newcomer")})
-    assert response.status_code == 302 and response["Location"] == list_url(sales)
+    roles_url = reverse("users:environment_user_bulk_roles", args=[sales.environment_id])
+    assert response.status_code == 302 and response["Location"] == roles_url
     assert not record(sales, "newcomer").isdisabled
-    page = client.get(list_url(sales)).content.decode()
-    assert "Add user: results" in page and "added" in page
-    assert "Add user: results" not in client.get(list_url(sales)).content.decode()
+    page = client.get(roles_url).content.decode()
+    assert "Add user: results" in page and "added" in page and 'id="bulk-roles-panel"' in page
+    assert "Newcomer" in page  # the added user is the selection the roles go to
+    assert "Add user: results" not in client.get(roles_url).content.decode()
 
 
 # --- Run diagnostics (DIAG-01) and Refresh user (SYNC-04) -------------------------------------------
