@@ -144,8 +144,9 @@ def _structure(name, args=SALES, fragment=None, kind=PAGE):
     return _env(f"structure:{name}", args, fragment, kind, marks=ENV_MARKS if kind == PAGE else ())
 
 
-def _profile(name, kind=PAGE):
-    return _env(f"users:{name}", RECORD, "user-summary" if kind == PAGE else None, kind, ("global",), ("olivia",))
+def _profile(name, kind=PAGE, fragment="user-panel"):
+    """A user profile URL: the profile itself, or a side panel of its command bar."""
+    return _env(f"users:{name}", RECORD, fragment if kind == PAGE else None, kind, ("global",), ("olivia",))
 
 
 PAGES = [
@@ -176,7 +177,7 @@ PAGES = [
     _env("users:environment_user_bulk_business_unit", fragment="bulk-business-unit-panel", allowed=("ppadmin",)),
     _env("users:environment_user_bulk_refresh", fragment="bulk-refresh-panel", allowed=("ppadmin",)),
     _env("users:environment_user_quick_look", RECORD, "quick-look-panel", allowed=("global",), refused=("olivia",)),
-    _profile("environment_user_detail"),
+    _profile("environment_user_detail", fragment="user-summary"),
     _profile("environment_user_roles"),
     _profile("environment_user_teams"),
     _profile("environment_user_business_unit"),
@@ -188,7 +189,7 @@ PAGES = [
     _profile("environment_user_refresh", ACTION),
     _profile("environment_user_sign_in", ACTION),
     _profile("environment_user_invite", ACTION),
-    _profile("environment_user_delete", ACTION),
+    _profile("environment_user_delete"),
     # An environment's teams, security roles, business units, business records and sync history.
     _structure("team_list", fragment="team-table"),
     _structure("team_create", fragment="team-create-panel"),

@@ -9,6 +9,9 @@
   page region without JavaScript (a full page shows it, Close is a link back); static/js/portal.js
   adds the overlay, Escape, moving focus into it and back, and keeping focus inside while open.
   `size="wide"` for a wider panel (diagnostics).
+- `{% with action=message|toast_action %}`: a toast's one follow-up command. A view adds it with the
+  message's extra tags `action:<url>|<label>` (e.g. after a business unit change, "Manage security
+  roles"); the toast shows a button that opens that side panel.
 """
 from __future__ import annotations
 
@@ -66,3 +69,13 @@ def panel(parser, token):
     nodelist = parser.parse(("endpanel",))
     parser.delete_first_token()
     return PanelNode(nodelist, title, options)
+
+
+@register.filter
+def toast_action(message) -> dict | None:
+    """The follow-up command of a message whose extra tags are `action:<url>|<label>`, else None."""
+    tags = getattr(message, "extra_tags", "") or ""
+    if not tags.startswith("action:") or "|" not in tags:
+        return None
+    url, label = tags[len("action:"):].split("|", 1)
+    return {"url": url, "label": label}

@@ -17,7 +17,7 @@
   // close link closes it, and focus goes back to what opened it. Loaded over htmx, closing removes
   // it; shown by a full page (no htmx), closing follows its close link.
   var FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
-  var opener = null;
+  var opener = null, openerId = "", panelWasOpen = false;
 
   function visible(el) { return !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length); }
   function focusables(panel) {
@@ -37,6 +37,8 @@
   function activate(panel) {
     if (panel.dataset.panelReady) return;
     panel.dataset.panelReady = "1";
+    panelWasOpen = true;
+    Array.prototype.forEach.call(panel.querySelectorAll("[data-filter-box]"), function (box) { box.hidden = false; });
     panel.classList.add("flyout-active");
     document.documentElement.classList.add("flyout-open");
     if (!panel.querySelector(".flyout-overlay")) {
@@ -58,8 +60,14 @@
       panel.remove();
     }
     if (!openPanel()) document.documentElement.classList.remove("flyout-open");
-    if (opener && document.body.contains(opener)) opener.focus();
-    opener = null;
+    restoreFocus();
+  }
+  // Focus goes back to the command that opened the panel; when the page region around it was
+  // swapped meanwhile (a save refreshes the profile), to the new element with the same id.
+  function restoreFocus() {
+    var target = opener && document.body.contains(opener) ? opener : (openerId && document.getElementById(openerId));
+    if (target) target.focus();
+    opener = null; openerId = ""; panelWasOpen = false;
   }
   function scan(root) {
     var panels = (root.matches && root.matches("[data-panel]")) ? [root] : [];
@@ -72,14 +80,41 @@
   }
 
   document.addEventListener("htmx:beforeRequest", function (event) {
-    var elt = event.detail.elt;
-    if (!elt.closest || !elt.closest("[data-panel]")) opener = document.activeElement;
+    // Remember what opened a panel: a request made from outside any open panel.
+    var elt = event.detail.elt, active = document.activeElement;
+    if (elt.closest && elt.closest("[data-panel]")) return;
+    if (active && active.closest && active.closest("[data-panel]")) return;
+    opener = active && active !== document.body ? active : elt;
+    openerId = (opener && opener.id) || "";
   });
   document.addEventListener("htmx:load", function (event) { scan(event.detail.elt); });
   document.addEventListener("htmx:afterSettle", function () {
-    if (!openPanel()) document.documentElement.classList.remove("flyout-open");
-    else if (!openPanel().contains(document.activeElement)) focusInto(openPanel());
+    if (!openPanel()) {
+      document.documentElement.classList.remove("flyout-open");
+      if (panelWasOpen) restoreFocus();  // a save answered with an empty region: the panel is done
+    } else if (!openPanel().contains(document.activeElement)) focusInto(openPanel());
   });
+
+  // --- A filter box over a list of choices (a panel's security roles): typing hides the items that
+  // do not match. Without JavaScript the box stays hidden and every item shows.
+  document.addEventListener("input", function (event) {
+    var box = event.target.closest && event.target.closest("[data-filter]");
+    if (!box) return;
+    var list = document.querySelector(box.getAttribute("data-filter"));
+    if (!list) return;
+    var words = box.value.trim().toLowerCase(), shown = 0;
+    Array.prototype.forEach.call(list.querySelectorAll("[data-filter-item]"), function (item) {
+      var match = !words || item.textContent.toLowerCase().indexOf(words) !== -1;
+      item.hidden = !match;
+      if (match) shown += 1;
+    });
+    var empty = list.querySelector("[data-filter-empty]");
+    if (empty) empty.hidden = shown > 0;
+  });
+  document.addEventListener("keydown", function (event) {
+    // Enter in a filter box filters; it does not submit the panel's form.
+    if (event.key === "Enter" && event.target.matches && event.target.matches("[data-filter]")) event.preventDefault();
+  }, true);
   document.addEventListener("DOMContentLoaded", function () { scan(document); });
 
   document.addEventListener("click", function (event) {

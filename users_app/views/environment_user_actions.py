@@ -5,6 +5,7 @@ full page without JavaScript. Views parse, call one service, render; the rules a
 (users_app/provisioning, users_app/services)."""
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -51,6 +52,12 @@ def _detail_url(environment, user) -> str:
 
 # --- The profile ---------------------------------------------------------------------------------
 
+PANEL_TITLES = {"roles": "Manage security roles", "teams": "Manage teams", "business-unit": "Change business unit",
+                "manager": "Change manager", "position": "Change position", "user-form": "Manage user in Dynamics 365",
+                "reassign": "Reassign records", "diagnosis": "Run diagnostics", "refresh": "What changed",
+                "delete": "Delete user"}
+STASHED = ("diagnosis", "refresh")
+
 
 def _stash_key(kind: str, user) -> str:
     return f"users:{kind}:{user.systemuserid}"
@@ -65,7 +72,9 @@ def _profile_context(request, environment, user, *, panel: str = "", form=None, 
         "team_roles": [(team, role) for team in user.teams.all() for role in team.roles.all()],
         "directory_state": records.directory_state_of(user),
         "edit_refusal": records.systemuser_edit_refusal(systemuser=user),
-        "panel": panel, "form": form,
+        "panel": panel, "panel_title": PANEL_TITLES.get(panel, ""), "panel_size": "wide" if panel == "diagnosis" else "",
+        "form": form,
+        "detail_url": _detail_url(environment, user),
         "is_stub": user.user_type == UserType.STUB, "is_placeholder": user.is_placeholder,
         "is_application": user.user_type == UserType.APPLICATION,
         "breadcrumbs": environment_crumbs(environment, ("Users", _list_url(environment)), (name, None)),
@@ -82,41 +91,37 @@ def _profile(request, environment, systemuserid):
 @environment_admin_required
 def environment_user_detail(request: HttpRequest, environment, systemuserid) -> HttpResponse:
     """The user profile. After a Run diagnostics or Refresh user without HTMX, the redirected page
-    shows their result once (Post/Redirect/Get)."""
+    shows their result once, in its side panel (Post/Redirect/Get)."""
     user = _profile(request, environment, systemuserid)
-    shown = {kind: request.session.pop(_stash_key(kind, user), None) for kind in ("diagnosis", "refresh")}
+    shown = {kind: request.session.pop(_stash_key(kind, user), None) for kind in STASHED}
+    panel = next((kind for kind in STASHED if shown[kind]), "")
     return render_page_or_partial(request, USER_DETAIL, "user-summary",
-                                  _profile_context(request, environment, user, **shown))
+                                  _profile_context(request, environment, user, panel=panel, **shown))
 
 
-def _write(request, environment, systemuserid, change, done, *, partial: str = "user-summary", panel: str = "",
-           form=None, shown=None, **answer) -> HttpResponse:
-    """A write from the profile's command bar: done, the profile's `partial` again (over HTMX; `shown(result)`
-    adds what to show, kept in the session for the redirected page otherwise); refused, the profile
-    with the panel and the form as they were (the summary out of band with the diagnostics); `form`
-    is validated first."""
+def _write(request, environment, systemuserid, change, done, *, panel: str = "", form=None, shown=None,
+           panel_extra: dict | None = None, **answer) -> HttpResponse:
+    """A write from the profile's command bar or one of its side panels. Over HTMX the answer is the
+    `user-panel` fragment: done, the result panel (`shown(result)` names it and what it shows) or an
+    empty one (the side panel closes), with the profile out of band; refused or invalid, the panel
+    and its form as they were. Without HTMX a redirect to the profile, which shows a result panel
+    kept in the session. `form` is validated first."""
     def after(result) -> dict:
         user = _profile(request, environment, systemuserid)
         extra = shown(result) if shown else {}
         if not is_fragment_request(request):
-            for kind in ("diagnosis", "refresh"):
+            for kind in STASHED:
                 if extra.get(kind):
                     request.session[_stash_key(kind, user)] = extra[kind]
-        return _profile_context(request, environment, user, **extra)
+        return _profile_context(request, environment, user, panel=next((k for k in STASHED if extra.get(k)), ""),
+                                summary_oob=True, **extra)
 
     detail = reverse("users:environment_user_detail", args=[environment.environment_id, systemuserid])
     answer.setdefault("url", detail)
-    return act(request, change, done=done, refused_url=detail, template=USER_DETAIL, partial=partial, form=form,
-               context=after,
-               refused_context=lambda: _refused_context(request, environment, systemuserid, panel=panel, form=form,
-                                                        partial=partial), **answer)
-
-
-def _refused_context(request, environment, systemuserid, *, panel: str = "", form=None,
-                     partial: str = "user-summary") -> dict:
-    user = _profile(request, environment, systemuserid)
-    return _profile_context(request, environment, user, panel=panel, form=form,
-                            summary_oob=partial == "diagnostics-panel")
+    answer.setdefault("refused_context", lambda: _profile_context(
+        request, environment, _profile(request, environment, systemuserid), panel=panel, form=form, **(panel_extra or {})))
+    return act(request, change, done=done, refused_url=detail, template=USER_DETAIL, partial="user-panel", form=form,
+               context=after, **answer)
 
 
 def _fix_links(environment, user, directory_user) -> dict:
@@ -148,104 +153,99 @@ def result_shown(result) -> dict:
             "licence": next((c.as_dict() for c in checks if c.rule == rules.ELIG_03), None)}
 
 
+def _status_change(before: bool, status: str) -> str:
+    """"Status changed: Disabled → Enabled" when the refresh changed it (B20), else ""."""
+    after = {"enabled": "Enabled", "disabled": "Disabled"}.get(status)
+    was = "Disabled" if before else "Enabled"
+    return f"Status changed: {was} → {after}" if after and after != was else ""
+
+
 @require_POST
 @environment_admin_required
 def environment_user_diagnose(request: HttpRequest, environment, systemuserid) -> HttpResponse:
-    """Run diagnostics (DIAG-01; DIAG-03: refreshes first). Over HTMX the diagnostics-panel, with the
-    user summary out of band (the refresh may have changed the status)."""
+    """Run diagnostics (DIAG-01; DIAG-03: refreshes first): a wide side panel with every check, its
+    reason and a link to where it is fixed. The panel is the result (no toast repeats it); a
+    not-entitled verdict is a warning there, and a status the refresh changed is said."""
     user = _profile(request, environment, systemuserid)
+    was_disabled = user.isdisabled
 
     def diagnose():
         directory_user = records.systemuser_directory_user(systemuser=user, action="diagnose")
         return directory_user, sync.environment_user_diagnose(environment=environment, directory_user=directory_user,
                                                               initiated_by=initiated_by(request))
 
-    def verdict(diagnosis) -> str:
-        return "entitled" if diagnosis.verdict == "entitled" else "not entitled"
-
-    def done(result) -> str:
-        diagnosis = result[1]
-        failed = [c.rule for c in diagnosis.checks if c.failed]
-        text = f"Diagnostics for {diagnosis.user}: {verdict(diagnosis)}, status {diagnosis.status}."
-        return text + (" Failing: " + ", ".join(failed) + "." if failed else "")
-
     def shown(result) -> dict:
         directory_user, diagnosis = result
-        return {"diagnosis": {"verdict": verdict(diagnosis), "status": diagnosis.status,
-                              "checks": _checks_shown(diagnosis.checks, _fix_links(environment, user, directory_user))},
-                "summary_oob": True}
+        return {"diagnosis": {"verdict": "entitled" if diagnosis.verdict == "entitled" else "not entitled",
+                              "status": diagnosis.status, "user": diagnosis.user,
+                              "status_change": _status_change(was_disabled, diagnosis.status),
+                              "failing": [c.rule for c in diagnosis.checks if c.failed],
+                              "checks": _checks_shown(diagnosis.checks, _fix_links(environment, user, directory_user))}}
 
-    return _write(request, environment, systemuserid, diagnose, done, partial="diagnostics-panel", shown=shown)
+    return _write(request, environment, systemuserid, diagnose, [], shown=shown)
+
+
+def _refresh_like(request, environment, systemuserid, run) -> HttpResponse:
+    """Refresh user and Sign in as this user: the "What changed" side panel is the result."""
+    user = _profile(request, environment, systemuserid)
+    was_disabled = user.isdisabled
+
+    def shown(result) -> dict:
+        shown = result_shown(result)
+        return {"refresh": {**shown, "status_change": _status_change(was_disabled, shown["status"])}}
+
+    return _write(request, environment, systemuserid, lambda: run(user), [], shown=shown)
 
 
 @require_POST
 @environment_admin_required
 def environment_user_refresh(request: HttpRequest, environment, systemuserid) -> HttpResponse:
     """Refresh user (SYNC-04): what changed, and which rule kept or disabled the user (LIFE-03)."""
-    user = _profile(request, environment, systemuserid)
-
-    def refresh():
+    def refresh(user):
         directory_user = records.systemuser_directory_user(systemuser=user, action="refresh")
         return sync.environment_user_refresh(environment=environment, directory_user=directory_user,
                                              initiated_by=initiated_by(request))
-
-    return _write(request, environment, systemuserid, refresh,
-                  lambda result: "Refresh user: " + _result_text(result_shown(result)),
-                  shown=lambda result: {"refresh": result_shown(result)})
-
-
-def _result_text(shown: dict) -> str:
-    text = f"{shown['user']} {shown['outcome']}, status {shown['status']}"
-    text += f" (changed: {', '.join(shown['changed_fields'])})." if shown["changed_fields"] else " (no field changed)."
-    if shown["refused_by"]:
-        text += " Decided by " + ", ".join(shown["refused_by"]) + "."
-    elif shown["status"] == "enabled" and shown["licence"]:
-        text += f" Kept enabled by {shown['licence']['rule']}: {shown['licence']['reason']}"
-    return text
+    return _refresh_like(request, environment, systemuserid, refresh)
 
 
 @require_POST
 @environment_admin_required
 def environment_user_sign_in(request: HttpRequest, environment, systemuserid) -> HttpResponse:
     """Sign in to the environment as this user (SYNC-02, a demo action): what the user gets."""
-    user = _profile(request, environment, systemuserid)
-
-    def sign_in():
+    def sign_in(user):
         directory_user = records.systemuser_directory_user(systemuser=user, action="sign in")
         return sync.user_sign_in(environment=environment, directory_user=directory_user)
-
-    return _write(request, environment, systemuserid, sign_in,
-                  lambda result: "Sign-in as this user: " + _result_text(result_shown(result)),
-                  shown=lambda result: {"refresh": result_shown(result)})
+    return _refresh_like(request, environment, systemuserid, sign_in)
 
 
-# --- Panels: GET shows the form, POST applies it ---------------------------------------------------
+# --- Side panels: GET opens one, POST applies it ------------------------------------------------------
 
 
-def _panel(request, environment, systemuserid, panel: str, make_form, apply) -> HttpResponse:
-    """A command bar panel: GET opens it (a side panel over the profile), POST saves it through a
-    service. The placeholders are refused (MODE-05, MODE-07); removing the last security role asks
-    for confirmation first (ROLE-03)."""
+def _panel(request, environment, systemuserid, panel: str, make_form, apply, **extra) -> HttpResponse:
+    """A command bar side panel: GET opens it (the `user-panel` fragment over HTMX, the profile with
+    the panel shown otherwise), POST saves it through a service. The placeholders are refused
+    (MODE-05, MODE-07); removing the last security role asks once for confirmation (ROLE-03)."""
     user = _profile(request, environment, systemuserid)
     refusal = records.systemuser_edit_refusal(systemuser=user)
     if request.method == "GET":
         form = None if refusal else make_form(user, None)
-        return render_page_or_partial(request, USER_DETAIL, "user-summary",
-                                      _profile_context(request, environment, user, panel=panel, form=form))
+        return render_page_or_partial(request, USER_DETAIL, "user-panel",
+                                      _profile_context(request, environment, user, panel=panel, form=form, **extra))
     if refusal:
         return refused(request, refusal, redirect_to=_detail_url(environment, user), template=USER_DETAIL,
-                       partial="user-summary", context=_refused_context(request, environment, systemuserid))
+                       partial="user-panel", context=_profile_context(request, environment, user, panel=panel, **extra))
     form = make_form(user, request.POST)
-    again = lambda **extra: _profile_context(request, environment, user, panel=panel, form=form, **extra)  # noqa: E731
-    return _write(request, environment, systemuserid, lambda: apply(user, form.cleaned_data), lambda text: text,
-                  panel=panel, form=form, invalid_context=again,
+    again = lambda **more: _profile_context(request, environment, user, panel=panel, form=form,  # noqa: E731
+                                            **extra, **more)
+    return _write(request, environment, systemuserid, lambda: apply(user, form.cleaned_data), lambda told: told,
+                  panel=panel, form=form, invalid_context=again, refused_context=again,
                   question=(rules.ROLE_03, lambda: again(needs_confirmation=True)))
 
 
 @require_http_methods(["GET", "POST"])
 @environment_admin_required
 def environment_user_roles(request, environment, systemuserid):
-    """Manage security roles (ROLE-02, ROLE-03)."""
+    """Manage security roles (ROLE-02, ROLE-03): the roles of the user's business unit, filterable."""
     def make(user, data):
         return RolesForm(data, roles=environment_roles(environment, user),
                          initial={"roles": list(user.roles.all())} if data is None else None)
@@ -269,13 +269,14 @@ def environment_user_teams(request, environment, systemuserid):
     def apply(user, data):
         records.team_memberships_set(systemuser=user, teams=list(data["teams"]), within=list(teams))
         return "Teams saved."
-    return _panel(request, environment, systemuserid, "teams", make, apply)
+    return _panel(request, environment, systemuserid, "teams", make, apply,
+                  teams_url=reverse("structure:team_list", args=[environment.environment_id]))
 
 
 @require_http_methods(["GET", "POST"])
 @environment_admin_required
 def environment_user_business_unit(request, environment, systemuserid):
-    """Change business unit (ROLE-06)."""
+    """Change business unit (ROLE-06): roles removed is a warning, with the way to assign new ones."""
     def make(user, data):
         return BusinessUnitForm(data, business_units=business_units(environment),
                                 initial={"business_unit": user.businessunit} if data is None else None)
@@ -284,11 +285,14 @@ def environment_user_business_unit(request, environment, systemuserid):
         result = records.business_unit_change(systemuser=user, business_unit=data["business_unit"],
                                               move_records=data["move_records"])
         text = f"Business unit changed to {data['business_unit']}."
-        if result["roles_removed"]:
-            text += f" {result['roles_removed']} security roles removed (ROLE-06): assign roles of the new business unit."
         if result.get("records_moved"):
             text += f" {result['records_moved']} records moved along."
-        return text
+        told = [(messages.SUCCESS, text)]
+        if result["roles_removed"]:
+            roles_url = reverse("users:environment_user_roles", args=[environment.environment_id, user.systemuserid])
+            told.append((messages.WARNING, f"{result['roles_removed']} security roles removed (ROLE-06): assign roles "
+                         "of the new business unit.", f"action:{roles_url}|Manage security roles"))
+        return told
     return _panel(request, environment, systemuserid, "business-unit", make, apply)
 
 
@@ -361,11 +365,32 @@ def environment_user_invite(request, environment, systemuserid):
                   f"Invitation sent to {user.internalemailaddress or user.domainname}.")
 
 
-@require_POST
+def _delete_confirm(environment, user) -> dict:
+    """The one confirmation of Delete / Permanently delete (LIFE-05), for portal/_confirm.html."""
+    url = reverse("users:environment_user_delete", args=[environment.environment_id, user.systemuserid])
+    name = user.fullname or user.domainname
+    if user.deletedstate:
+        return dict(id="user-panel", title=f"Permanently delete {name}?", action=url, cancel=_detail_url(environment, user),
+                    text=f"{user.domainname} is removed from {environment.name} for good. This cannot be undone.",
+                    items=["Its records must be reassigned first.",
+                           "The environment's \"Enable delete disabled users\" setting must be on."],
+                    rules="LIFE-05", button="Permanently delete", hidden={"permanent": "1"})
+    return dict(id="user-panel", title=f"Delete {name}?", action=url, cancel=_detail_url(environment, user),
+                text=f"{user.domainname} is deleted in {environment.name}: the record stays, disabled, and can be "
+                     "permanently deleted later.",
+                items=[f"Security roles removed: {', '.join(r.name for r in user.roles.all()) or 'none'}.",
+                       f"Team memberships removed: {', '.join(t.name for t in user.teams.all()) or 'none'}."],
+                rules="LIFE-05", button="Delete")
+
+
+@require_http_methods(["GET", "POST"])
 @environment_admin_required
 def environment_user_delete(request, environment, systemuserid):
-    """Delete / Permanently delete (LIFE-05)."""
+    """Delete / Permanently delete (LIFE-05): GET asks once (the confirmation panel), POST deletes."""
     user = _profile(request, environment, systemuserid)
+    if request.method == "GET":
+        return render_page_or_partial(request, USER_DETAIL, "user-panel", _profile_context(
+            request, environment, user, panel="delete", confirm=_delete_confirm(environment, user)))
     permanent = request.POST.get("permanent") == "1"
 
     def done(outcome) -> str:
@@ -375,5 +400,6 @@ def environment_user_delete(request, environment, systemuserid):
 
     return _write(request, environment, systemuserid,
                   lambda: records.systemuser_delete(systemuser=user, permanent=permanent), done,
+                  panel="delete", panel_extra={"confirm": _delete_confirm(environment, user)},
                   leave=lambda outcome: outcome == "deleted",
                   url=lambda outcome: _list_url(environment) if outcome == "deleted" else _detail_url(environment, user))

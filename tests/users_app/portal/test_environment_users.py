@@ -214,13 +214,13 @@ def test_add_user_adds_and_shows_the_results_after_a_redirect(portal_tenant, sig
 
 
 def test_run_diagnostics_htmx_lists_every_check(portal_tenant, sign_in):
-    """DIAG-01: every check with its result; the diagnostics-panel partial, the summary out of band."""
+    """DIAG-01: every check with its result, in a wide side panel; the summary out of band."""
     sales = portal_tenant["sales"]
     client = sign_in("global")
     response = client.post(user_url(sales, record(sales, "plain"), "environment_user_diagnose"), **HX)
     text = response.content.decode()
     assert response.status_code == 200 and "<html" not in text
-    assert text.lstrip().startswith('<section id="diagnostics-panel"')
+    assert text.lstrip().startswith('<div class="flyout flyout-wide" id="user-panel" data-panel>')
     assert '<div id="user-summary" class="user-profile" hx-swap-oob="true">' in text
     assert 'id="messages"' in text and "entitled" in text
     for rule in ("ELIG-01", "ELIG-02", "ELIG-03", "ELIG-04", "ELIG-05", "ELIG-06", "ROLE-01"):
@@ -234,7 +234,7 @@ def test_run_diagnostics_plain_redirects_and_shows_the_checks_once(portal_tenant
     response = client.post(user_url(sales, target, "environment_user_diagnose"))
     assert response.status_code == 302 and response["Location"] == user_url(sales, target)
     page = client.get(user_url(sales, target)).content.decode()
-    assert 'data-rule="ELIG-04"' in page and "Diagnostics for" in page
+    assert 'data-rule="ELIG-04"' in page and 'id="user-panel" data-panel' in page
     assert 'data-rule="ELIG-04"' not in client.get(user_url(sales, target)).content.decode()
 
 
@@ -511,7 +511,7 @@ def test_sign_in_as_this_user(portal_tenant, sign_in):
     sales = portal_tenant["sales"]
     client = sign_in("global")
     response = client.post(user_url(sales, record(sales, "plain"), "environment_user_sign_in"), **HX)
-    assert response.status_code == 200 and "Sign-in as this user" in response.content.decode()
+    assert response.status_code == 200 and 'id="refresh-result"' in response.content.decode()
     reload_tenant(lambda data: data["groups"][0]["members"].remove(portal_upn("plain")))
     refused = client.post(user_url(sales, record(sales, "plain"), "environment_user_sign_in"), **HX).content.decode()
     assert "ELIG-04" in refused
@@ -523,7 +523,7 @@ def test_delete_refused_while_the_directory_user_lives(portal_tenant, sign_in):
     sales = portal_tenant["sales"]
     target = record(sales, "plain")
     client = sign_in("global")
-    assert ">Delete</button>" not in client.get(user_url(sales, target)).content.decode()
+    assert 'id="cmd-delete"' not in client.get(user_url(sales, target)).content.decode()
     response = client.post(user_url(sales, target, "environment_user_delete"), **HX)
     assert response.status_code == 409 and "LIFE-05" in response.content.decode()
     assert record(sales, "plain").deletedstate == 0
@@ -540,7 +540,7 @@ def test_delete_then_permanently_delete(portal_tenant, sign_in):
     environment_sync(environment=sales)
     client = sign_in("global")
     page = client.get(user_url(sales, target)).content.decode()
-    assert ">Delete</button>" in page and "Permanently delete" not in page
+    assert 'id="cmd-delete"' in page and " Delete</a>" in page and "Permanently delete" not in page
     response = client.post(user_url(sales, target, "environment_user_delete"), **HX)
     assert response.status_code == 200 and 'id="user-summary"' in response.content.decode()
     target = SystemUser.objects.get(pk=target.pk)
