@@ -53,3 +53,19 @@ class StandardRole:
     TEAMS_GUEST = "Teams Guest"
 
     BASE = (SYSTEM_ADMINISTRATOR, SYSTEM_CUSTOMIZER, BASIC_USER, ENVIRONMENT_MAKER, SUPPORT_USER)
+
+
+# An environment's region (Dataverse `location`) as the admin center names it ("unitedstates" ->
+# "United States"); a value not listed shows as stored.
+REGION_NAMES = {
+    "unitedstates": "United States", "europe": "Europe", "asia": "Asia", "australia": "Australia",
+    "india": "India", "japan": "Japan", "canada": "Canada", "southamerica": "South America",
+    "unitedkingdom": "United Kingdom", "france": "France", "germany": "Germany", "switzerland": "Switzerland",
+    "norway": "Norway", "korea": "Korea", "southafrica": "South Africa", "unitedarabemirates": "United Arab Emirates",
+    "singapore": "Singapore", "sweden": "Sweden", "italy": "Italy", "poland": "Poland", "spain": "Spain",
+    "usgov": "US Government (GCC)", "preview": "Preview (United States)",
+}
+
+
+def region_name(value: str) -> str:
+    return REGION_NAMES.get((value or "").lower(), value or "")

@@ -157,13 +157,14 @@ PAGES = [
     Page("password_change", kind=OTHER, allowed=("plain",)),
     Page("rules:rule_list", allowed=("plain",), fragment="rule-families"),
     Page("rules:rule_detail", ("rule",), allowed=("plain",), fragment="rule"),
+    Page("search:search", allowed=("plain", "global"), fragment="search-results"),
     # Power Platform: the environments and the environment page.
     Page("environments:environment_list", (), ("global", "ppadmin", "d365admin"), ("sysadmin", "plain", "useradmin"),
          "environment-table", marks=("Sales-Env",)),  # the security group by name
     Page("environments:environment_create", (), ("ppadmin",), ("sysadmin", "plain", "useradmin"),
          "environment-create-panel"),
     _env("environments:environment_detail", fragment="environment-details", refused=("plain", "useradmin")),
-    _env("environments:environment_update", kind=ACTION),
+    _env("environments:environment_update", fragment="environment-settings"),  # Edit settings: GET the panel, POST saves
     _env("environments:environment_add_me", kind=ACTION),
     # An environment's users and a user's profile.
     _env("users:environment_user_list", fragment="user-table", allowed=("ppadmin",)),
@@ -229,7 +230,7 @@ PAGES = [
     # The Microsoft 365 admin center.
     _m365("active_user_list", fragment="user-table"),
     _m365("deleted_user_list", fragment="deleted-user-table"),
-    _m365("active_user_create", refused=("plain", "ppadmin"), fragment="user-create"),
+    _m365("active_user_create", refused=("plain", "ppadmin"), fragment="add-user-wizard"),
     _m365("active_user_detail", USER, "global", "sysadmin", "account-form"),
     _m365("active_user_licences", USER, "licadmin", fragment="licence-form"),
     _m365("active_user_roles", USER, fragment="role-form"),
@@ -246,21 +247,24 @@ PAGES = [
     _m365("group_detail", GROUP, refused="sysadmin", fragment="group-members"),
     _m365("group_owners", GROUP, refused="sysadmin", fragment="group-owners"),
     _m365("group_member_add", GROUP, None, "ppadmin", kind=ACTION),
-    _m365("group_member_remove", GROUP, None, "ppadmin", kind=ACTION),
+    _m365("group_member_remove", GROUP, refused="plain", fragment="group-members"),  # GET: the confirmation
     _m365("group_owner_add", GROUP, None, "ppadmin", kind=ACTION),
-    _m365("group_owner_remove", GROUP, None, "ppadmin", kind=ACTION),
+    _m365("group_owner_remove", GROUP, refused="plain", fragment="group-owners"),
     _m365("licence_list", (), "licadmin", fragment="licence-table"),
     _m365("licence_detail", ("dyn",), "licadmin", fragment="licence-user-table"),
     _m365("tenant_licence_update", (), None, "ppadmin", kind=ACTION),
     _m365("role_list", fragment="role-table"),
     _m365("role_detail", ROLE, fragment="role-holders"),
     _m365("role_holder_add", ROLE, None, "ppadmin", kind=ACTION),
-    _m365("role_holder_remove", ROLE, None, "ppadmin", kind=ACTION),
+    _m365("role_holder_remove", ROLE, refused="plain", fragment="role-holders"),
     _m365("app_registration_list", fragment="app-registration-table"),
     _m365("app_registration_create", (), "global", ("plain", "ppadmin"), "app-registration-create"),
     _m365("service_information", (), "plain", None, "service-information"),
     _m365("audit_list", (), "greader", "plain", "audit-table"),
     _m365("audit_export", (), None, "plain", kind=OTHER),
+    # The people picker's type-ahead (options over htmx; a page of matches without it).
+    Page("pickers:people", (), ("useradmin",), ("plain", "sysadmin"), kind=OTHER),
+    _env("pickers:environment_people", kind=OTHER, allowed=("global", "sysadmin")),
 ]
 REGISTRY = {page.name: page for page in PAGES}
 

@@ -1,6 +1,7 @@
 """The environments list's table."""
 import django_tables2 as tables
 
+from environments_app.choices import region_name
 from environments_app.models import Environment
 from portal.columns import BadgeColumn
 from portal.tables import PortalTable
@@ -16,9 +17,12 @@ class EnvironmentTable(PortalTable):
     region = tables.Column(verbose_name="Region")
     dataverse = tables.BooleanColumn(verbose_name="Dataverse", yesno="Yes,No")
     security_group_name = tables.Column(verbose_name="Security group", default="—")
-    created_on = tables.DateTimeColumn(verbose_name="Created on", format="Y-m-d H:i")
+    created_on = tables.DateTimeColumn(verbose_name="Created on", format="j M Y, H:i")
 
     class Meta(PortalTable.Meta):
         model = Environment
         fields = ("name", "type", "state", "region", "dataverse", "security_group_name", "created_on")
         sequence = fields
+
+    def render_region(self, value):
+        return region_name(value)

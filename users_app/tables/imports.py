@@ -11,7 +11,7 @@ class StubUserTable(EnvironmentScopedTable):
 
     domainname = tables.Column(verbose_name="Stub user")
     owned_records = tables.Column(verbose_name="Owned records", default=0)
-    createdon = tables.DateTimeColumn(verbose_name="Created on", format="Y-m-d H:i")
+    createdon = tables.DateTimeColumn(verbose_name="Created on", format="j M Y, H:i")
 
     class Meta(PortalTable.Meta):
         model = SystemUser

@@ -7,14 +7,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.htmx import render_page_or_partial
 from users_app.filters.environments import EnvironmentFilterSet
-from users_app.forms.environments import EnvironmentCreateForm, EnvironmentSettingsForm
+from users_app.forms.environments import EnvironmentCreateForm, EnvironmentSettingsForm, settings_shown
 from users_app.permissions import admin_roles_of, directory_user_of, environment_admin_required, pp_admin_required
-from users_app.provisioning import portal_access
+from users_app.provisioning import portal_access, rules
 from users_app.selectors.environments import environment_directory_names, environment_list as environment_list_query
 from users_app.selectors.environments import environment_summary
 from users_app.services import elevation
 from users_app.services import environments as environment_services
 from users_app.tables.environments import EnvironmentTable
+from environments_app.choices import region_name
 from users_app.views.common import act, environment_crumbs, form_action
 
 LIST = "users_app/environments/environment_list.html"
@@ -71,15 +72,24 @@ def _membership(request, environment) -> dict:
     return {"can_add_me": refusal is None and not holds, "is_system_administrator": holds}
 
 
+def _settings_form(request, environment, data=None) -> EnvironmentSettingsForm:
+    """Edit settings' form: the security group for tenant admins, disabled with the rule's reason
+    where ENV-06 would refuse one (asked of the rules package ahead, without raising)."""
+    return EnvironmentSettingsForm(data, environment=environment, can_edit_security_group=_can_edit_security_group(request),
+                                   security_group_refusal=rules.security_group_refusal(env_type=environment.type))
+
+
 def _detail_context(request, environment, **extra) -> dict:
     context = {
         "environment": environment, "title": environment.name, "section": "environment",
         "names": environment_directory_names(environment=environment),
         "summary": environment_summary(environment=environment),
-        "settings_form": EnvironmentSettingsForm(environment=environment,
-                                                 can_edit_security_group=_can_edit_security_group(request)),
+        "org_settings": settings_shown(environment),
+        "region": region_name(environment.region),
         "breadcrumbs": environment_crumbs(environment)[:1] + [(environment.name, None)],
         "membership": _membership(request, environment),
+        "detail_url": reverse("environments:environment_detail", args=[environment.environment_id]),
+        "settings_url": reverse("environments:environment_update", args=[environment.environment_id]),
     }
     context.update(extra)
     return context
@@ -91,24 +101,26 @@ def environment_detail(request, environment):
     return render_page_or_partial(request, DETAIL, "environment-details", _detail_context(request, environment))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @environment_admin_required
 def environment_update(request, environment):
-    """Save the org settings (ENV-04) and, for tenant admins, the security group (ENV-06)."""
-    form = EnvironmentSettingsForm(request.POST, environment=environment,
-                                   can_edit_security_group=_can_edit_security_group(request))
+    """Edit settings: the side panel (a GET opens the page with the panel shown, or the panel alone
+    over HTMX), then save the org settings (ENV-04) and, for tenant admins, the security group (ENV-06)."""
+    if request.method == "GET":
+        context = _detail_context(request, environment, settings_form=_settings_form(request, environment))
+        return render_page_or_partial(request, DETAIL, "environment-settings-panel", context)
+    form = _settings_form(request, environment, request.POST)
 
-    def refused_context():
+    def form_context():
         environment.refresh_from_db()
         return _detail_context(request, environment, settings_form=form)
 
     return act(request, lambda: environment_services.environment_update(environment=environment, **form.cleaned_data),
                done=lambda _: f"Settings of {environment.name} saved.",
                url=reverse("environments:environment_detail", args=[environment.environment_id]), template=DETAIL,
-               partial="environment-settings", form=form,
-               invalid_context=lambda: _detail_context(request, environment, settings_form=form),
-               refused_context=refused_context,
-               context=lambda _: _detail_context(request, environment, oob_details=True))
+               partial="environment-settings-panel", form=form, keep_form=True,
+               invalid_context=form_context, refused_context=form_context,
+               context=lambda _: _detail_context(request, environment, settings_saved=True))
 
 
 @require_POST

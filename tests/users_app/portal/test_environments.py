@@ -49,7 +49,7 @@ def test_environment_detail_full_page_and_fragment(portal_tenant, sign_in, local
     client = sign_in(local)
     sales = portal_tenant["sales"]
     page = client.get(_detail(sales)).content.decode()
-    assert "<html" in page and "Sales-Env" in page and 'id="environment-settings"' in page
+    assert "<html" in page and "Sales-Env" in page and f'href="{_update(sales)}"' in page  # Edit settings
     for link in (reverse("structure:team_list", args=[sales.environment_id]),
                  reverse("structure:security_role_list", args=[sales.environment_id]),
                  reverse("structure:business_unit_list", args=[sales.environment_id]),
@@ -63,10 +63,32 @@ def test_environment_detail_full_page_and_fragment(portal_tenant, sign_in, local
     assert fragment.status_code == 200 and "<html" not in body and 'id="environment-details"' in body
 
 
-def test_environment_detail_security_group_field_for_tenant_admins_only(portal_tenant, sign_in):
+def test_environment_settings_security_group_field_for_tenant_admins_only(portal_tenant, sign_in):
     sales = portal_tenant["sales"]
-    assert 'name="security_group"' in sign_in("global").get(_detail(sales)).content.decode()
-    assert 'name="security_group"' not in sign_in("sysadmin").get(_detail(sales)).content.decode()
+    assert 'name="security_group"' in sign_in("global").get(_update(sales)).content.decode()
+    assert 'name="security_group"' not in sign_in("sysadmin").get(_update(sales)).content.decode()
+
+
+def test_environment_settings_page_opens_by_url_b15(portal_tenant, sign_in):
+    """B15: the settings URL, bookmarked or reloaded, is the page with the Edit settings panel open;
+    over HTMX the panel alone."""
+    sales = portal_tenant["sales"]
+    client = sign_in("global")
+    page = client.get(_update(sales))
+    body = page.content.decode()
+    assert page.status_code == 200 and "<html" in body and 'id="environment-settings"' in body
+    assert 'role="dialog"' in body and 'id="environment-details"' in body and 'name="allow_role_assignment_on_disabled_users"' in body
+    fragment = client.get(_update(sales), headers=HX).content.decode()
+    assert "<html" not in fragment and 'id="environment-settings"' in fragment and 'id="environment-details"' not in fragment
+
+
+def test_environment_overview_shows_settings_read_only_in_plain_words(portal_tenant, sign_in):
+    """The overview lists the org settings (no form): plain labels, the Dataverse names small, rule chips."""
+    page = sign_in("global").get(_detail(portal_tenant["sales"])).content.decode()
+    assert 'name="allow_role_assignment_on_disabled_users"' not in page
+    assert "Allow role assignment on disabled users" in page
+    assert '<small class="dataverse-name">allowRoleAssignmentOnDisabledUsers</small>' in page
+    assert 'class="rule-chip" href="/rules/ROLE-02/"' in page and "United States" in page
 
 
 def test_environment_detail_without_dataverse_says_so_env02(portal_tenant, sign_in):
@@ -214,21 +236,24 @@ def test_environment_update_clearing_the_group_by_tenant_admin(portal_tenant, si
     assert sales.security_group_object_id is None
 
 
-@pytest.mark.parametrize("headers", [HX, {}])
-def test_environment_update_security_group_on_developer_refused_env06(portal_tenant, sign_in, headers):
-    """ENV-06: refused with the rule named; nothing changes (settings included)."""
-    env = environment_create(name="Dev box", type=EnvironmentType.DEVELOPER)
-    group = DirectoryGroup.objects.get(name="Sales-Env")
+@pytest.mark.parametrize("env_type", [EnvironmentType.DEVELOPER, EnvironmentType.TEAMS])
+def test_environment_settings_security_group_disabled_with_the_reason_b16_env06(portal_tenant, sign_in, env_type):
+    """B16, ENV-06: where a security group would be refused, the field is disabled and says why (the
+    rule as a chip); a group posted anyway is ignored and the other settings are saved."""
+    env = environment_create(name="No group here", type=env_type)
     client = sign_in("global")
-    response = client.post(_update(env), _settings(security_group=str(group.pk), sales_installed="on"), headers=headers)
+    body = client.get(_update(env)).content.decode()
+    assert 'name="security_group"' in body and "disabled" in body.split('name="security_group"')[1].split(">")[0]
+    assert "environment cannot have a security group." in body and 'href="/rules/ENV-06/"' in body
+    group = DirectoryGroup.objects.get(name="Sales-Env")
+    response = client.post(_update(env), _settings(security_group=str(group.pk), sales_installed="on"))
     env.refresh_from_db()
-    assert env.security_group_object_id is None and not env.sales_installed
-    if headers:
-        body = response.content.decode()
-        assert response.status_code == 409 and 'id="environment-settings"' in body and "ENV-06" in body
-    else:
-        assert response.status_code == 302
-        assert "ENV-06" in client.get(response["Location"]).content.decode()
+    assert response.status_code == 302 and env.security_group_object_id is None and env.sales_installed
+
+
+def test_environment_settings_security_group_enabled_where_allowed(portal_tenant, sign_in):
+    body = sign_in("global").get(_update(portal_tenant["sales"])).content.decode()
+    assert "disabled" not in body.split('name="security_group"')[1].split(">")[0]
 
 
 def test_environment_update_unknown_environment_is_404(portal_tenant, sign_in):

@@ -64,6 +64,21 @@ def test_env_06_security_group_allowed(env_type, has_group, refused):
         assert exc.rule == rules.ENV_06 and exc.message.endswith("environment cannot have a security group.")
 
 
+@pytest.mark.parametrize("env_type, refused", [
+    pytest.param(t, t in ("Default", "Developer", "Teams"), id=t)
+    for t in ("Production", "Sandbox", "Trial", "Developer", "Default", "Teams")
+])
+def test_env_06_security_group_refusal_asked_ahead(env_type, refused):
+    """ENV-06 without raising: the refusal a security group would meet, the same as the check's, or None."""
+    refusal = rules.security_group_refusal(env_type=env_type)
+    assert (refusal is not None) is refused
+    check = _refusal(rules.check_security_group_allowed, env_type=env_type, has_security_group=True)
+    if refused:
+        assert (refusal.rule, refusal.message) == (check.rule, check.message) == (rules.ENV_06, refusal.message)
+    else:
+        assert check is None
+
+
 @pytest.mark.parametrize("defaults, adding, refused", [
     pytest.param([], False, False, id="none"),
     pytest.param(["Contoso (default)"], False, False, id="one"),

@@ -48,6 +48,16 @@ def check_security_group_allowed(*, env_type: str, has_security_group: bool) -> 
         raise RuleViolation(ENV_06, f"A {EnvironmentType(env_type).label} environment cannot have a security group.")
 
 
+def security_group_refusal(*, env_type: str) -> RuleViolation | None:
+    """ENV-06 asked ahead, without raising: the refusal a security group would meet in an
+    environment of this type (the settings disable the field and say why), or None if it may have one."""
+    try:
+        check_security_group_allowed(env_type=env_type, has_security_group=True)
+    except RuleViolation as refusal:
+        return refusal
+    return None
+
+
 def check_one_default_environment(*, defaults: Collection[str], adding: bool = False) -> None:
     """ENV-06: a tenant has at most one Default environment. `defaults`: the names of the Default
     environments there are (or would be); `adding`: one more is about to become Default."""
