@@ -35,49 +35,6 @@ def _admin_role_choices():
     return list(AdminRole.choices)
 
 
-class ActiveUserCreateForm(_Form):
-    """Add a user (DIR-01): basics, licences, optional admin roles, optional mail of the password."""
-
-    given_name = forms.CharField(label="First name", max_length=64, required=False)
-    surname = forms.CharField(label="Last name", max_length=64, required=False)
-    display_name = forms.CharField(label="Display name", max_length=256)
-    username = forms.CharField(label="Username", max_length=120,
-                               help_text="The part before the @; the domain is chosen beside it.")
-    domain = forms.ChoiceField(label="Domain")
-    usage_location = forms.ChoiceField(label="Location (usage location)", required=False,
-                                       help_text="Needed before any licence can be assigned (DIR-10).")
-    licences = forms.MultipleChoiceField(label="Licenses", required=False, widget=forms.CheckboxSelectMultiple)
-    admin_roles = forms.MultipleChoiceField(label="Admin roles (optional)", required=False,
-                                            widget=forms.CheckboxSelectMultiple, choices=_admin_role_choices)
-    email_password_to = forms.EmailField(label="Email the password to", required=False,
-                                         help_text="Leave empty to give the password another way.")
-
-    def __init__(self, *args, domains=(), licence_choices=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["domain"].choices = [(d, f"@{d}") for d in domains]
-        self.fields["usage_location"].choices = usage_location_choices()
-        self.fields["licences"].choices = list(licence_choices)
-
-    def clean_username(self):
-        value = self.cleaned_data["username"].strip()
-        if "@" in value or " " in value or not value:
-            raise forms.ValidationError("Type only the part before the @, without spaces.")
-        return value
-
-    def service_arguments(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "user_principal_name": f"{data['username']}@{data['domain']}",
-            "display_name": data["display_name"],
-            "given_name": data["given_name"],
-            "surname": data["surname"],
-            "usage_location": data["usage_location"] or None,
-            "licences": data["licences"],
-            "admin_roles": data["admin_roles"],
-            "email_password_to": data["email_password_to"] or None,
-        }
-
-
 class DirectoryUserAccountForm(_Form):
     """The Account tab: the directory's profile fields (DIR-03)."""
 

@@ -2,13 +2,14 @@
 from django.urls import include, path
 
 from users_app.views import lockout
-from users_app.views.m365 import app_registrations, groups, licences, roles, service, user_actions, user_page, users
+from users_app.views.m365 import (add_user_wizard, app_registrations, groups, licences, roles, service, user_actions,
+                                  user_page, users)
 
 app_name = "m365"
 urlpatterns = [
     path("users/", users.active_user_list, name="active_user_list"),
     path("users/deleted/", users.deleted_user_list, name="deleted_user_list"),
-    path("users/new/", user_page.active_user_create, name="active_user_create"),
+    path("users/new/", add_user_wizard.active_user_create, name="active_user_create"),
     path("users/<uuid:user_id>/", user_page.active_user_detail, name="active_user_detail"),
     path("users/<uuid:user_id>/licences/", user_page.active_user_licences, name="active_user_licences"),
     path("users/<uuid:user_id>/roles/", user_page.active_user_roles, name="active_user_roles"),

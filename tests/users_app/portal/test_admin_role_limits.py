@@ -12,6 +12,8 @@ from users_app.models import AdminRoleAssignment, AuditEntry, DirectoryUser, Lic
 from users_app.services import audit, directory
 
 from tests.builders import HX_HEADERS as HX
+from tests.users_app.portal.test_m365_wizard import BASICS, LICENCES, step, wizard_id
+from tests.users_app.portal.test_m365_wizard import URL as WIZARD
 
 GLOBAL_ROLE_ID = ADMIN_ROLE_TEMPLATE_IDS[AdminRole.GLOBAL]
 
@@ -45,12 +47,13 @@ def test_user_admin_cannot_add_or_remove_role_holders(portal_tenant, sign_in):
 
 def test_user_admin_cannot_create_a_global_admin_and_is_not_offered_the_roles(portal_tenant, sign_in):
     client = sign_in("useradmin")
-    form = client.get(reverse("m365:active_user_create")).content.decode()
-    assert 'name="admin_roles"' not in form
+    w = wizard_id(client)
+    step(client, w, "basics", {**BASICS, "username": "backdoor"})
+    step(client, w, "licences", LICENCES)
+    assert 'name="admin_roles"' not in client.get(f"{WIZARD}?w={w}&step=optional").content.decode()
+    step(client, w, "optional", {"role_mode": "admin", "admin_roles": [AdminRole.GLOBAL]})
     users = DirectoryUser.objects.count()
-    response = client.post(reverse("m365:active_user_create"), {
-        "display_name": "Backdoor", "username": "backdoor", "domain": "contoso.onmicrosoft.com",
-        "admin_roles": [AdminRole.GLOBAL]}, headers=HX)
+    response = step(client, w, "review", {}, nav="finish", headers=HX)
     assert response.status_code == 409
     text = response.content.decode()
     assert "DIR-05" in text and "temporary-password" not in text
@@ -165,10 +168,10 @@ def test_licence_admin_cannot_change_the_tenant_subscriptions(portal_tenant, sig
 def test_a_new_directory_user_never_adopts_a_superuser_account(portal_tenant, sign_in):
     User = get_user_model()
     root = User.objects.create_superuser("ops@contoso.onmicrosoft.com", "ops@example.com", "Root-Pass-2026!x")
-    response = sign_in("useradmin").post(reverse("m365:active_user_create"), {
-        "display_name": "Ops", "username": "ops", "domain": "contoso.onmicrosoft.com"}, headers=HX)
-    assert response.status_code == 409
-    assert "already taken" in response.content.decode()
+    client = sign_in("useradmin")
+    response = step(client, wizard_id(client), "basics", {**BASICS, "username": "ops"}, headers=HX)
+    assert response.status_code == 400
+    assert "ops@contoso.onmicrosoft.com is already in use" in response.content.decode()
     root.refresh_from_db()
     assert root.check_password("Root-Pass-2026!x") and root.is_superuser
     assert not DirectoryUser.objects.filter(account=root).exists()

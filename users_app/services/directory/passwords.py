@@ -73,15 +73,16 @@ def set_account_password(user: DirectoryUser, password: str | None) -> None:
         user.save(update_fields=["account", "modified_on"])
 
 
-def send_password_mail(user: DirectoryUser, password: str, to: str) -> None:
+def send_password_mail(user: DirectoryUser, password: str, to: str, *, must_change: bool = True) -> None:
+    kind = "temporary password" if must_change else "password"
     body = (
-        f"A temporary password has been set for {user.user_principal_name}.\n\n"
+        f"A {kind} has been set for {user.user_principal_name}.\n\n"
         f"User name: {user.user_principal_name}\n"
-        f"Temporary password: {password}\n\n"
-        "You must change it when you first sign in.\n\n"
-        f"{CLEAR_TEXT_WARNING}\n"
+        f"{kind.capitalize()}: {password}\n\n"
+        + ("You must change it when you first sign in.\n\n" if must_change else "")
+        + f"{CLEAR_TEXT_WARNING}\n"
     )
-    send_mail(f"Temporary password for {user.user_principal_name}", body, None, [to])
+    send_mail(f"{kind.capitalize()} for {user.user_principal_name}", body, None, [to])
 
 
 @transaction.atomic

@@ -59,13 +59,17 @@ def directory_user_create(
     password: str | None = None,
     email_password_to: str | None = None,
     temporary_password: bool = True,
+    must_change_password: bool = False,
 ) -> tuple[DirectoryUser, str | None]:
     """DIR-01: create a directory user with a new object id.
 
     Without `password`, a temporary password is generated (shown once: it is
     returned) that must be changed at first sign-in; `email_password_to` mails
     it (clear text, CLEAR_TEXT_WARNING). With `password` (demo and test
-    tenants) the password is usable at once. `temporary_password=False` with no
+    tenants) the password is usable at once, unless `must_change_password` (the
+    Add a user wizard's "Let me create the password" with "Require this user to
+    change their password"); `email_password_to` mails it too. A generated
+    password must always be changed (DIR-01). `temporary_password=False` with no
     password makes a user without a portal sign-in
     (the tenant file's default)."""
     with audit.action("Add user", target=user_principal_name) as entry:
@@ -76,13 +80,14 @@ def directory_user_create(
             postal_code=postal_code, country=country, usage_location=usage_location,
             account_enabled=account_enabled, user_type=user_type, licences=licences, admin_roles=admin_roles,
             custom_attributes=custom_attributes, home_tenant_licences=home_tenant_licences, password=password,
-            email_password_to=email_password_to, temporary_password=temporary_password)
+            email_password_to=email_password_to, temporary_password=temporary_password,
+            must_change_password=must_change_password)
         entry.describe(target=user)
         for name in ("display_name", "usage_location", "account_enabled", "user_type"):
             entry.change(name, None, getattr(user, name))
         entry.change("licences", [], [a.sku.sku_part_number for a in user.licence_assignments.select_related("sku")])
         entry.change("admin_roles", [], sorted(roles_of(user)))
-        if shown is not None:
+        if shown is not None or user.must_change_password:
             entry.change("password", None, "temporary password set")
     return user, shown
 
@@ -90,7 +95,8 @@ def directory_user_create(
 def _directory_user_create(*, user_principal_name, display_name, given_name, surname, job_title, mail,
                            business_phone, mobile_phone, street_address, city, state, postal_code, country,
                            usage_location, account_enabled, user_type, licences, admin_roles, custom_attributes,
-                           home_tenant_licences, password, email_password_to, temporary_password):
+                           home_tenant_licences, password, email_password_to, temporary_password,
+                           must_change_password):
     require_right(Action.CREATE_USER)
     check_texts(DirectoryUser, {"user_principal_name": user_principal_name, "display_name": display_name,
                                  "given_name": given_name, "surname": surname, "job_title": job_title, "mail": mail,
@@ -119,6 +125,9 @@ def _directory_user_create(*, user_principal_name, display_name, given_name, sur
     shown = None
     if password is not None:
         set_account_password(user, password)
+        if must_change_password:
+            user.must_change_password = True
+            user.save(update_fields=["must_change_password", "modified_on"])
     elif temporary_password:
         shown = generate_temporary_password()
         set_account_password(user, shown)
@@ -128,8 +137,8 @@ def _directory_user_create(*, user_principal_name, display_name, given_name, sur
         licence_assign(user=user, sku=sku)
     for role in dict.fromkeys(roles):
         AdminRoleAssignment.objects.create(user=user, role=role)
-    if shown is not None and email_password_to:
-        send_password_mail(user, shown, email_password_to)
+    if email_password_to and (shown or password) is not None:
+        send_password_mail(user, shown or password, email_password_to, must_change=user.must_change_password)
     return user, shown
 
 

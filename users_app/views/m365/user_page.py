@@ -1,46 +1,24 @@
-"""A directory user in the Microsoft 365 admin center: Add a user (DIR-01) and the user's page with
-its tabs (Account, Licenses and apps, Roles, Groups)."""
+"""A directory user's page in the Microsoft 365 admin center, with its tabs (Account, Licenses and
+apps, Groups, Roles). Add a user is the wizard of add_user_wizard.py."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.htmx import render_page_or_partial
-from users_app.forms.m365 import ActiveUserCreateForm, AdminRolesForm, DirectoryUserAccountForm, LicencesForm
+from users_app.forms.m365 import AdminRolesForm, DirectoryUserAccountForm, LicencesForm
 from users_app.models import DirectoryUser
 from users_app.permissions import m365_required, m365_rights
 from users_app.provisioning.rules.admin_roles import Action
 from users_app.selectors import m365 as selectors
 from users_app.services import directory
-from users_app.views.common import act, form_action
+from users_app.views.common import act
 
-from .common import T, no_store, user_name, user_page_context, users_crumbs
+from .common import T, user_name, user_page_context
 
 # The Account tab saves any of these; the service checks each changed field's own right.
 PROFILE_WRITES = (Action.EDIT_PROFILE, Action.EDIT_USER_NAME, Action.EDIT_SENSITIVE, Action.USAGE_LOCATION)
-
-
-def _create_form(request, data=None) -> ActiveUserCreateForm:
-    return ActiveUserCreateForm(data, domains=selectors.tenant_domains(), licence_choices=selectors.licence_choices())
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-@m365_required(Action.CREATE_USER)
-def active_user_create(request: HttpRequest) -> HttpResponse:
-    """Add a user (DIR-01). On success the temporary password is in this response only."""
-    template = T + "active_user_create.html"
-    context = {"title": "Add a user", "clear_text_warning": directory.CLEAR_TEXT_WARNING,
-               "breadcrumbs": users_crumbs(("Active users", reverse("m365:active_user_list")), ("Add a user", None))}
-    return no_store(form_action(
-        request, template=template, partial="user-create", make_form=lambda data=None: _create_form(request, data),
-        panel_context=lambda form: {**context, "form": form}, keep_form=True, stay=True,
-        change=lambda form: directory.directory_user_create(**form.service_arguments()),
-        done=lambda result: f"{result[0].user_principal_name} was added.", url=reverse("m365:active_user_create"),
-        shown=lambda result, form: {"created": result[0], "password": result[1],
-                                    "emailed_to": form.service_arguments()["email_password_to"]}))
 
 
 def _editable_fields(request, user: DirectoryUser) -> set[str]:
