@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("users_app.urls.my_environments")),
     path("m365/", include("users_app.urls.m365")),
     path("rules/", include("users_app.urls.rules")),
+    path("", include("users_app.urls.pickers")),
 ]
