@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.htmx import render_page_or_partial
+from portal.htmx import is_fragment_request, render_page_or_partial
 from users_app.filters.my_environments import MyEnvironmentFilterSet
 from users_app.permissions import directory_user_of, directory_user_required
 from users_app.provisioning.sync import user_sign_in
@@ -41,6 +41,7 @@ def _my_environments_context(request, *, opened=None, result=None) -> dict:
     directory_user = directory_user_of(request)
     filters = request.GET if request.method == "GET" else {}
     table = MyEnvironmentTable(selectors.my_environment_list(directory_user=directory_user, filters=filters)).configure(request)
+    table.refusals = selectors.open_refusals(directory_user=directory_user, environments=[row.record for row in table.page.object_list])
     record = selectors.my_record_get(directory_user=directory_user, environment=opened) if opened is not None else None
     return {
         "title": "My environments", "table": table, "filter_form": MyEnvironmentFilterSet(filters).form,
@@ -67,14 +68,18 @@ def my_environment_open(request: HttpRequest, environment_id) -> HttpResponse:
     directory_user = directory_user_of(request)
 
     def told(result) -> list:
+        """One message, never repeated: over HTMX the card beside the list says it all (no toast);
+        after a plain POST the redirected page cannot show the card's result, so one toast does."""
+        if is_fragment_request(request):
+            return []
         if not result.refused_by:
             text = OUTCOME_TEXT.get(result.outcome, "{env}: " + result.outcome + ".").format(env=environment.name)
             roles = [role.name for role in result.systemuser.roles.all()] if result.systemuser is not None else []
             return [f"{text} Security roles: {', '.join(roles) if roles else 'none yet (ROLE-01)'}."]
         verb = "Your record in {env} was disabled" if result.outcome == "disabled" else "You can't open {env}"
-        summary = verb.format(env=environment.name) + ": refused by " + ", ".join(result.refused_by) + "."
-        return [(messages.ERROR, summary)] + [(messages.ERROR, f"{item['rule']}: {item['reason']}", item["rule"])
-                                              for item in _refusals(result)]
+        reasons = " ".join(f"{item['rule']}: {item['reason']}" for item in _refusals(result))
+        return [(messages.ERROR, verb.format(env=environment.name) + ": refused by " + ", ".join(result.refused_by)
+                 + ". " + reasons)]
 
     return act(request, lambda: user_sign_in(environment=environment, directory_user=directory_user), done=told,
                url=f"{reverse('my_environments:my_environment_list')}?opened={environment.environment_id}",

@@ -33,7 +33,7 @@ def test_my_environments_lists_online_dataverse_environments_with_my_status(sign
     text = sign_in("olivia").get(reverse("my_environments:my_environment_list")).content.decode()
     assert "Sales" in text and "Service" in text and "Contoso On-Premises" not in text
     assert "No record yet" in text
-    assert 'method="post"' in text and reverse("my_environments:my_environment_open", args=[portal_tenant["sales"].environment_id]) in text
+    assert 'method="post"' in text and reverse("my_environments:my_environment_open", args=[portal_tenant["service"].environment_id]) in text
     plain_text = sign_in("plain").get(reverse("my_environments:my_environment_list")).content.decode()
     assert "Enabled" in plain_text
 
@@ -51,7 +51,7 @@ def test_my_environment_open_as_entitled_user_htmx_sync_02(sign_in, portal_tenan
     assert response.status_code == 200
     text = response.content.decode()
     assert "<html" not in text and 'id="my-environments"' in text
-    assert ("nothing changed" in text) or ("You were added" in text) or ("brought up to date" in text)
+    assert ("nothing changed" in text.lower()) or ("You were added" in text) or ("brought up to date" in text)
     assert SystemUser.objects.get(environment=sales, domainname=portal_upn("plain")).isdisabled is False
     run = SyncRun.objects.filter(environment=sales).first()
     assert run.trigger == "sign_in" and run.initiated_by == portal_upn("plain")
@@ -142,3 +142,32 @@ def test_my_environment_list_query_count_is_fixed(sign_in, portal_tenant, django
         environment_create(name=f"More {i}", type="Sandbox")
     with django_assert_max_num_queries(small):
         client.get(url)
+
+
+# --- B13: Open only where the user can get in; one message --------------------------------------------
+
+
+def test_my_environments_offers_open_only_where_no_rule_surely_refuses_b13(sign_in, portal_tenant):
+    """olivia@ is not in Sales-Env: Sales shows the refusing rule (ELIG-04) instead of Open; Service
+    (no security group) offers Open."""
+    sales, service = portal_tenant["sales"], portal_tenant["service"]
+    text = sign_in("olivia").get(reverse("my_environments:my_environment_list")).content.decode()
+    assert reverse("my_environments:my_environment_open", args=[sales.environment_id]) not in text
+    assert reverse("my_environments:my_environment_open", args=[service.environment_id]) in text
+    assert "Can't open:" in text and 'href="/rules/ELIG-04/"' in text
+
+
+def test_my_environment_open_over_htmx_says_it_once_b13(sign_in, portal_tenant):
+    """The card says what happened; no toast repeats it."""
+    service = portal_tenant["service"]
+    text = sign_in("olivia").post(reverse("my_environments:my_environment_open", args=[service.environment_id]), **HX).content.decode()
+    assert text.count("You were added to Service") == 1 and 'class="toast ' not in text
+
+
+def test_my_environment_open_links_to_the_environment_url(sign_in, portal_tenant):
+    """After Open lets the user in, the card links to the environment's URL."""
+    service = portal_tenant["service"]
+    service.url = "https://service.crm.dynamics.com"
+    service.save(update_fields=["url"])
+    text = sign_in("olivia").post(reverse("my_environments:my_environment_open", args=[service.environment_id]), **HX).content.decode()
+    assert 'href="https://service.crm.dynamics.com"' in text

@@ -5,10 +5,10 @@ import pytest
 from django.urls import reverse
 
 from users_app.choices import SyncTrigger
-from users_app.models import SyncRun
-from users_app.provisioning.sync import environment_sync
+from users_app.models import DirectoryUser, SyncRun
+from users_app.provisioning.sync import environment_sync, environment_users_add
 
-from tests.builders import DOMAIN, upn
+from tests.builders import upn
 
 pytestmark = pytest.mark.django_db
 
@@ -18,16 +18,18 @@ def url(name, env, *args):
 
 
 def add(client, env, *upns):
-    """The Add user action of the environment's Users page, with user names one per line."""
-    return client.post(reverse("users:environment_user_add", args=[env.environment_id]), {"users": "\n".join(upns)})
+    """One Add user action of the environment's Users page (the service its view calls once per action)."""
+    users = [DirectoryUser.objects.get(user_principal_name=name) for name in upns]
+    return environment_users_add(environment=env, directory_users=users, initiated_by=upn("global"))
 
 
 def test_add_user_of_several_upns_is_one_run_with_a_refused_count_b7(portal_tenant, sign_in):
     sales = portal_tenant["sales"]
     client = sign_in("global")
     before = SyncRun.objects.filter(environment=sales, trigger=SyncTrigger.ADMIN).count()
-    # olivia@ is not in Sales-Env (refused, ELIG-04), greader@ holds no licence, nobody@ is not found.
-    add(client, sales, upn("olivia"), upn("greader"), upn("plain"), f"nobody@{DOMAIN}")
+    # olivia@ is not in Sales-Env (refused, ELIG-04), greader@ holds no licence, plain@ is in already.
+    results = add(client, sales, upn("olivia"), upn("greader"), upn("plain"))
+    assert all(result.run == results[0].run for result in results)
     runs = SyncRun.objects.filter(environment=sales, trigger=SyncTrigger.ADMIN)
     assert runs.count() == before + 1
     run = runs.first()
