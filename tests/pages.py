@@ -230,6 +230,14 @@ PAGES = [
     # The Microsoft 365 admin center.
     _m365("active_user_list", fragment="user-table"),
     _m365("deleted_user_list", fragment="deleted-user-table"),
+    # The Active users grid: selection, bulk panels, quick look, Edit columns, export.
+    _m365("active_user_selection", (), None, "plain", kind=ACTION),
+    _m365("active_user_columns", fragment="columns-panel"),
+    _m365("active_user_export", (), None, "plain", kind=OTHER),  # a download: tests/users_app/portal/test_grid_m365.py
+    _m365("active_user_bulk_licences", (), "licadmin", ("plain", "ppadmin"), "bulk-licences-panel"),
+    _m365("active_user_bulk_block", (), "useradmin", ("plain", "ppadmin"), "bulk-block-panel"),
+    _m365("active_user_bulk_unblock", (), "useradmin", ("plain", "ppadmin"), "bulk-unblock-panel"),
+    _m365("active_user_quick_look", USER, fragment="quick-look-panel"),
     _m365("active_user_create", refused=("plain", "ppadmin"), fragment="add-user-wizard"),
     _m365("active_user_detail", USER, "global", "sysadmin", "account-form"),
     _m365("active_user_licences", USER, "licadmin", fragment="licence-form"),

@@ -24,10 +24,14 @@ def _sign_in_badge(allowed: bool) -> str:
 
 class DirectoryUserTable(PortalTable):
     """Active users: display name, user name, licences, sign-in status, user type. Keyset-paged:
-    each sort reads its page from an index of DirectoryUser (Meta.indexes), at any depth."""
+    each sort reads its page from an index of DirectoryUser (Meta.indexes), at any depth. A data
+    grid (portal/grid.py): rows are selected by id; a name opens the user's quick look;
+    DEFAULT_COLUMNS show until the admin edits the columns, REQUIRED_COLUMNS always."""
 
     container_id = "user-table"
+    grid_id = "pk"
     DEFAULT_COLUMNS = ("display_name", "user_principal_name", "licences", "account_enabled", "user_type")
+    REQUIRED_COLUMNS = ("display_name",)
     count_noun = "users"
     keyset_default = "display_name"
     keyset_sorts = {
@@ -39,21 +43,31 @@ class DirectoryUserTable(PortalTable):
                                 rare=~Q(user_type=DirectoryUserType.MEMBER), common=DirectoryUserType.MEMBER),
     }
 
-    display_name = tables.Column(verbose_name="Display name",
-                                 linkify=("m365:active_user_detail", [tables.A("pk")]))
+    display_name = tables.Column(verbose_name="Display name")
     user_principal_name = tables.Column(verbose_name="Username")
     licences = tables.Column(verbose_name="Licenses", accessor="pk", orderable=False, empty_values=())
     account_enabled = tables.Column(verbose_name="Sign-in status")
     user_type = tables.Column(verbose_name="User type")
+    mail = tables.Column(verbose_name="Email", orderable=False, default="—")
+    usage_location = tables.Column(verbose_name="Usage location", orderable=False, default="—")
 
     class Meta(PortalTable.Meta):
         model = DirectoryUser
-        fields = ("display_name", "user_principal_name", "licences", "account_enabled", "user_type")
+        fields = ("display_name", "user_principal_name", "licences", "account_enabled", "user_type", "mail",
+                  "usage_location")
         sequence = fields
         empty_text = "No active users match."
 
     def render_display_name(self, value, record):
+        url = reverse("m365:active_user_quick_look", args=[record.pk])
+        return format_html('<a href="{}" hx-get="{}" hx-target="#panel-host" hx-swap="innerHTML" data-quick-look>{}</a>',
+                           url, url, value or record.user_principal_name)
+
+    def value_display_name(self, value, record):
         return value or record.user_principal_name
+
+    def value_account_enabled(self, value):
+        return "Sign-in allowed" if value else "Sign-in blocked"
 
     def render_licences(self, record):
         return _licence_names(record)

@@ -3,12 +3,19 @@ from django.urls import include, path
 
 from users_app.views import lockout
 from users_app.views.m365 import (add_user_wizard, app_registrations, groups, licences, roles, service, user_actions,
-                                  user_page, users)
+                                  user_grid, user_page, users)
 
 app_name = "m365"
 urlpatterns = [
     path("users/", users.active_user_list, name="active_user_list"),
     path("users/deleted/", users.deleted_user_list, name="deleted_user_list"),
+    path("users/selection/", user_grid.active_user_selection, name="active_user_selection"),
+    path("users/columns/", user_grid.active_user_columns, name="active_user_columns"),
+    path("users/export/", user_grid.active_user_export, name="active_user_export"),
+    path("users/bulk/licences/", user_grid.active_user_bulk_licences, name="active_user_bulk_licences"),
+    path("users/bulk/block/", user_grid.active_user_bulk_block, name="active_user_bulk_block"),
+    path("users/bulk/unblock/", user_grid.active_user_bulk_unblock, name="active_user_bulk_unblock"),
+    path("users/<uuid:user_id>/quick-look/", user_grid.active_user_quick_look, name="active_user_quick_look"),
     path("users/new/", add_user_wizard.active_user_create, name="active_user_create"),
     path("users/<uuid:user_id>/", user_page.active_user_detail, name="active_user_detail"),
     path("users/<uuid:user_id>/licences/", user_page.active_user_licences, name="active_user_licences"),
