@@ -1,0 +1,110 @@
+"""Microsoft 365 admin center in Chromium: the Add a user wizard end to end (with and without
+JavaScript) and a user's page with its Block sign-in panel."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import PORTAL_PASSWORD, portal_tenant_data, portal_upn
+from users_app.models import AdminRoleAssignment, DirectoryUser, Sku
+from users_app.provisioning.sync import directory_sync
+from users_app.tenant_file import load_tenant
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def tenant(live_server):
+    data = portal_tenant_data()
+    load_tenant(data)
+    directory_sync()
+    Sku.objects.filter(sku_part_number="DYN").update(
+        service_plans=["DYN365_ENTERPRISE_SALES", "CDS_SALES", "POWERAPPS_DYN_APPS", "FLOW_DYN_APPS"])
+    return data
+
+
+def sign_in(page, live_server, local="global"):
+    page.goto(f"{live_server.url}/signin/?next=/m365/users/")
+    page.get_by_label("User name").fill(portal_upn(local))
+    page.get_by_label("Password").fill(PORTAL_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def _wizard(page, live_server, shot=None, js=True):
+    """Basics (auto password), Product licenses (Dynamics 365 Sales), Optional settings (a role), Review."""
+    page.goto(f"{live_server.url}/m365/users/new/")
+    page.get_by_label("First name").fill("Nora")
+    page.get_by_label("Last name").fill("Quinn")
+    if js:
+        expect(page.get_by_label("Display name")).to_have_value("Nora Quinn")  # filled as you type
+        expect(page.locator("#password-field")).to_be_hidden()
+    page.get_by_label("Username").fill("nora")
+    expect(page.get_by_label("Automatically create a password")).to_be_checked()
+    if shot:
+        shot("wizard-basics")
+    page.get_by_role("button", name="Next").click()
+    expect(page.locator('[aria-current="step"]')).to_have_text("Product licenses")
+    page.get_by_label("Select location").select_option("US")
+    page.get_by_role("checkbox", name=re.compile(r"Dynamics 365 Sales")).check()
+    page.get_by_text("Apps (4)").click()
+    expect(page.get_by_text("CDS_SALES")).to_be_visible()
+    if shot:
+        shot("wizard-licences")
+    page.get_by_role("button", name="Next").click()
+    expect(page.locator('[aria-current="step"]')).to_have_text("Optional settings")
+    page.get_by_role("radio", name="Admin center access", exact=True).check()
+    page.get_by_role("checkbox", name="License administrator").check()
+    page.get_by_label("Job title").fill("Buyer")
+    page.get_by_role("button", name="Next").click()
+    expect(page.locator('[aria-current="step"]')).to_have_text("Finish")
+    review = page.locator("#add-user-wizard")
+    for text in ("Nora Quinn", portal_upn("nora"), "Automatically created", "Dynamics 365 Sales",
+                 "License administrator", "Buyer"):
+        expect(review).to_contain_text(text)
+    if shot:
+        shot("wizard-review")
+
+
+def test_wizard_end_to_end(page, live_server, tenant, console_errors, shot):
+    """DIR-01/02/05/10: the four steps, then the password shown once with Copy."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    sign_in(page, live_server)
+    _wizard(page, live_server, shot)
+    # Back keeps what was typed.
+    page.get_by_role("link", name="Edit display and username").click()
+    expect(page.get_by_label("Display name")).to_have_value("Nora Quinn")
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Back").click()
+    expect(page.get_by_label("Select location")).to_have_value("US")
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Finish adding").click()
+    expect(page.get_by_role("heading", name="Nora Quinn added to active users")).to_be_visible()
+    password = page.locator("#temporary-password").inner_text().strip()
+    assert len(password) >= 12
+    page.get_by_role("button", name="Copy").click()
+    expect(page.locator(".wizard-copied")).to_have_text("Copied")
+    assert page.evaluate("() => navigator.clipboard.readText()") == password
+    shot("wizard-finish")
+    nora = DirectoryUser.objects.get(user_principal_name=portal_upn("nora"))
+    assert nora.must_change_password and nora.account.check_password(password)
+    assert list(nora.licence_assignments.values_list("sku__sku_part_number", flat=True)) == ["DYN"]
+    assert AdminRoleAssignment.objects.filter(user=nora, role="License Administrator").exists()
+
+
+def test_wizard_without_javascript(browser, live_server, tenant):
+    """The same wizard with JavaScript off: plain POSTs, the server fills the display name."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1366, "height": 860})
+    page = context.new_page()
+    try:
+        sign_in(page, live_server)
+        _wizard(page, live_server, js=False)
+        page.get_by_role("button", name="Finish adding").click()
+        expect(page.get_by_role("heading", name="Nora Quinn added to active users")).to_be_visible()
+        expect(page.locator("#temporary-password")).to_be_visible()
+        expect(page.get_by_role("button", name="Copy")).to_be_hidden()  # no clipboard without JS: select it
+        nora = DirectoryUser.objects.get(user_principal_name=portal_upn("nora"))
+        assert nora.display_name == "Nora Quinn"
+    finally:
+        context.close()
