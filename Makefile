@@ -88,3 +88,16 @@ check: secret-key
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3* var
+
+# The vendored Fluent 2 assets (static/vendor/fluent/): Microsoft's npm packages installed in a scratch
+# directory, then scripts/update_fluent.py writes the tokens, the icon sprite and the licences
+# (README, "Vendored front-end assets"). Run it again after using a new icon name.
+.PHONY: fluent
+FLUENT_DIR ?= /tmp/fluent
+FLUENT_TOKENS ?= 1.0.0-alpha.24
+FLUENT_ICONS ?= 1.1.343
+fluent:
+	mkdir -p $(FLUENT_DIR)
+	cd $(FLUENT_DIR) && { [ -f package.json ] || npm init -y >/dev/null; } && \
+	  npm install --no-audit --no-fund @fluentui/tokens@$(FLUENT_TOKENS) @fluentui/svg-icons@$(FLUENT_ICONS)
+	python3 scripts/update_fluent.py $(FLUENT_DIR)/node_modules
