@@ -6,6 +6,7 @@ from django.utils.html import format_html
 
 from environments_app.models import BusinessUnit, SecurityRole
 from portal.tables import EnvironmentScopedTable, PortalTable
+from portal.templatetags.portal_ui import icon
 from users_app.choices import SyncStatus
 from users_app.models import SyncRun, Team
 
@@ -66,11 +67,11 @@ class BusinessUnitTable(EnvironmentScopedTable):
     container_id = "business-unit-table"
 
     name = tables.Column(verbose_name="Name")
-    parentbusinessunit = tables.Column(verbose_name="Parent business", default="— (root)",
+    parentbusinessunit = tables.Column(verbose_name="Parent business unit", default="— (root)",
                                        order_by=("parentbusinessunit__name",))
     user_count = tables.Column(verbose_name="Users", default=0)
     child_count = tables.Column(verbose_name="Child units", default=0)
-    actions = tables.Column(verbose_name="", empty_values=(), orderable=False)
+    actions = tables.Column(verbose_name="Actions", empty_values=(), orderable=False)
 
     class Meta(PortalTable.Meta):
         model = BusinessUnit
@@ -86,8 +87,9 @@ class BusinessUnitTable(EnvironmentScopedTable):
         if record.is_root:
             return format_html('<span class="muted">{}</span>', "The root business unit can't be deleted")
         url = reverse("structure:business_unit_delete", args=[self.environment.environment_id, record.businessunitid])
-        return format_html('<a class="btn btn-danger" href="{}" hx-get="{}" hx-target="#business-unit-delete-panel" '
-                           'hx-swap="outerHTML">Delete<span class="visually-hidden"> {}</span></a>', url, url, record.name)
+        return format_html('<a class="btn btn-danger" id="delete-{}" href="{}" hx-get="{}" hx-target="#panel-host" '
+                           'hx-swap="innerHTML">{} Delete<span class="visually-hidden"> {}</span></a>',
+                           record.businessunitid, url, url, icon("delete"), record.name)
 
 
 class SyncRunTable(EnvironmentScopedTable):

@@ -84,8 +84,18 @@ def test_team_create_htmx_answers_the_panel_with_the_table_and_message(sales, si
     body = response.content.decode()
     assert response.status_code == 200 and "<html" not in body
     assert 'id="team-create-panel"' in body and "Team Key accounts created." in body
+    assert body.count("Key accounts created") == 1  # B13: one toast, no callout repeating it
+    assert '<div id="team-create-panel"></div>' in body  # the side panel closes
     assert 'id="team-table-region" hx-swap-oob="true"' in body
     assert team(sales, "Key accounts").teamtype == TeamType.OWNER
+
+
+@pytest.mark.parametrize("headers", [HX, {}])
+def test_team_create_is_a_side_panel_and_a_full_page(sales, sign_in, headers):
+    """Create team: a {% panel %} (dialog with its close link) over htmx, the list with the panel without."""
+    body = sign_in("global").get(url("team_create", sales), headers=headers).content.decode()
+    assert 'id="team-create-panel" data-panel' in body and 'role="dialog"' in body and "data-panel-close" in body
+    assert ("<html" in body and 'id="team-table-region"' in body) if not headers else "<html" not in body
 
 
 def test_team_create_plain_post_redirects_to_the_team(sales, sign_in):
@@ -157,10 +167,14 @@ def test_team_delete_htmx_redirects_the_page_and_plain_redirects(sales, sign_in)
     assert not Team.objects.filter(pk=mirror.pk).exists()
 
 
-def test_team_delete_needs_the_confirmation(sales, sign_in):
+@pytest.mark.parametrize("headers", [HX, {}])
+def test_team_delete_asks_once_in_the_confirmation_panel(sales, sign_in, headers):
+    """B14: GET is the one confirmation (what goes, the rules, Cancel, a danger button): no check box to tick."""
     field = team(sales, "Field sales")
-    response = sign_in("global").post(url("team_delete", sales, field.teamid), {}, headers=HX)
-    assert response.status_code == 400 and 'id="team-delete-panel"' in response.content.decode()
+    body = sign_in("global").get(url("team_delete", sales, field.teamid), headers=headers).content.decode()
+    assert 'id="confirm-panel" data-panel' in body and 'class="btn btn-danger"' in body and "Cancel</a>" in body
+    assert "hx-confirm" not in body and 'href="/rules/ENV-05/"' in body
+    assert 'type="checkbox"' not in body if headers else "<html" in body  # the panel alone / over the team's page
     assert Team.objects.filter(pk=field.pk).exists()
 
 
@@ -185,13 +199,17 @@ def test_team_member_add_and_remove_htmx_and_plain(sales, sign_in):
     body = response.content.decode()
     assert response.status_code == 200 and 'id="team-members"' in body and "1 member added to Field sales." in body
     assert field.members.filter(pk=d365.pk).exists()
-    response = client.post(url("team_member_remove", sales, field.teamid), {"user": str(d365.systemuserid)})
+    remove = url("team_member_remove", sales, field.teamid, d365.systemuserid)
+    assert remove in client.get(url("team_detail", sales, field.teamid)).content.decode()
+    panel = client.get(remove, headers=HX).content.decode()
+    assert 'id="confirm-panel"' in panel and "Remove " in panel and "<html" not in panel
+    response = client.post(remove)
     assert response.status_code == 302 and response["Location"] == url("team_detail", sales, field.teamid)
     assert not field.members.filter(pk=d365.pk).exists()
-    response = client.post(url("team_member_remove", sales, field.teamid),
-                           {"user": str(SystemUser.objects.get(environment=sales, domainname=upn("plain")).systemuserid)},
-                           headers=HX)
-    assert response.status_code == 200 and "removed from Field sales" in response.content.decode()
+    plain = SystemUser.objects.get(environment=sales, domainname=upn("plain"))
+    response = client.post(url("team_member_remove", sales, field.teamid, plain.systemuserid), headers=HX)
+    assert response.status_code == 200 and response["HX-Redirect"] == url("team_detail", sales, field.teamid)
+    assert "removed from Field sales" in client.get(url("team_detail", sales, field.teamid)).content.decode()
     response = client.post(url("team_member_add", sales, field.teamid), {"users": [str(d365.systemuserid)]})
     assert response.status_code == 302 and field.members.filter(pk=d365.pk).exists()
 
@@ -349,9 +367,11 @@ def test_business_unit_create_without_dataverse_refused_env02(portal_tenant, sig
 def test_business_unit_delete_htmx_and_plain(sales, sign_in):
     client = sign_in("global")
     north = unit(sales, "North")
-    response = client.post(url("business_unit_delete", sales, north.businessunitid), {"confirm": "on"}, headers=HX)
-    body = response.content.decode()
-    assert response.status_code == 200 and 'id="business-unit-delete-panel"' in body and "Business unit North deleted." in body
+    panel = client.get(url("business_unit_delete", sales, north.businessunitid), headers=HX).content.decode()
+    assert 'id="confirm-panel"' in panel and "Delete business unit North?" in panel
+    response = client.post(url("business_unit_delete", sales, north.businessunitid), headers=HX)
+    assert response.status_code == 200 and response["HX-Redirect"] == url("business_unit_list", sales)
+    assert "Business unit North deleted." in client.get(url("business_unit_list", sales)).content.decode()
     assert not BusinessUnit.objects.filter(pk=north.pk).exists()
     south = business_unit_create(environment=sales, name="South")
     response = client.post(url("business_unit_delete", sales, south.businessunitid), {"confirm": "on"})
@@ -546,3 +566,22 @@ def test_role_05_accounts_assigned_to_and_shared_with_a_disabled_user(portal_ten
     assert account.owner == disabled and disabled in account.shared_with.all()
     refused = admin.post(url, {"user": "", "action": "assign"}, HTTP_HX_REQUEST="true")
     assert refused.status_code == 409 and Account.objects.get(pk=account.pk).owner == disabled
+
+
+# --- Security role holders: Remove behind the one confirmation ---------------------------------------
+
+
+def test_security_role_person_remove_confirms_once_and_says_when_it_is_the_last_role(sales, sign_in):
+    client = sign_in("global")
+    basic = role(sales, "Basic User")
+    plain = SystemUser.objects.get(environment=sales, domainname=upn("plain"))
+    SystemUserRole.objects.filter(systemuser=plain).delete()
+    SystemUserRole.objects.create(systemuser=plain, role=basic)
+    remove = url("security_role_person_remove", sales, basic.roleid, plain.systemuserid)
+    assert remove in client.get(url("security_role_detail", sales, basic.roleid)).content.decode()
+    panel = client.get(remove, headers=HX).content.decode()
+    assert 'id="confirm-panel"' in panel and "last security role" in panel and 'href="/rules/ROLE-03/"' in panel
+    response = client.post(remove, headers=HX)
+    assert response.status_code == 200 and response["HX-Redirect"] == url("security_role_detail", sales, basic.roleid)
+    assert not SystemUserRole.objects.filter(systemuser=plain, role=basic).exists()
+    assert not SystemUser.objects.get(pk=plain.pk).isdisabled  # ROLE-03: access stays (the security group decides)

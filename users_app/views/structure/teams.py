@@ -2,26 +2,19 @@
 The rules (ROLE-07 for members, the team checks) are the record services'; a refusal names its rule."""
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.htmx import action_response, render_page_or_partial
+from portal.htmx import render_page_or_partial
 from users_app.permissions import environment_admin_required
 from users_app.filters.structure import TeamFilterSet
-from users_app.forms.structure import (
-    ConfirmForm,
-    TeamCreateForm,
-    TeamMemberAddForm,
-    TeamMemberRemoveForm,
-    TeamRolesForm,
-    TeamUpdateForm,
-)
+from users_app.forms.structure import TeamCreateForm, TeamMemberAddForm, TeamRolesForm, TeamUpdateForm
+from users_app.selectors.environment_users import environment_user_get
 from users_app.selectors.structure import team_get, team_list as team_list_query, team_members, team_roles
 from users_app.services import records
 from users_app.tables.structure import TeamTable
 from users_app.views.common import act, environment_crumbs, form_action
-from users_app.views.structure.shared import page_of, structure_url
+from users_app.views.structure.shared import confirm_then, page_of, structure_url
 
 TEAM_LIST = "users_app/structure/team_list.html"
 TEAM_DETAIL = "users_app/structure/team_detail.html"
@@ -47,7 +40,8 @@ def team_list(request, environment):
 @require_http_methods(["GET", "POST"])
 @environment_admin_required
 def team_create(request, environment):
-    """Create team: the side panel (GET), then records.team_create (POST)."""
+    """Create team: the side panel (GET; a full page without JavaScript), then records.team_create
+    (POST). Done, the panel closes, the table is refreshed and one toast says so."""
     def create(form):
         data = form.cleaned_data
         return records.team_create(
@@ -56,8 +50,7 @@ def team_create(request, environment):
             administrator=data["administrator"], description=data["description"])
 
     def created(team):
-        detail = structure_url("team_detail", environment, team.teamid)
-        return _team_list_context(request, environment, created=team, created_url=detail, refresh_table=True)
+        return _team_list_context(request, environment, panel_done=True, refresh_table=True)
 
     return form_action(
         request, template=TEAM_LIST, partial="team-create-panel", keep_form=True,
@@ -126,15 +119,19 @@ def team_update(request, environment, teamid):
 @require_http_methods(["GET", "POST"])
 @environment_admin_required
 def team_delete(request, environment, teamid):
-    """Delete team: a confirm panel (GET), then records.team_delete (POST). Done, the whole page
-    changes (the team is gone): HX-Redirect over HTMX, a redirect otherwise."""
+    """Delete team: the confirmation panel (GET), then records.team_delete (POST); the team's page
+    is gone, so the answer is the Teams list."""
     team = team_get(environment=environment, teamid=teamid)
-    return form_action(
-        request, template=TEAM_DETAIL, partial="team-delete-panel", make_form=ConfirmForm,
-        panel_context=lambda form: _team_context(request, environment, team, delete_form=form),
-        change=lambda _: records.team_delete(team=team), done=f"Team {team.name} deleted.",
-        url=structure_url("team_list", environment), refused_url=structure_url("team_detail", environment, teamid),
-        leave=True)
+    page = structure_url("team_detail", environment, teamid)
+    confirm = dict(title=f"Delete team {team.name}?", cancel=page, button="Delete team", rules="ENV-05 ROLE-01",
+                   text="Deleting a team can't be undone. Its members keep their own roles; the roles they held "
+                        "through this team go.",
+                   items=[f"Members: {team.members.count()}", "Security roles of the team: "
+                          + (", ".join(role.name for role in team.roles.all()) or "none")])
+    return confirm_then(request, template=TEAM_DETAIL, partial="confirm-panel", confirm=confirm,
+                        context=lambda: _team_context(request, environment, team),
+                        change=lambda: records.team_delete(team=team), done=f"Team {team.name} deleted.",
+                        url=structure_url("team_list", environment), refused_url=page)
 
 
 @require_POST
@@ -149,19 +146,23 @@ def team_member_add(request, environment, teamid):
                         "team-members", form=form, member_form=form)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @environment_admin_required
-def team_member_remove(request, environment, teamid):
+def team_member_remove(request, environment, teamid, systemuserid):
+    """Remove a member: the confirmation panel (GET), then records.team_member_remove (POST; ROLE-07
+    refuses it for group teams)."""
     team = team_get(environment=environment, teamid=teamid)
-    form = TeamMemberRemoveForm(request.POST, team=team)
-    if not form.is_valid():
-        messages.error(request, "Pick a member of the team to remove.")
-        return action_response(request, redirect_to=structure_url("team_detail", environment, teamid),
-                               template=TEAM_DETAIL, partial="team-members",
-                               context=_team_context(request, environment, team))
-    user = form.cleaned_data["user"]
-    return _team_action(request, environment, team, lambda: records.team_member_remove(team=team, systemuser=user),
-                        f"{user.fullname or user.domainname} removed from {team.name}.", "team-members")
+    user = environment_user_get(environment=environment, systemuserid=systemuserid)
+    name = user.fullname or user.domainname
+    page = structure_url("team_detail", environment, teamid)
+    confirm = dict(title=f"Remove {name} from {team.name}?", cancel=page, button="Remove", icon="person_delete",
+                   rules="ROLE-01 ROLE-07", text=f"{user.domainname} leaves the team and loses the security roles "
+                                                  "it held through it; its own roles stay.",
+                   items=[f"Roles through {team.name}: " + (", ".join(role.name for role in team.roles.all()) or "none")])
+    return confirm_then(request, template=TEAM_DETAIL, partial="confirm-panel", confirm=confirm,
+                        context=lambda: _team_context(request, environment, team),
+                        change=lambda: records.team_member_remove(team=team, systemuser=user),
+                        done=f"{name} removed from {team.name}.", url=page)
 
 
 @require_POST
