@@ -1,22 +1,25 @@
 """Forms of the environment's Users pages. They parse input only; the services decide."""
 from django import forms
 
+from environments_app.models import Environment
+from users_app.forms.pickers import PeoplePickerField
+from users_app.selectors import pickers as picker_selectors
+from users_app.selectors.pickers import environment_users
 from users_app.services.records import ACCESS_MODES
 
 
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.fullname or obj.domainname} ({obj.domainname})"
-
-
 class AddUsersForm(forms.Form):
-    """Add user (SYNC-03): a user picked from the directory, and/or user names one per line."""
+    """Add user (SYNC-03): directory users chosen with the people picker (the suggestions: those
+    without a record in the environment; typed without JavaScript: user names one per line). Any
+    live directory user may be named: one with a disabled record is enabled again by the add."""
 
-    pick = forms.CharField(required=False, label="Directory user",
-                           widget=forms.TextInput(attrs={"list": "directory-users", "autocomplete": "off"}),
-                           help_text="Start typing a name or user name and pick the user from the directory.")
-    users = forms.CharField(required=False, label="User names", widget=forms.Textarea(attrs={"rows": 4}),
-                            help_text="One user name (UPN) per line, e.g. someone@contoso.onmicrosoft.com.")
+    users = PeoplePickerField(label="Users", scope="addable", required=False, queryset=picker_selectors.directory_users(),
+                              help_text="Type a name or user name and pick from the list. Without JavaScript: one user "
+                                        "name (UPN) per line, e.g. someone@contoso.onmicrosoft.com.")
+
+    def __init__(self, *args, environment=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["users"].environment = environment
 
     def clean(self):
         cleaned = super().clean()
@@ -25,12 +28,7 @@ class AddUsersForm(forms.Form):
         return cleaned
 
     def upns(self) -> list[str]:
-        lines = [self.cleaned_data.get("pick") or "", *(self.cleaned_data.get("users") or "").splitlines()]
-        upns = []
-        for line in (value.strip() for value in lines):
-            if line and line.lower() not in {u.lower() for u in upns}:
-                upns.append(line)
-        return upns
+        return [user.user_principal_name for user in self.cleaned_data.get("users") or []]
 
 
 class RolesForm(forms.Form):
@@ -63,11 +61,12 @@ class BusinessUnitForm(forms.Form):
 
 
 class ManagerForm(forms.Form):
-    manager = UserChoiceField(queryset=None, required=False, label="Manager", empty_label="(no manager)")
+    manager = PeoplePickerField(label="Manager", scope="environment", multiple=False, required=False,
+                                help_text="Type a name or user name and pick from the list; leave empty for no manager.")
 
     def __init__(self, *args, users, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["manager"].queryset = users
+        _pick_from(self.fields["manager"], users)
 
 
 class PositionForm(forms.Form):
@@ -92,8 +91,19 @@ class UserForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    target = UserChoiceField(queryset=None, label="Reassign all records to", empty_label=None)
+    target = PeoplePickerField(label="Reassign all records to", scope="environment", multiple=False)
 
     def __init__(self, *args, users, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target"].queryset = users
+        _pick_from(self.fields["target"], users)
+
+
+def _pick_from(field, users) -> None:
+    """A picker of `users` (an environment's users): its suggestions come from that environment, the
+    users `users` leaves out of it (the user at hand) left out of them too."""
+    field.queryset = users
+    first = users.values_list("environment_id", flat=True)[:1]
+    field.environment = Environment.objects.filter(pk__in=list(first)).first()
+    if field.environment is not None:
+        field.exclude = [str(key) for key in environment_users(field.environment).exclude(
+            pk__in=users.values("pk")).values_list("systemuserid", flat=True)[:20]]

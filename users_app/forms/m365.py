@@ -3,6 +3,7 @@ are checked by users_app.services.directory, which refuses with the rule's ID.""
 from django import forms
 
 from users_app.choices import AdminRole, GroupType
+from users_app.forms.pickers import PeoplePickerField
 
 # Usage location (DIR-10): the two-letter country where the user works.
 USAGE_LOCATIONS = (
@@ -107,31 +108,31 @@ class GroupCreateForm(_Form):
 
 
 class GroupMembersAddForm(_Form):
-    """Add members: users and/or groups (DIR-06: a group may contain groups)."""
+    """Add members: users and/or groups (DIR-06: a group may contain groups), through the people picker."""
 
-    users = forms.MultipleChoiceField(label="Users", required=False, widget=forms.SelectMultiple(attrs={"size": 8}))
-    groups = forms.MultipleChoiceField(label="Groups", required=False, widget=forms.SelectMultiple(attrs={"size": 8}))
+    users = PeoplePickerField(label="Users", scope="directory", required=False)
+    groups = PeoplePickerField(label="Groups", scope="groups", required=False)
 
-    def __init__(self, *args, user_choices=(), group_choices=(), **kwargs):
+    def __init__(self, *args, exclude_users=(), exclude_groups=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["users"].choices = list(user_choices)
-        self.fields["groups"].choices = list(group_choices)
+        self.fields["users"].exclude = [str(key) for key in exclude_users]
+        self.fields["groups"].exclude = [str(key) for key in exclude_groups]
 
     def clean(self):
         data = super().clean()
-        if not data.get("users") and not data.get("groups"):
+        if not self.errors and not data.get("users") and not data.get("groups"):
             raise forms.ValidationError("Select at least one user or group to add.")
         return data
 
 
 class UsersPickForm(_Form):
-    """Pick users (group owners, role holders)."""
+    """Pick users (group owners), through the people picker."""
 
-    users = forms.MultipleChoiceField(label="Users", widget=forms.SelectMultiple(attrs={"size": 8}))
+    users = PeoplePickerField(label="Users", scope="directory")
 
-    def __init__(self, *args, user_choices=(), **kwargs):
+    def __init__(self, *args, exclude_users=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["users"].choices = list(user_choices)
+        self.fields["users"].exclude = [str(key) for key in exclude_users]
 
 
 class AppRegistrationCreateForm(_Form):
@@ -139,8 +140,10 @@ class AppRegistrationCreateForm(_Form):
 
 
 class RoleHolderAddForm(_Form):
-    user = forms.ChoiceField(label="User")
+    """Add an admin: one user, through the people picker."""
 
-    def __init__(self, *args, user_choices=(), **kwargs):
+    user = PeoplePickerField(label="User", scope="directory", multiple=False)
+
+    def __init__(self, *args, exclude_users=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].choices = [("", "— Select a user —")] + list(user_choices)
+        self.fields["user"].exclude = [str(key) for key in exclude_users]

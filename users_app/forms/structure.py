@@ -3,24 +3,9 @@ ENV-05) are checked by users_app.services.records / .environments."""
 from django import forms
 
 from users_app.choices import MembershipType, TeamType
+from users_app.forms.pickers import PeoplePickerField
 from users_app.models import DirectoryGroup
 from users_app.selectors.structure import business_unit_choices, environment_user_choices, role_choices
-
-
-def _user_label(user) -> str:
-    name = user.fullname or user.domainname
-    state = " (disabled)" if user.isdisabled else ""
-    return f"{name} · {user.domainname}{state}" if user.fullname else f"{name}{state}"
-
-
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return _user_label(obj)
-
-
-class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return _user_label(obj)
 
 
 class RoleMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -40,8 +25,7 @@ class TeamCreateForm(forms.Form):
     description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     business_unit = forms.ModelChoiceField(label="Business unit", queryset=None, to_field_name="businessunitid",
                                            empty_label=None)
-    administrator = UserChoiceField(label="Administrator", queryset=None, to_field_name="systemuserid",
-                                    required=False, empty_label="None")
+    administrator = PeoplePickerField(label="Administrator", scope="environment", multiple=False, required=False)
     teamtype = forms.TypedChoiceField(label="Team type", choices=TeamType.choices, coerce=int, initial=TeamType.OWNER)
     group = GroupChoiceField(label="Group name (group teams)", queryset=DirectoryGroup.objects.order_by("name"),
                              required=False, empty_label="None",
@@ -57,6 +41,7 @@ class TeamCreateForm(forms.Form):
         if root is not None:
             self.fields["business_unit"].initial = root.businessunitid
         self.fields["administrator"].queryset = environment_user_choices(environment=environment)
+        self.fields["administrator"].environment = environment
 
 
 class TeamUpdateForm(forms.Form):
@@ -64,23 +49,24 @@ class TeamUpdateForm(forms.Form):
 
     name = forms.CharField(label="Team name", max_length=160)
     description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    administrator = UserChoiceField(label="Administrator", queryset=None, to_field_name="systemuserid",
-                                    required=False, empty_label="None")
+    administrator = PeoplePickerField(label="Administrator", scope="environment", multiple=False, required=False)
 
     def __init__(self, *args, team, **kwargs):
         initial = {"name": team.name, "description": team.description,
                    "administrator": team.administrator.systemuserid if team.administrator else None}
         super().__init__(*args, initial=initial, **kwargs)
         self.fields["administrator"].queryset = environment_user_choices(environment=team.environment)
+        self.fields["administrator"].environment = team.environment
 
 
 class TeamMemberAddForm(forms.Form):
-    users = UserMultipleChoiceField(label="Add team members", queryset=None, to_field_name="systemuserid",
-                                    widget=forms.SelectMultiple(attrs={"size": 6}))
+    users = PeoplePickerField(label="Add team members", scope="environment")
 
     def __init__(self, *args, team, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["users"].queryset = environment_user_choices(environment=team.environment).exclude(teams=team)
+        self.fields["users"].environment = team.environment
+        self.fields["users"].narrowing = {"without_team": team.teamid}
 
 
 class TeamMemberRemoveForm(forms.Form):
@@ -103,12 +89,13 @@ class TeamRolesForm(forms.Form):
 class SecurityRolePeopleForm(forms.Form):
     """Add people: users who get this role (ROLE-02 decides who may)."""
 
-    users = UserMultipleChoiceField(label="Users", queryset=None, to_field_name="systemuserid",
-                                    widget=forms.SelectMultiple(attrs={"size": 8}))
+    users = PeoplePickerField(label="Users", scope="environment")
 
     def __init__(self, *args, role, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["users"].queryset = environment_user_choices(environment=role.environment).exclude(roles=role)
+        self.fields["users"].environment = role.environment
+        self.fields["users"].narrowing = {"without_role": role.roleid}
 
 
 class BusinessUnitCreateForm(forms.Form):

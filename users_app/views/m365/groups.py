@@ -4,23 +4,29 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.utils.http import urlencode
 
-from portal.htmx import render_page_or_partial
+from portal.htmx import is_fragment_request, render_page_or_partial
 from users_app.choices import GroupType
 from users_app.forms.m365 import GroupCreateForm, GroupMembersAddForm, UsersPickForm
 from users_app.models import DirectoryGroup
-from users_app.permissions import m365_required
+from users_app.permissions import m365_required, m365_rights
 from users_app.provisioning.rules.admin_roles import Action
 from users_app.selectors import m365 as selectors
+from users_app.selectors import relations as rows
 from users_app.tables.m365 import GroupTable
 from users_app.services import directory
 
 from users_app.views.common import form_action
 
-from .common import T, add_errors, crumbs, missing, relation_action, user_name
+from users_app.views.relations import Relation, RelationRow, relation_context
+
+from .common import T, crumbs, missing, relation_action, user_name
 
 MEMBERS = (T + "group_detail.html", "group-members")
 OWNERS = (T + "group_owners.html", "group-owners")
+MEMBERS_CONFIRM = (T + "group_detail.html", "confirm-panel")
+OWNERS_CONFIRM = (T + "group_owners.html", "confirm-panel")
 
 
 def _groups_crumbs(*trail):
@@ -55,63 +61,119 @@ def _group_context(group: DirectoryGroup, tab: str, **extra) -> dict:
             **extra}
 
 
-def _members_context(group: DirectoryGroup) -> dict:
-    members = selectors.group_member_list(group=group)
-    user_ids = [m.user_id for m in members if m.user_id]
-    group_ids = [m.member_group_id for m in members if m.member_group_id] + [group.pk]
-    form = GroupMembersAddForm(user_choices=selectors.user_choices(exclude_ids=user_ids),
-                               group_choices=selectors.group_choices(exclude_ids=group_ids))
-    return _group_context(group, "members", members=members, form=form)
+def _remove_url(name: str, group: DirectoryGroup, **key) -> str:
+    return f"{reverse(name, args=[group.pk])}?{urlencode(key)}"
 
 
-def _owners_context(group: DirectoryGroup) -> dict:
-    owners = selectors.group_owner_list(group=group)
-    form = UsersPickForm(user_choices=selectors.user_choices(exclude_ids=[o.pk for o in owners]))
-    return _group_context(group, "owners", owners=owners, form=form)
+def _member_row(group: DirectoryGroup):
+    return lambda membership: _member_row_of(group, membership)
+
+
+def _member_row_of(group: DirectoryGroup, membership) -> RelationRow:
+    if membership.user_id:
+        user = membership.user
+        return RelationRow(str(membership.pk), user_name(user), reverse("m365:active_user_detail", args=[user.pk]),
+                           user.login_name, "User", "Deleted" if user.is_deleted else "",
+                           _remove_url("m365:group_member_remove", group, membership=membership.pk))
+    nested = membership.member_group
+    return RelationRow(str(membership.pk), nested.name, reverse("m365:group_detail", args=[nested.pk]), "—", "Group",
+                       remove_url=_remove_url("m365:group_member_remove", group, membership=membership.pk))
+
+
+def _members_context(request, group: DirectoryGroup, form=None, **extra) -> dict:
+    if form is None:
+        form = GroupMembersAddForm()
+    form.fields["users"].narrowing = {"not_member_of": group.pk}
+    form.fields["groups"].narrowing = {"not_member_of": group.pk}
+    relation = Relation(
+        id="group-members", title="Members", noun="member", url=reverse("m365:group_detail", args=[group.pk]),
+        total=group.member_count, count_id="group-member-count", show_kind=True,
+        description="Direct members: users and nested groups. A group may contain groups, never itself through nesting (DIR-06).",
+        can_edit=m365_rights(request)["group_members"], add_form=form,
+        add_url=reverse("m365:group_member_add", args=[group.pk]), add_title="Add members", add_button="Add members")
+    relation_context(request, relation, rows.group_members(group), search=rows.MEMBER_SEARCH, row=_member_row(group))
+    return _group_context(group, "members", relation=relation, **extra)
+
+
+def _owner_row(group: DirectoryGroup):
+    def make(owner) -> RelationRow:
+        user = owner.user
+        return RelationRow(str(user.pk), user_name(user), reverse("m365:active_user_detail", args=[user.pk]),
+                           user.login_name, remove_url=_remove_url("m365:group_owner_remove", group, user=user.pk))
+    return make
+
+
+def _owners_context(request, group: DirectoryGroup, form=None, **extra) -> dict:
+    form = form if form is not None else UsersPickForm()
+    form.fields["users"].narrowing = {"not_owner_of": group.pk}
+    relation = Relation(
+        id="group-owners", title="Owners", noun="owner", url=reverse("m365:group_owners", args=[group.pk]),
+        total=group.owner_count, count_id="group-owner-count",
+        description="Owners manage the group; they are not members unless added on the Members tab (DIR-06).",
+        can_edit=m365_rights(request)["group_members"], add_form=form,
+        add_url=reverse("m365:group_owner_add", args=[group.pk]), add_title="Add owners", add_button="Add owners")
+    relation_context(request, relation, rows.group_owners(group), search=rows.USER_SEARCH, row=_owner_row(group))
+    return _group_context(group, "owners", relation=relation, **extra)
 
 
 def _tab_action(request, group: DirectoryGroup, change, done, tab, url_name: str, context_for) -> HttpResponse:
     return relation_action(request, change, done, url=reverse(url_name, args=[group.pk]), tab=tab,
-                           context_for=context_for, item=group,
+                           context_for=lambda item: context_for(request, item), item=group,
                            read_again=lambda: selectors.group_get(group_id=group.pk))
+
+
+def _bad_pick(request, tab, context: dict) -> HttpResponse:
+    """Add with a name that matches nobody (or too many): the tab again (400), the field saying which."""
+    return render_page_or_partial(request, *tab, {**context, "oob_messages": is_fragment_request(request)}, status=400)
 
 
 @require_GET
 @m365_required()
 def group_detail(request: HttpRequest, group_id) -> HttpResponse:
-    """The group's Members tab: every direct member, users and nested groups (DIR-06)."""
+    """The group's Members tab: direct members, users and nested groups (DIR-06), searched and paged."""
     group = selectors.group_get(group_id=group_id)
-    return render_page_or_partial(request, *MEMBERS, _members_context(group))
+    return render_page_or_partial(request, *MEMBERS, _members_context(request, group))
 
 
 @require_POST
 @m365_required(write=Action.GROUP_MEMBERS)
 def group_member_add(request: HttpRequest, group_id) -> HttpResponse:
-    """Add members (users and/or groups), then Save: one atomic write (DIR-06 refuses a cycle)."""
+    """Add members (users and/or groups) chosen with the picker: one atomic write (DIR-06 refuses a cycle)."""
     group = selectors.group_get(group_id=group_id)
-    members = selectors.group_member_list(group=group)
-    form = GroupMembersAddForm(request.POST, user_choices=selectors.user_choices(),
-                               group_choices=selectors.group_choices(exclude_ids=[group.pk]))
+    form = GroupMembersAddForm(request.POST)
     if not form.is_valid():
-        return add_errors(request, form.non_field_errors() or form.errors, MEMBERS, _members_context(group))
-    users = [m.user for m in members if m.user_id] + selectors.directory_users_by_ids(ids=form.cleaned_data["users"])
-    groups = [m.member_group for m in members if m.member_group_id] + selectors.groups_by_ids(
-        ids=form.cleaned_data["groups"])
+        return _bad_pick(request, MEMBERS, _members_context(request, group, form))
+    members = selectors.group_member_list(group=group)
+    users = [m.user for m in members if m.user_id] + form.cleaned_data["users"]
+    groups = [m.member_group for m in members if m.member_group_id] + form.cleaned_data["groups"]
     added = len(form.cleaned_data["users"]) + len(form.cleaned_data["groups"])
     return _tab_action(request, group, lambda: directory.group_members_set(group=group, users=users, groups=groups),
                        f"Added {added} member{'s' if added != 1 else ''} to {group.name}.",
                        MEMBERS, "m365:group_detail", _members_context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @m365_required(write=Action.GROUP_MEMBERS)
 def group_member_remove(request: HttpRequest, group_id) -> HttpResponse:
+    """Remove a member: GET the confirmation (what the member loses), POST removes (B14)."""
     group = selectors.group_get(group_id=group_id)
-    membership = next((m for m in selectors.group_member_list(group=group)
-                       if str(m.pk) == request.POST.get("membership")), None)
+    key = request.POST.get("membership") if request.method == "POST" else request.GET.get("membership")
+    membership = rows.group_membership_get(group, key)
+    page = reverse("m365:group_detail", args=[group.pk])
+    if request.method == "GET":
+        if membership is None:
+            return render_page_or_partial(request, *MEMBERS, _members_context(request, group))
+        member = membership.user or membership.member_group
+        name = user_name(member) if membership.user_id else member.name
+        confirm = {"title": f"Remove {name} from {group.name}?", "action": request.path, "cancel": page,
+                   "text": (f"{name} stops being a direct member of {group.name}. Environments whose security group "
+                            f"it is remove the access it gave at their next sync."),
+                   "rules": "DIR-06 ELIG-04", "button": "Remove", "icon": "person_delete",
+                   "hidden": {"membership": membership.pk}, "target": "#group-members"}
+        return render_page_or_partial(request, *MEMBERS_CONFIRM, _members_context(request, group, confirm=confirm))
     if membership is None:
-        return missing(request, "That member is no longer in the group.", url=reverse("m365:group_detail", args=[group.pk]),
-                       template=MEMBERS[0], partial=MEMBERS[1], context=_members_context(group))
+        return missing(request, "That member is no longer in the group.", url=page,
+                       template=MEMBERS[0], partial=MEMBERS[1], context=_members_context(request, group))
     if membership.user_id:
         remove = lambda: directory.group_member_remove(group=group, user=membership.user)  # noqa: E731
     else:
@@ -125,29 +187,42 @@ def group_member_remove(request: HttpRequest, group_id) -> HttpResponse:
 @m365_required()
 def group_owners(request: HttpRequest, group_id) -> HttpResponse:
     group = selectors.group_get(group_id=group_id)
-    return render_page_or_partial(request, *OWNERS, _owners_context(group))
+    return render_page_or_partial(request, *OWNERS, _owners_context(request, group))
 
 
 @require_POST
 @m365_required(write=Action.GROUP_MEMBERS)
 def group_owner_add(request: HttpRequest, group_id) -> HttpResponse:
     group = selectors.group_get(group_id=group_id)
-    form = UsersPickForm(request.POST, user_choices=selectors.user_choices())
+    form = UsersPickForm(request.POST)
     if not form.is_valid():
-        return add_errors(request, form.errors, OWNERS, _owners_context(group))
-    users = selectors.group_owner_list(group=group) + selectors.directory_users_by_ids(ids=form.cleaned_data["users"])
+        return _bad_pick(request, OWNERS, _owners_context(request, group, form))
+    users = selectors.group_owner_list(group=group) + form.cleaned_data["users"]
+    added = len(form.cleaned_data["users"])
     return _tab_action(request, group, lambda: directory.group_owners_set(group=group, users=users),
-                       f"Saved the owners of {group.name}.", OWNERS, "m365:group_owners", _owners_context)
+                       f"Added {added} owner{'s' if added != 1 else ''} to {group.name}.", OWNERS, "m365:group_owners",
+                       _owners_context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @m365_required(write=Action.GROUP_MEMBERS)
 def group_owner_remove(request: HttpRequest, group_id) -> HttpResponse:
+    """Remove an owner: GET the confirmation, POST removes (B14)."""
     group = selectors.group_get(group_id=group_id)
-    owner = next((o for o in selectors.group_owner_list(group=group) if str(o.pk) == request.POST.get("user")), None)
+    owner = rows.group_owner_get(group, request.POST.get("user") if request.method == "POST" else request.GET.get("user"))
+    page = reverse("m365:group_owners", args=[group.pk])
+    if request.method == "GET":
+        if owner is None:
+            return render_page_or_partial(request, *OWNERS, _owners_context(request, group))
+        name = user_name(owner.user)
+        confirm = {"title": f"Remove {name} as an owner of {group.name}?", "action": request.path, "cancel": page,
+                   "text": f"{name} can no longer manage {group.name}; their own membership does not change.",
+                   "rules": "DIR-06", "button": "Remove", "icon": "person_delete",
+                   "hidden": {"user": owner.user_id}, "target": "#group-owners"}
+        return render_page_or_partial(request, *OWNERS_CONFIRM, _owners_context(request, group, confirm=confirm))
     if owner is None:
-        return missing(request, "That user is not an owner of the group.", url=reverse("m365:group_owners", args=[group.pk]),
-                       template=OWNERS[0], partial=OWNERS[1], context=_owners_context(group))
-    return _tab_action(request, group, lambda: directory.group_owner_remove(group=group, user=owner),
-                       f"{user_name(owner)} is no longer an owner of {group.name}.",
+        return missing(request, "That user is not an owner of the group.", url=page,
+                       template=OWNERS[0], partial=OWNERS[1], context=_owners_context(request, group))
+    return _tab_action(request, group, lambda: directory.group_owner_remove(group=group, user=owner.user),
+                       f"{user_name(owner.user)} is no longer an owner of {group.name}.",
                        OWNERS, "m365:group_owners", _owners_context)

@@ -3,19 +3,24 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.htmx import render_page_or_partial
+from portal.htmx import is_fragment_request, render_page_or_partial
 from users_app.forms.m365 import RoleHolderAddForm
-from users_app.permissions import m365_required
+from users_app.permissions import m365_required, m365_rights
 from users_app.provisioning.rules.admin_roles import Action
 from users_app.selectors import m365 as selectors
+from users_app.selectors import relations as rows
 from users_app.services import directory
 from users_app.tables.m365 import AdminRoleTable
 
-from .common import T, add_errors, crumbs, missing, relation_action, user_name
+from users_app.views.relations import Relation, RelationRow, relation_context
+
+from .common import T, crumbs, missing, relation_action, user_name
 
 HOLDERS = (T + "role_detail.html", "role-holders")
+HOLDERS_CONFIRM = (T + "role_detail.html", "confirm-panel")
 
 
 def _roles_crumbs(*trail):
@@ -30,15 +35,30 @@ def role_list(request: HttpRequest) -> HttpResponse:
     return render_page_or_partial(request, T + "role_list.html", "role-table", context)
 
 
-def _role_context(row) -> dict:
-    form = RoleHolderAddForm(user_choices=selectors.user_choices(exclude_ids=[u.pk for u in row.holders]))
-    return {"role": row, "form": form, "title": row.name,
-            "breadcrumbs": _roles_crumbs(("Role assignments", reverse("m365:role_list")), (row.name, None))}
+def _holder_row(row):
+    def make(assignment) -> RelationRow:
+        user = assignment.user
+        remove = f"{reverse('m365:role_holder_remove', args=[row.template_id])}?{urlencode({'user': user.pk})}"
+        return RelationRow(str(user.pk), user_name(user), reverse("m365:active_user_detail", args=[user.pk]),
+                           user.login_name, remove_url=remove)
+    return make
+
+
+def _role_context(request, row, form=None, **extra) -> dict:
+    form = form if form is not None else RoleHolderAddForm()
+    form.fields["user"].narrowing = {"without_admin_role": row.role}
+    relation = Relation(
+        id="role-holders", title="Assigned admins", noun="admin", url=reverse("m365:role_detail", args=[row.template_id]),
+        total=row.holder_count, can_edit=m365_rights(request)["admin_roles"], add_form=form,
+        add_url=reverse("m365:role_holder_add", args=[row.template_id]), add_title="Add an admin", add_button="Assign")
+    relation_context(request, relation, rows.role_holders(row.role), search=rows.USER_SEARCH, row=_holder_row(row))
+    return {"role": row, "relation": relation, "title": row.name,
+            "breadcrumbs": _roles_crumbs(("Role assignments", reverse("m365:role_list")), (row.name, None)), **extra}
 
 
 def _holders_action(request, row, change, done: str) -> HttpResponse:
     return relation_action(request, change, done, url=reverse("m365:role_detail", args=[row.template_id]), tab=HOLDERS,
-                           context_for=_role_context, item=row,
+                           context_for=lambda item: _role_context(request, item), item=row,
                            read_again=lambda: selectors.admin_role_get(template_id=row.template_id))
 
 
@@ -46,29 +66,41 @@ def _holders_action(request, row, change, done: str) -> HttpResponse:
 @m365_required()
 def role_detail(request: HttpRequest, role_id) -> HttpResponse:
     row = selectors.admin_role_get(template_id=role_id)
-    return render_page_or_partial(request, *HOLDERS, _role_context(row))
+    return render_page_or_partial(request, *HOLDERS, _role_context(request, row))
 
 
 @require_POST
 @m365_required(write=Action.ADMIN_ROLES)
 def role_holder_add(request: HttpRequest, role_id) -> HttpResponse:
     row = selectors.admin_role_get(template_id=role_id)
-    form = RoleHolderAddForm(request.POST, user_choices=selectors.user_choices())
+    form = RoleHolderAddForm(request.POST)
     if not form.is_valid():
-        return add_errors(request, form.errors, HOLDERS, _role_context(row))
-    user = selectors.directory_user_get(user_id=form.cleaned_data["user"])
+        context = {**_role_context(request, row, form), "oob_messages": is_fragment_request(request)}
+        return render_page_or_partial(request, *HOLDERS, context, status=400)
+    user = form.cleaned_data["user"]
     return _holders_action(request, row, lambda: directory.admin_role_assign(user=user, role=row.role),
                            f"{user_name(user)} now holds {row.name}.")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @m365_required(write=Action.ADMIN_ROLES)
 def role_holder_remove(request: HttpRequest, role_id) -> HttpResponse:
+    """Remove a holder: GET the confirmation (the admin loses the role's rights), POST removes (B14)."""
     row = selectors.admin_role_get(template_id=role_id)
-    holder = next((u for u in row.holders if str(u.pk) == request.POST.get("user")), None)
+    key = request.POST.get("user") if request.method == "POST" else request.GET.get("user")
+    holder = rows.role_holder_get(row.role, key)
+    page = reverse("m365:role_detail", args=[row.template_id])
+    if request.method == "GET":
+        if holder is None:
+            return render_page_or_partial(request, *HOLDERS, _role_context(request, row))
+        name = user_name(holder.user)
+        confirm = {"title": f"Remove {name} from {row.name}?", "action": request.path, "cancel": page,
+                   "text": f"{name} loses every right of {row.name} at once.", "rules": "DIR-05",
+                   "button": "Remove", "icon": "person_delete", "hidden": {"user": holder.user_id},
+                   "target": "#role-holders"}
+        return render_page_or_partial(request, *HOLDERS_CONFIRM, _role_context(request, row, confirm=confirm))
     if holder is None:
-        return missing(request, f"That user does not hold {row.name}.",
-                       url=reverse("m365:role_detail", args=[row.template_id]), template=HOLDERS[0],
-                       partial=HOLDERS[1], context=_role_context(row))
-    return _holders_action(request, row, lambda: directory.admin_role_remove(user=holder, role=row.role),
-                           f"{user_name(holder)} no longer holds {row.name}.")
+        return missing(request, f"That user does not hold {row.name}.", url=page, template=HOLDERS[0],
+                       partial=HOLDERS[1], context=_role_context(request, row))
+    return _holders_action(request, row, lambda: directory.admin_role_remove(user=holder.user, role=row.role),
+                           f"{user_name(holder.user)} no longer holds {row.name}.")
