@@ -54,6 +54,26 @@ def test_seed_demo_exercises_every_kind_of_record_and_is_idempotent(tmp_path):
     assert (SystemUser.objects.count(), SyncRun.objects.filter(trigger="import").count()) == records_before
 
 
+def test_seed_demo_tells_the_licence_story_b20(tmp_path):
+    """B20, ELIG-03, SYNC-05: a named user lost their only Power Apps licence and the background sync,
+    run before the tenant bought its Marketing licence, disabled them in Service; the Marketing
+    licence (held now) does not make the background sync enable them again (on demand only)."""
+    call_command("seed_demo", "--accounts-file", str(tmp_path / "accounts.txt"), stdout=io.StringIO())
+    service = Environment.objects.get(name="Service")
+    record = SystemUser.objects.get(environment=service, domainname__iexact=demo.LICENCE_STORY_USER)
+    assert record.isdisabled
+    user = DirectoryUser.objects.get(user_principal_name=demo.LICENCE_STORY_USER)
+    assert not user.licence_assignments.filter(sku__kind="dataverse").exists()
+    runs = SyncRun.objects.filter(environment=service, trigger="schedule", disabled__gt=0)
+    decisions = [d for run in runs for d in run.decision_log if d["upn"] == demo.LICENCE_STORY_USER]
+    assert any(d["outcome"] == "disabled" and d["rules"] == ["ELIG-03"] for d in decisions)
+    from users_app.models import Tenant
+    assert Tenant.objects.get().marketing_licence
+    sync.environment_sync(environment=service)
+    record.refresh_from_db()
+    assert record.isdisabled
+
+
 def test_seed_demo_subprocess(tmp_path):
     """seed_demo run as a user runs it, on a fresh SQLite database."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",

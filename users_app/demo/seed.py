@@ -68,6 +68,8 @@ DEMO_ACCOUNTS = (  # the portal sign-ins, a holder of each admin role (users_app
                 "Ordinary licensed user, temporary password: must change it at first sign-in (DIR-01)", temporary=True),
 )
 SUPERUSER_SHOWS = "Django admin (/admin/ only)"
+# B20: lost their only Power Apps licence; the background sync disabled them (ELIG-03) in Service.
+LICENCE_STORY_USER = "arjun.evans@contoso.onmicrosoft.com"
 IMPORT_OWNERS_UNKNOWN = ("former.employee@contoso.onmicrosoft.com", "contractor@fabrikam.com")
 ACCOUNTS_FILE_HEADER = (
     "# Demo sign-in accounts of this install, written by seed_demo (readable by its owner only).\n"
@@ -242,9 +244,10 @@ def _retire_published_password() -> tuple[list[tuple[str, str, str]], list[str]]
 
 def earlier_state(data: dict) -> dict:
     """The tenant as it was before the changes the demo tells of: deleted and blocked users
-    were live, three users held a licence since removed, two users were in Sales-Env.
+    were live, three users held a licence since removed (Arjun Evans first: LICENCE_STORY_USER),
+    two users were in Sales-Env, and the tenant had no Marketing licence yet.
     Syncing this first, then the file, leaves disabled records behind (SYNC-05, LIFE-04)."""
-    earlier = copy.deepcopy(data)
+    earlier = before_marketing(data)
     users = earlier["users"]
     for user in users:
         if user.get("deleted"):
@@ -262,10 +265,27 @@ def earlier_state(data: dict) -> dict:
     return earlier
 
 
+def before_marketing(data: dict) -> dict:
+    """The tenant as it is now, but before it bought the Marketing licence (ELIG-03 c). A user the
+    file lists without licences holds none (said outright: loaded over an earlier state, a user
+    without the key would keep the licences it had)."""
+    before = copy.deepcopy(data)
+    before["tenant"] = {**before.get("tenant", {}), "marketing_licence": False}
+    for user in before["users"]:
+        user.setdefault("licences", [])
+    return before
+
+
 @transaction.atomic
 def _seed(path: Path) -> None:
     data = json.loads(Path(path).read_text())
     load_tenant(earlier_state(data))
+    sync.directory_sync(initiated_by="seed_demo")
+    # The licence story (B20, LIFE-02): the users who lost their only Power Apps licence are disabled
+    # by the background sync (ELIG-03), as it ran before the tenant bought the Marketing licence.
+    # With it, they could be added on demand again (Refresh user, Run diagnostics, a first access),
+    # but the background sync neither adds nor enables anyone on its strength.
+    load_tenant(before_marketing(data))
     sync.directory_sync(initiated_by="seed_demo")
     load_tenant_file(path)
     sync.directory_sync(initiated_by="seed_demo")
