@@ -168,3 +168,9 @@ def service_arguments(basics: BasicsForm, licences: LicencesStepForm, optional: 
         "admin_roles": opt["admin_roles"],
         **{name: opt[name] for name in PROFILE},
     }
+
+
+class SignInForm(_Form):
+    """The Block sign-in / Unblock sign-in panel of a user (its one box, as the real panel has it)."""
+
+    blocked = forms.BooleanField(label="Block this user from signing in", required=False)

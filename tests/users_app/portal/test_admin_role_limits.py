@@ -88,7 +88,8 @@ def test_user_admin_cannot_reset_block_delete_or_purge_a_global_admin(portal_ten
     assert "DIR-05" in text and "temporary-password" not in text
     assert admin.account.check_password(PORTAL_PASSWORD) or get_user_model().objects.get(
         pk=admin.account_id).check_password(PORTAL_PASSWORD)
-    assert client.post(reverse("m365:active_user_block", args=[admin.pk]), headers=HX).status_code == 409
+    assert client.post(reverse("m365:active_user_block", args=[admin.pk]), {"blocked": "on"},
+                       headers=HX).status_code == 409
     assert client.post(reverse("m365:active_user_delete", args=[admin.pk]), {"confirm": "on"}).status_code == 302
     admin.refresh_from_db()
     assert admin.account_enabled and admin.deleted_state == DeletedState.NONE

@@ -1,13 +1,16 @@
-"""The command bar of a user (DIR-01, DIR-04): block and unblock sign-in, reset password, delete,
-restore and delete permanently."""
+"""The command bar of a user (DIR-01, DIR-04): block and unblock sign-in, reset password and delete,
+each in a side panel (the one confirmation for Block and Delete), restore and delete permanently."""
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from users_app.forms.m365 import ConfirmForm, PasswordResetForm
+from portal.htmx import render_page_or_partial
+from users_app.forms.m365 import PasswordResetForm
+from users_app.forms.m365_wizard import SignInForm
 from users_app.permissions import m365_required
 from users_app.provisioning.rules import InvalidInput
 from users_app.provisioning.rules.admin_roles import Action
@@ -20,52 +23,73 @@ from .common import T, no_store, user_name, user_page_context
 from .users import deleted_context
 
 
-def _summary_action(request, user_id, change, done: str) -> HttpResponse:
-    """A command-bar action on a user: answers the user-summary fragment over HTMX, redirects otherwise."""
+PANEL_TEMPLATE, PANEL = T + "active_user_panel.html", "user-panel"
+
+
+def _panel(request, user, **extra) -> HttpResponse:
+    """A command's side panel: over htmx the panel alone, otherwise the page with the panel shown."""
+    return render_page_or_partial(request, PANEL_TEMPLATE, PANEL, {**user_page_context(request, user, ""), **extra})
+
+
+def _sign_in_panel(request, user_id, *, blocking: bool) -> HttpResponse:
+    """Block sign-in / Unblock sign-in as the real panel: one box, "Block this user from signing in",
+    and Save. The box says what sign-in should be; Save changes it only if it differs."""
     user = selectors.directory_user_get(user_id=user_id)
-    return act(request, lambda: change(user), done=lambda _: done.format(name=user_name(user)),
-               url=reverse("m365:active_user_detail", args=[user.pk]), template=T + "_active_user_summary.html",
-               partial="user-summary",
-               context=lambda _: user_page_context(request, selectors.directory_user_get(user_id=user.pk), ""),
-               refused_context=lambda: user_page_context(request, user, ""))
+    page, name = reverse("m365:active_user_detail", args=[user.pk]), user_name(user)
+    confirm = dict(
+        id="sign-in-panel", action=request.path, cancel=page, button="Save", icon="save",
+        form=SignInForm(initial={"blocked": blocking}),
+        title="Block this user?" if blocking else "Unblock this user?",
+        text=(f"Blocked, {name} can't sign in to the portal or any environment, and their session ends at "
+              "their next request. You can unblock them later." if blocking else
+              f"Clear the box and save to let {name} sign in again."))
+    if request.method == "GET":
+        return _panel(request, user, confirm=confirm)
+    form = SignInForm(request.POST)
+    form.is_valid()
+    blocked = bool(form.cleaned_data.get("blocked"))
+    if blocked != user.account_enabled:  # nothing to change
+        state = "blocked" if blocked else "allowed"
+        return act(request, lambda: None, done=(messages.INFO, f"Sign-in stays {state} for {user_name(user)}."),
+                   url=page, leave=True)
+    done = "Sign-in is blocked for {name}." if blocked else "Sign-in is allowed again for {name}."
+    return act(request, lambda: directory.directory_user_update(user=user, account_enabled=not blocked),
+               done=done.format(name=name), url=page, leave=True, **_refused_in_panel(request, user, confirm))
 
 
-@require_POST
-@m365_required(write=Action.BLOCK)
+def _refused_in_panel(request, user, confirm) -> dict:
+    """act()'s arguments for a refusal shown in the panel itself (409, the message naming the rule)."""
+    return {"template": PANEL_TEMPLATE, "partial": PANEL,
+            "refused_context": lambda: {**user_page_context(request, user, ""), "confirm": confirm}}
+
+
+@require_http_methods(["GET", "POST"])
+@m365_required(Action.BLOCK)
 def active_user_block(request: HttpRequest, user_id) -> HttpResponse:
-    """Block sign-in (accountEnabled false)."""
-    return _summary_action(request, user_id, lambda u: directory.directory_user_update(user=u, account_enabled=False),
-                           "Sign-in is blocked for {name}.")
+    """Block sign-in (accountEnabled false), through its panel."""
+    return _sign_in_panel(request, user_id, blocking=True)
 
 
-@require_POST
-@m365_required(write=Action.BLOCK)
+@require_http_methods(["GET", "POST"])
+@m365_required(Action.BLOCK)
 def active_user_unblock(request: HttpRequest, user_id) -> HttpResponse:
-    return _summary_action(request, user_id, lambda u: directory.directory_user_update(user=u, account_enabled=True),
-                           "Sign-in is allowed again for {name}.")
-
-
-def _step_context(request, user, step: str) -> dict:
-    """The user page's context for a step of its own (Reset password, Delete user)."""
-    context = user_page_context(request, user, "")
-    context["breadcrumbs"] = context["breadcrumbs"][:-1] + [
-        (user_name(user), reverse("m365:active_user_detail", args=[user.pk])), (step, None)]
-    return context
+    """Unblock sign-in, through the same panel (the box cleared)."""
+    return _sign_in_panel(request, user_id, blocking=False)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 @m365_required(Action.RESET_PASSWORD)
 def active_user_password_reset(request: HttpRequest, user_id) -> HttpResponse:
-    """Reset password (DIR-01): a new temporary password, shown once in this response."""
+    """Reset password (DIR-01) in a side panel: a new temporary password, shown once in this response."""
     user = selectors.directory_user_get(user_id=user_id)
-    template, partial = T + "active_user_password_reset.html", "password-reset"
-    context = _step_context(request, user, "Reset password")
+    context = user_page_context(request, user, "")
+
     def to(form) -> str | None:
         return form.cleaned_data["email_password_to"] or None
 
     return no_store(form_action(
-        request, template=template, partial=partial, make_form=PasswordResetForm,
+        request, template=PANEL_TEMPLATE, partial=PANEL, make_form=PasswordResetForm,
         panel_context=lambda form: {**context, "form": form}, keep_form=True, stay=True,
         change=lambda form: directory.directory_user_set_password(user=user, email_password_to=to(form)),
         done=f"The password of {user_name(user)} was reset.",
@@ -76,18 +100,24 @@ def active_user_password_reset(request: HttpRequest, user_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @m365_required(Action.DELETE)
 def active_user_delete(request: HttpRequest, user_id) -> HttpResponse:
-    """Delete user (DIR-04, soft: restorable for 30 days), after a confirmation."""
+    """Delete user (DIR-04, soft: restorable for 30 days), after the one confirmation panel."""
     user = selectors.directory_user_get(user_id=user_id)
-    template, partial = T + "active_user_delete.html", "delete-confirm"
-    context = _step_context(request, user, "Delete user")
-    # Refused, no fragment (refused_context=None): back to the user's page with the message.
-    return form_action(
-        request, template=template, partial=partial, make_form=ConfirmForm,
-        panel_context=lambda form: {**context, "form": form}, refused_context=None,
-        change=lambda _: directory.directory_user_delete(user=user),
-        done=lambda _: f"{user_name(user)} was deleted. You can restore the user from Deleted users for 30 days (DIR-04).",
-        url=reverse("m365:deleted_user_list"), refused_url=reverse("m365:active_user_detail", args=[user.pk]),
-        leave=True)
+    page, name = reverse("m365:active_user_detail", args=[user.pk]), user_name(user)
+    confirm = dict(
+        id="delete-confirm", action=request.path, cancel=page, button="Delete user", icon="person_delete",
+        title=f"Delete {name}?", rules="DIR-04 DIR-11",
+        text=f"{name} can no longer sign in, their license seats are freed and every environment counts them "
+             "as deleted.",
+        items=["Their user name and mail are altered while deleted.",
+               "You can restore them, with the same licenses, groups and roles, from Deleted users for 30 days; "
+               "after that they are gone for good."])
+    if request.method == "GET":
+        return _panel(request, user, confirm=confirm)
+    # Refused: the panel again over htmx, else back to the user's page; the message names the rule.
+    return act(request, lambda: directory.directory_user_delete(user=user),
+               done=f"{name} was deleted. You can restore the user from Deleted users for 30 days.",
+               url=reverse("m365:deleted_user_list"), refused_url=page, leave=True,
+               **_refused_in_panel(request, user, confirm))
 
 
 @require_POST

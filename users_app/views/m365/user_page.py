@@ -19,6 +19,7 @@ from .common import T, user_name, user_page_context
 
 # The Account tab saves any of these; the service checks each changed field's own right.
 PROFILE_WRITES = (Action.EDIT_PROFILE, Action.EDIT_USER_NAME, Action.EDIT_SENSITIVE, Action.USAGE_LOCATION)
+SHEET = "user-sheet"  # the partial a tab link swaps: the header, the tabs and the tab
 
 
 def _editable_fields(request, user: DirectoryUser) -> set[str]:
@@ -30,14 +31,15 @@ def _editable_fields(request, user: DirectoryUser) -> set[str]:
 
 
 def _saved_tab(request, user: DirectoryUser, tab: str, template: str, partial: str, url_name: str, *, blank, bound,
-               save, what: str, refused_keeps_form: bool = False) -> HttpResponse:
-    """A tab of the user page that saves one form: GET shows `blank(user)`; POST validates `bound()`,
-    runs `save(form)` and answers the tab read again after the write."""
+               save, what: str, refused_keeps_form: bool = False, extra=None) -> HttpResponse:
+    """A tab of the user page that saves one form: GET shows `blank(user)` (over htmx the whole sheet,
+    header and tabs, swapped in place); POST validates `bound()`, runs `save(form)` and answers the
+    tab's form read again after the write."""
     def context_for(form_user, form=None):
-        return user_page_context(request, form_user, tab, form=form or blank(form_user))
+        return user_page_context(request, form_user, tab, form=form or blank(form_user), **(extra or {}))
 
     if request.method == "GET":
-        return render_page_or_partial(request, template, partial, context_for(user))
+        return render_page_or_partial(request, template, SHEET, context_for(user))
     form = bound()
     return act(request, lambda: save(form), done=lambda _: f"Saved the {what} of {user_name(user)}.", form=form,
                invalid_context=lambda: context_for(user, form), url=reverse(url_name, args=[user.pk]),
@@ -70,7 +72,8 @@ def active_user_licences(request: HttpRequest, user_id) -> HttpResponse:
                                                                for a in form_user.licence_assignments.all()]},
                                              licence_choices=selectors.licence_choices()),
         bound=lambda: LicencesForm(request.POST, licence_choices=selectors.licence_choices()),
-        save=lambda form: directory.licences_set(user=user, skus=form.cleaned_data["skus"]), what="licenses")
+        save=lambda form: directory.licences_set(user=user, skus=form.cleaned_data["skus"]), what="licenses",
+        extra={"licence_skus": list(selectors.sku_list())})
 
 
 @require_http_methods(["GET", "POST"])
@@ -90,4 +93,4 @@ def active_user_roles(request: HttpRequest, user_id) -> HttpResponse:
 def active_user_groups(request: HttpRequest, user_id) -> HttpResponse:
     user = selectors.directory_user_get(user_id=user_id)
     context = user_page_context(request, user, "groups", **selectors.directory_user_groups(user=user))
-    return render_page_or_partial(request, T + "active_user_groups.html", "user-groups", context)
+    return render_page_or_partial(request, T + "active_user_groups.html", SHEET, context)
