@@ -59,10 +59,14 @@ def _csv_rows(reader, first: int, label: str = "row"):
         raise InvalidInput(f"{label} {number}", f"cannot be read as CSV ({exc}).") from None
 
 
+MAX_ROW_ERRORS = 20  # the bad rows a refused file names, at most
+
+
 def parse_accounts_csv(text: str) -> list[dict]:
-    """CSV with the header `name,owner` (owner = UPN). One bad row refuses the whole file, naming the
-    row: a missing value, a name longer than the account's name column, an owner longer than a
-    user name can be, a control character in either (check_text)."""
+    """CSV with the header `name,owner` (owner = UPN). One bad row refuses the whole file; the
+    refusal names every bad row (the first MAX_ROW_ERRORS) and what is wrong with it: a missing
+    value, a name longer than the account's name column, an owner longer than a user name can be,
+    a control character in either (check_text)."""
     reader = csv.DictReader(io.StringIO(text))
     try:
         fieldnames = reader.fieldnames
@@ -70,20 +74,36 @@ def parse_accounts_csv(text: str) -> list[dict]:
         raise InvalidInput("row 1", f"cannot be read as CSV ({exc}).") from None
     if fieldnames is None or [f.strip().lower() for f in fieldnames] != ["name", "owner"]:
         raise InvalidInput("csv", "The first line must be the header `name,owner`.")
-    rows = []
-    for number, row in _csv_rows(reader, 2):
-        name, owner = (row.get("name") or "").strip(), (row.get("owner") or "").strip()
-        if None in row or not name or not owner or "@" not in owner:
-            raise InvalidInput(f"row {number}", "each row needs an account name and an owner user name (UPN).")
-        check_text(f"row {number}, name", name, max_length=ACCOUNT_NAME_MAX)
-        check_text(f"row {number}, owner", owner, max_length=OWNER_UPN_MAX)
-        if len(owner.rsplit("@", 1)[0]) > OWNER_LOCAL_PART_MAX:
-            raise InvalidInput(f"row {number}, owner", f"the part before @ is longer than {OWNER_LOCAL_PART_MAX} "
-                                                        "characters.")
-        rows.append({"name": name, "owner": owner})
+    rows, errors = [], []
+    try:
+        for number, row in _csv_rows(reader, 2):
+            try:
+                rows.append(_account_row(number, row))
+            except InvalidInput as exc:
+                errors.append(exc)
+    except InvalidInput as exc:  # a line the csv module cannot read ends the reading
+        errors.append(exc)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        shown = "; ".join(f"{exc.rule}: {exc.message.rstrip('.')}" for exc in errors[:MAX_ROW_ERRORS])
+        more = f"; and {len(errors) - MAX_ROW_ERRORS} more" if len(errors) > MAX_ROW_ERRORS else ""
+        raise InvalidInput("csv", f"{len(errors)} rows to fix: {shown}{more}.")
     if not rows:
         raise InvalidInput("csv", "The file holds no rows.")
     return rows
+
+
+def _account_row(number: int, row: dict) -> dict:
+    name, owner = (row.get("name") or "").strip(), (row.get("owner") or "").strip()
+    if None in row or not name or not owner or "@" not in owner:
+        raise InvalidInput(f"row {number}", "each row needs an account name and an owner user name (UPN).")
+    check_text(f"row {number}, name", name, max_length=ACCOUNT_NAME_MAX)
+    check_text(f"row {number}, owner", owner, max_length=OWNER_UPN_MAX)
+    if len(owner.rsplit("@", 1)[0]) > OWNER_LOCAL_PART_MAX:
+        raise InvalidInput(f"row {number}, owner", f"the part before @ is longer than {OWNER_LOCAL_PART_MAX} "
+                                                    "characters.")
+    return {"name": name, "owner": owner}
 
 
 def parse_reassign_csv(text: str) -> list[tuple[str, str]]:

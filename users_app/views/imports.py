@@ -63,7 +63,8 @@ def data_import(request: HttpRequest, environment) -> HttpResponse:
                done=lambda result: f"Imported {result.imported} account(s): {len(result.pre_provisioned)} owner(s) "
                                    f"pre-provisioned (STUB-05), {len(result.stub_users)} stub user(s) created (STUB-01).",
                url=import_url, refused_status=200, template=DATA_IMPORT_PREVIEW, partial="import-preview",
-               refused_at=(DATA_IMPORT, "data-import"), refused_context=lambda: _data_import_context(environment),
+               refused_at=(DATA_IMPORT, "data-import"),  # the text kept in the box, to be fixed
+               refused_context=lambda: _data_import_context(environment, CsvInputForm(initial={"csv_text": text})),
                context=lambda result: _preview_context(environment, None, text, result=result))
 
 

@@ -186,3 +186,36 @@ def test_reassign_page_query_count_is_fixed(sign_in, portal_tenant, django_asser
     with django_assert_max_num_queries(small):
         client.get(url)
 
+
+
+# --- A refused file: every bad row named, the pasted text kept, the file to be chosen again -------------
+
+
+BAD_ROWS = "name,owner\nFourth Coffee,ghost@fabrikam.com\nNo owner,\n,nobody@fabrikam.com\nFine,ok@fabrikam.com\nBad,owner-without-at\n"
+
+
+def test_data_import_preview_names_every_bad_row_and_keeps_the_pasted_text(portal_tenant, sign_in):
+    env = portal_tenant["service"]
+    response = sign_in("global").post(reverse("imports:data_import_preview", args=[env.environment_id]),
+                                      {"csv_text": BAD_ROWS}, **HX)
+    text = response.content.decode()
+    assert "3 rows to fix" in text and "row 3" in text and "row 4" in text and "row 6" in text
+    assert "Fourth Coffee,ghost@fabrikam.com" in text  # the textarea keeps what was pasted
+    assert "Choose the file again" not in text
+
+
+def test_data_import_preview_of_a_bad_file_says_to_choose_it_again(portal_tenant, sign_in):
+    env = portal_tenant["service"]
+    upload = SimpleUploadedFile("accounts.csv", BAD_ROWS.encode(), content_type="text/csv")
+    text = sign_in("global").post(reverse("imports:data_import_preview", args=[env.environment_id]),
+                                  {"file": upload}, **HX).content.decode()
+    assert "3 rows to fix" in text and "Choose the file again" in text
+
+
+def test_parse_accounts_csv_names_at_most_twenty_rows():
+    from users_app.provisioning.rules import InvalidInput
+    from users_app.services.imports import parse_accounts_csv
+    with pytest.raises(InvalidInput) as refused:
+        parse_accounts_csv("name,owner\n" + "x,\n" * 25)
+    assert refused.value.message.startswith("25 rows to fix: row 2:") and "row 21:" in refused.value.message
+    assert "row 22:" not in refused.value.message and refused.value.message.endswith("and 5 more.")
