@@ -5,6 +5,7 @@ Every POST action: the HTMX answer and the plain redirect; a refused
 action writes nothing and its message names the rule. The list keeps a fixed number of queries."""
 import uuid
 
+import pytest
 from django.urls import reverse
 
 from users_app.choices import UserType
@@ -39,7 +40,7 @@ def _create_payload(tenant, app, roles=("Basic User",)):
 
 def test_app_user_list_shows_the_columns_of_the_real_page(sign_in, portal_tenant, erp_app_user):
     text = sign_in("ppadmin").get(reverse("app_users:app_user_list", args=[portal_tenant["sales"].environment_id])).content.decode()
-    for label in ("Name", "App ID", "State", "Business unit", "Email address", "Security roles", "+ New app user"):
+    for label in ("Name", "App ID", "State", "Business unit", "Email address", "Security roles", "New app user"):
         assert label in text
     assert "# ERP connector" in text and "00000000-0000-0000-0000-000000000001" in text and "Basic User" in text
 
@@ -96,8 +97,9 @@ def test_app_user_detail_shows_the_details_of_the_real_page(sign_in, portal_tena
     url = reverse("app_users:app_user_detail", args=[portal_tenant["sales"].environment_id, erp_app_user.systemuserid])
     text = sign_in("ppadmin").get(url).content.decode()
     for label in ("Name", "Microsoft Entra application ID", "State", "Assigned security roles", "App type",
-                  "Business unit", "Email address", "erp@contoso.com", "Status edits are turned off"):
+                  "Business unit", "Email address", "erp@contoso.com"):
         assert label in text
+    assert "not one of the seven" not in text and 'href="/rules/APP-01/"' in text  # plain words and a chip
 
 
 def test_app_user_update_htmx_and_plain_app_05(sign_in, portal_tenant, erp_app_user, followed_text):
@@ -141,8 +143,8 @@ def test_app_user_deactivate_refused_unless_setting_app_03(sign_in, portal_tenan
     url = reverse("app_users:app_user_status", args=[portal_tenant["sales"].environment_id, erp_app_user.systemuserid])
     client = sign_in("ppadmin")
     response = client.post(url, {"action": "deactivate", "confirm": "on"}, **HX)
-    assert response.status_code == 200
-    assert "APP-03" in response.content.decode() and 'id="app-user-panel"' in response.content.decode()
+    assert response.status_code == 409
+    assert "APP-03" in response.content.decode() and 'id="confirm-panel"' in response.content.decode()
     assert SystemUser.objects.get(pk=erp_app_user.pk).isdisabled is False
     plain = client.post(url, {"action": "deactivate", "confirm": "on"})
     assert "APP-03" in followed_text(client, plain)
@@ -154,15 +156,17 @@ def test_app_user_deactivate_asks_for_confirmation_with_the_warning_app_03(sign_
     environment_update(environment=portal_tenant["sales"], app_user_status_editable=True)
     env_id = portal_tenant["sales"].environment_id
     client = sign_in("ppadmin")
-    confirm_page = client.get(reverse("app_users:app_user_detail", args=[env_id, erp_app_user.systemuserid]), {"confirm": "deactivate"})
-    assert APP_USER_DISABLE_WARNING in confirm_page.content.decode()
-    assert 'name="confirm"' in confirm_page.content.decode() and "required" in confirm_page.content.decode()
+    detail = reverse("app_users:app_user_detail", args=[env_id, erp_app_user.systemuserid])
+    confirm_page = client.get(detail, {"confirm": "deactivate"}).content.decode()
+    assert APP_USER_DISABLE_WARNING.replace(" (APP-03)", "") in confirm_page and 'id="confirm-panel" data-panel' in confirm_page
+    assert 'type="checkbox"' not in client.get(detail, {"confirm": "deactivate"}, **HX).content.decode()  # B14: asked once
     url = reverse("app_users:app_user_status", args=[env_id, erp_app_user.systemuserid])
     unconfirmed = client.post(url, {"action": "deactivate"})
     assert unconfirmed.status_code == 302 and unconfirmed["Location"].endswith("?confirm=deactivate")
     assert SystemUser.objects.get(pk=erp_app_user.pk).isdisabled is False
     response = client.post(url, {"action": "deactivate", "confirm": "on"}, **HX)
-    assert response.status_code == 200 and "is inactive" in response.content.decode()
+    assert response.status_code == 200 and response["HX-Redirect"] == detail
+    assert "is inactive" in client.get(detail).content.decode()
     assert SystemUser.objects.get(pk=erp_app_user.pk).isdisabled is True
     plain = client.post(url, {"action": "activate"})
     assert plain.status_code == 302
@@ -175,7 +179,7 @@ def test_app_user_delete_refused_while_active_then_deleted_when_inactive_app_05(
     url = reverse("app_users:app_user_delete", args=[env_id, erp_app_user.systemuserid])
     client = sign_in("ppadmin")
     refused = client.post(url, {"confirm": "on"}, **HX)
-    assert refused.status_code == 200 and "APP-05" in refused.content.decode()
+    assert refused.status_code == 409 and "APP-05" in refused.content.decode()
     assert SystemUser.objects.filter(pk=erp_app_user.pk).exists()
     environment_update(environment=portal_tenant["sales"], app_user_status_editable=True)
     records.app_user_set_status(systemuser=erp_app_user, enabled=False)
@@ -235,3 +239,28 @@ def test_app_user_list_query_count_is_fixed(sign_in, portal_tenant, django_asser
     with django_assert_max_num_queries(small):
         client.get(url)
 
+
+# --- B17: a command the rules would refuse is disabled, with the reason -------------------------------
+
+
+def test_app_user_status_command_disabled_with_the_reason_when_app_03_locks_it(sign_in, portal_tenant, erp_app_user):
+    """B17 / APP-03: with status edits off, Deactivate is a disabled button with the rule's reason and chip,
+    never a confirmation that is then refused; with them on, it opens the confirmation panel."""
+    env_id = portal_tenant["sales"].environment_id
+    detail = reverse("app_users:app_user_detail", args=[env_id, erp_app_user.systemuserid])
+    client = sign_in("ppadmin")
+    locked = client.get(detail).content.decode()
+    assert 'disabled aria-describedby="status-refusal"' in locked and "?confirm=deactivate" not in locked
+    assert 'id="status-refusal"' in locked and 'href="/rules/APP-03/"' in locked
+    assert 'id="delete-refusal"' in locked and "deactivate it first" in locked  # APP-05: delete only while inactive
+    environment_update(environment=portal_tenant["sales"], app_user_status_editable=True)
+    unlocked = client.get(detail).content.decode()
+    assert 'id="status-refusal"' not in unlocked and "?confirm=deactivate" in unlocked
+
+
+@pytest.mark.parametrize("headers", [HX, {}])
+def test_new_app_user_is_a_side_panel_and_a_full_page(sign_in, portal_tenant, headers):
+    url = reverse("app_users:app_user_create", args=[portal_tenant["sales"].environment_id])
+    body = sign_in("ppadmin").get(url, **headers).content.decode()
+    assert 'id="app-user-form" data-panel' in body and "Create a new app user" in body and 'role="dialog"' in body
+    assert ("<html" in body and 'id="app-user-table"' in body) if not headers else "<html" not in body

@@ -66,6 +66,31 @@ def test_app_05_delete_only_inactive_without_records(isdisabled, owned, expected
             rules.check_app_user_deletable(isdisabled=True, owned_records=owned)
 
 
+@pytest.mark.parametrize("status_editable, user_type, expected", [
+    pytest.param(True, UserType.APPLICATION, None, id="unlocked"),
+    pytest.param(False, UserType.APPLICATION, "APP-03", id="locked"),
+    *[pytest.param(editable, kind, "LIFE-01", id=f"{kind}-{editable}") for kind in PEOPLE for editable in (True, False)],
+])
+def test_app_03_status_change_refusal_answers_what_the_check_would_raise(status_editable, user_type, expected):
+    """APP-03 (LIFE-01 first): the refusal Activate / Deactivate would meet, returned rather than raised,
+    so the screens disable the command and say why (the same rule as the checks that raise)."""
+    refusal = rules.app_user_status_change_refusal(status_editable=status_editable, user_type=user_type)
+    assert (refusal.rule if refusal else None) == expected
+    assert refusal is None or refusal.message
+    if user_type == UserType.APPLICATION:
+        assert refused_by(rules.check_app_user_status_change, status_editable=status_editable) == expected
+
+
+@pytest.mark.parametrize("isdisabled, owned, expected", [
+    (False, 0, "APP-05"), (False, 3, "APP-05"), (True, 3, "APP-05"), (True, 0, None),
+])
+def test_app_05_delete_refusal_answers_what_the_check_would_raise(isdisabled, owned, expected):
+    """APP-05: the refusal Delete would meet, returned rather than raised (the screen disables Delete)."""
+    refusal = rules.app_user_delete_refusal(isdisabled=isdisabled, owned_records=owned)
+    assert (refusal.rule if refusal else None) == expected
+    assert expected == refused_by(rules.check_app_user_deletable, isdisabled=isdisabled, owned_records=owned)
+
+
 @pytest.mark.parametrize("user_type, expected", [
     (UserType.APPLICATION, "APP-01"), *[(kind, None) for kind in PEOPLE],
 ])

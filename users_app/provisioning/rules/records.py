@@ -63,6 +63,26 @@ def check_app_user_status_change(*, status_editable: bool) -> None:
 APP_USER_DISABLE_WARNING = "Every integration that uses this application user stops working while it is disabled (APP-03)."
 
 
+def app_user_status_change_refusal(*, status_editable: bool, user_type: str = UserType.APPLICATION) -> RuleViolation | None:
+    """What Activate / Deactivate would meet (LIFE-01, then APP-03), without raising: None when the
+    change is allowed. The screens disable the command and show the reason instead of asking first."""
+    try:
+        check_status_set_by_hand(user_type=user_type)
+        check_app_user_status_change(status_editable=status_editable)
+    except RuleViolation as refusal:
+        return refusal
+    return None
+
+
+def app_user_delete_refusal(*, isdisabled: bool, owned_records: int = 0) -> RuleViolation | None:
+    """What Delete of an application user would meet (APP-05), without raising: None when allowed."""
+    try:
+        check_app_user_deletable(isdisabled=isdisabled, owned_records=owned_records)
+    except RuleViolation as refusal:
+        return refusal
+    return None
+
+
 def check_app_user_deletable(*, isdisabled: bool, owned_records: int = 0) -> None:
     """APP-05: an application user can be deleted only while inactive, once its records are reassigned."""
     if not isdisabled:
