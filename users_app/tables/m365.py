@@ -94,6 +94,8 @@ class DeletedUserTable(PortalTable):
         model = DirectoryUser
         fields = ("display_name", "original_user_principal_name", "deleted_on", "restorable_until", "restore")
         sequence = fields
+        # One sort arrow: the default sort is one column (the query's tie-breaker is not a second arrow).
+        order_by = ("-deleted_on",)
         empty_text = "No deleted users. Deleted users can be restored for 30 days."
 
     def render_display_name(self, value, record):

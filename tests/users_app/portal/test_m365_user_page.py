@@ -88,3 +88,26 @@ def test_reset_password_is_a_panel_showing_the_password_once(portal_tenant, sign
     text = response.content.decode()
     assert 'id="temporary-password"' in text and "data-copy" in text and "no-store" in response["Cache-Control"]
     assert 'id="temporary-password"' not in client.get(url).content.decode()
+
+
+def test_deleted_users_keep_their_search_after_restore_and_show_one_sort_arrow(portal_tenant, sign_in):
+    """B11: after Restore the rows still match the search box; one column is marked sorted."""
+    from users_app.services import audit, directory
+    with audit.acting_as(audit.OPERATOR_ACTOR):
+        for local in ("olivia", "plain", "helpdesk"):
+            directory.directory_user_delete(user=dir_user(local))
+    client = sign_in("useradmin")
+    listing = reverse("m365:deleted_user_list")
+    text = client.get(listing).content.decode()
+    assert text.count("aria-sort=") == 1
+    text = client.get(listing, {"q": "olivia", "sort": "original_user_principal_name"}).content.decode()
+    assert text.count("aria-sort=") == 1 and 'name="query" value="q=olivia&amp;sort=original_user_principal_name"' in text
+    olivia = DirectoryUser.objects.get(original_user_principal_name=portal_upn("olivia"))
+    restore = reverse("m365:active_user_restore", args=[olivia.pk])
+    response = client.post(restore, {"query": "q=plain"}, headers=HX)
+    rows = response.content.decode()
+    assert response.status_code == 200 and "was restored" in rows
+    assert portal_upn("plain") in rows and portal_upn("helpdesk") not in rows  # still filtered by "plain"
+    helpdesk = DirectoryUser.objects.get(original_user_principal_name=portal_upn("helpdesk"))
+    response = client.post(reverse("m365:active_user_restore", args=[helpdesk.pk]), {"query": "q=plain"})
+    assert response["Location"] == f"{listing}?q=plain"  # without JS: back to the same filtered list

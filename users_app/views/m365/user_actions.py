@@ -3,7 +3,7 @@ each in a side panel (the one confirmation for Block and Delete), restore and de
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -130,7 +130,11 @@ def active_user_restore(request: HttpRequest, user_id) -> HttpResponse:
     done = lambda _: f"{user.user_principal_name} was restored with their licenses, groups and roles."  # noqa: E731
     if request.POST.get("return") == "detail":
         return act(request, restore, done=done, url=reverse("m365:active_user_detail", args=[user.pk]), leave=True)
-    return act(request, restore, done=done, url=reverse("m365:deleted_user_list"),
+    # The list as it was shown, with the same search and sort, so the box and the rows agree (B11).
+    query = QueryDict(request.POST.get("query", ""))
+    request.GET = query
+    list_url = reverse("m365:deleted_user_list") + (f"?{query.urlencode()}" if query else "")
+    return act(request, restore, done=done, url=list_url,
                template=T + "deleted_user_list.html", partial="deleted-user-table",
                context=lambda _: deleted_context(request))
 
