@@ -47,7 +47,7 @@ class PanelNode(template.Node):
         return format_html(
             '<div class="flyout{}" id="{}" data-panel>'
             '<section class="flyout-panel" role="dialog" aria-modal="true" aria-labelledby="{}-title" tabindex="-1">'
-            '<header class="flyout-header"><h2 id="{}-title">{}</h2>{}</header>'
+            '<div class="flyout-header"><h2 id="{}-title">{}</h2>{}</div>'
             '<div class="flyout-body">{}</div></section></div>',
             f" flyout-{size}" if size else "", panel_id, panel_id, panel_id, self.title.resolve(context), close,
             self.nodelist.render(context))

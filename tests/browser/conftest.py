@@ -79,3 +79,85 @@ def shot(page):
         page.screenshot(path=str(path), full_page=True)
         return path
     return _shot
+
+
+# --- Accessibility (axe-core) and small screens -------------------------------------------------
+# axe-core is vendored under the test tree (tests/browser/vendor/axe-core/, MPL-2.0, see VERSION),
+# never served by the portal. The portal's Content-Security-Policy allows same-origin scripts only,
+# so page.add_script_tag(path=...) (an inline <script> with the file's text) is refused by the
+# browser; axe is evaluated through the DevTools protocol instead (page.evaluate), which the CSP does
+# not govern, so the pages are checked under the policy they run with in production.
+
+AXE_SOURCE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page, include=None) -> list[dict]:
+    """axe-core's violations on the page as it is now (or within the `include` selectors): every rule,
+    every impact. Each: {"id", "impact", "help", "targets": [selector, ...]}."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE_SOURCE.read_text())
+    return page.evaluate(
+        """async (include) => {
+            const context = include ? {include: include.map((selector) => [selector])} : document;
+            const results = await window.axe.run(context, {resultTypes: ['violations']});
+            return results.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help,
+                targets: v.nodes.map((node) => node.target.join(' ')),
+            }));
+        }""", list(include) if include else None)
+
+
+def axe_report(context_name: str, violations: list[dict]) -> str:
+    """One line per violation: where, rule id, impact, help, the selectors of its nodes."""
+    return "\n".join(f"{context_name}: {v['id']} ({v['impact']}) {v['help']}: {', '.join(v['targets'])}"
+                     for v in violations)
+
+
+@pytest.fixture
+def axe(page):
+    """check("Users list") runs axe-core over the page (or `include`: selectors) and fails, listing every
+    violation (rule id, impact, help, target selectors); no impact is let through."""
+    def check(context_name: str, include=None) -> None:
+        violations = axe_violations(page, include)
+        assert violations == [], "axe-core violations:\n" + axe_report(context_name, violations)
+    return check
+
+
+def no_horizontal_scroll(page, where: str = "") -> None:
+    """The document is no wider than the window; if it is, the failure names the widest offenders
+    (elements whose right edge passes the window's and that no narrower scroll container clips)."""
+    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    if width[0] <= width[1]:
+        return
+    offenders = page.evaluate(
+        """() => {
+            const limit = window.innerWidth;
+            const clipped = (el) => {
+                for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+                    const overflow = getComputedStyle(up).overflowX;
+                    if (overflow !== 'visible' && up.getBoundingClientRect().right <= limit + 0.5) return true;
+                }
+                return false;
+            };
+            const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+                + Array.from(el.classList).map((c) => '.' + c).join('');
+            const path = (el) => {
+                const parts = [];
+                for (let up = el; up && up !== document.body && parts.length < 4; up = up.parentElement) parts.unshift(name(up));
+                return parts.join(' > ');
+            };
+            const found = [];
+            for (const el of document.body.querySelectorAll('*')) {
+                const box = el.getBoundingClientRect();
+                if (box.right <= limit + 0.5 || box.width === 0 || clipped(el)) continue;
+                const childOver = Array.from(el.children).some((c) => c.getBoundingClientRect().right > limit + 0.5);
+                found.push({path: path(el), right: Math.round(box.right), width: Math.round(box.width), leaf: !childOver,
+                            text: (el.innerText || '').trim().replace(/\\s+/g, ' ').slice(0, 40)});
+            }
+            found.sort((a, b) => (b.right - a.right) || (b.leaf - a.leaf));
+            return found.slice(0, 6);
+        }""")
+    lines = [f"  {o['path']} (right edge {o['right']} px, {o['width']} px wide{', innermost' if o['leaf'] else ''})"
+             f" {o['text']!r}" for o in offenders]
+    raise AssertionError(f"{where or page.url}: the document is {width[0]} px wide in a {width[1]} px window; "
+                         f"widest: \n" + "\n".join(lines))

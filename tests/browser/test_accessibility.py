@@ -1,0 +1,285 @@
+"""Accessibility in a real Chromium: axe-core over every page of the registry and every side panel,
+and every panel opened and closed with the keyboard only.
+
+- Every GET page of tests/pages.py (the registry the permission battery runs over), opened as a full
+  page by the first identity the registry allows, and every side panel (`{% panel %}`) its openers
+  (`[hx-target="#panel-host"]`) load over htmx, once per panel URL: axe-core reports no violation,
+  whatever its impact, and the browser console stays clean. One failure lists every violation.
+- On a few pages, every panel opener is reached with Tab; Enter opens its panel with the focus inside,
+  Escape closes it and the focus is back on the opener.
+
+axe-core is vendored under tests/browser/vendor/axe-core/ and injected by tests/browser/conftest.py.
+"""
+
+import json
+import time
+from collections import Counter
+
+import pytest
+from django.urls import resolve
+
+from tests.browser.conftest import EXPECTED_REFUSAL, SCREENSHOTS, axe_violations
+from tests.conftest import PORTAL_PASSWORD, portal_upn
+from tests.pages import OTHER, PAGE, PAGES, REGISTRY, World
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ARTIFACTS = SCREENSHOTS.parent  # test-artifacts/ (gitignored)
+OPENERS = '[hx-target="#panel-host"]'
+PANEL = "[data-panel]"
+# A GET that answers a page (not a redirect, not a download).
+CHECKED = [p for p in PAGES if p.kind in (PAGE, OTHER) and p.answer == 200 and p.name != "m365:audit_export"]
+
+
+def identity_of(page) -> str | None:
+    """Who opens a page for the check: the first identity the registry allows (None: signed out)."""
+    return page.allowed[0] if page.allowed else None
+
+
+class Session:
+    """One browser context signed in as one identity, its console errors collected."""
+
+    def __init__(self, browser, live_server, identity, viewport=None):
+        self.context = browser.new_context(viewport=viewport or {"width": 1366, "height": 860})
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(10000)
+        self.base = live_server.url
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and not EXPECTED_REFUSAL.search(m.text)
+                     and self.errors.append(f"{self.page.url.removeprefix(self.base)}: {m.text}"))
+        self.page.on("pageerror", lambda e: self.errors.append(f"{self.page.url.removeprefix(self.base)}: {e}"))
+        if identity:
+            self.page.goto(f"{self.base}/signin/")
+            self.page.get_by_label("User name").fill(portal_upn(identity))
+            self.page.get_by_label("Password").fill(PORTAL_PASSWORD)
+            self.page.get_by_role("button", name="Sign in").click()
+            self.page.wait_for_url(lambda url: "/signin/" not in url)
+
+    def open(self, path: str):
+        response = self.page.goto(f"{self.base}{path}")
+        settle(self.page)
+        return response
+
+
+def settle(page) -> None:
+    """Wait until no htmx request is in flight (content loaded on `load` triggers, swaps settled) and
+    every finite animation has ended (a panel slides and fades in: axe would read its colours half-way)."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')",
+                           timeout=5000)
+    page.evaluate("""() => Promise.all(document.getAnimations()
+        .filter((a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+        .map((a) => a.finished.catch(() => null)))""")
+
+
+def panel_key(href: str) -> str:
+    """A panel's URL name: each kind of panel is checked once, not once per row."""
+    try:
+        return resolve(href.split("?")[0]).view_name or href
+    except Exception:  # noqa: BLE001 - an opener pointing nowhere is reported as its own key
+        return href
+
+
+def visible_openers(page):
+    """{key: (trigger, method)} for each visible, enabled panel opener, the first of each kind, those that
+    GET first. The trigger is what one clicks or focuses: the opener, or the submit button of a form
+    opener (`<form hx-post hx-target="#panel-host">`: an action whose answer may be a panel)."""
+    openers = page.evaluate("""(selector) => Array.from(document.querySelectorAll(selector)).map((el, i) => {
+        const trigger = el.tagName === 'FORM' ? el.querySelector('button, [type=submit]') : el;
+        if (!trigger || trigger.disabled || !trigger.getClientRects().length
+            || getComputedStyle(trigger).visibility === 'hidden') return null;
+        trigger.setAttribute('data-opener', i);
+        const method = el.getAttribute('hx-post') ? 'post' : 'get';
+        return [i, method, el.getAttribute('hx-' + method) || el.getAttribute('href') || ''];
+    }).filter(Boolean)""", OPENERS)
+    found = {}
+    for index, method, href in openers:
+        found.setdefault(panel_key(href), (page.locator(f'[data-opener="{index}"]'), method))
+    return dict(sorted(found.items(), key=lambda item: item[1][1] == "post"))
+
+
+def open_panel(page, opener, key: str = "Enter") -> str | None:
+    """Opens a panel with its opener (a click, or a key pressed on it); None, or what went wrong."""
+    before = page.locator(PANEL).count()
+    try:
+        if key == "click":
+            opener.click(timeout=3000)
+        else:
+            opener.focus()
+            page.keyboard.press(key)
+        page.wait_for_function("(n) => document.querySelectorAll('[data-panel]').length > n", arg=before, timeout=5000)
+        settle(page)
+    except Exception:  # noqa: BLE001 - reported by the caller
+        return "no side panel ([data-panel]) opened"
+    return None
+
+
+def close_panel(page) -> str | None:
+    """Escape closes the open panel; None, or what went wrong."""
+    page.keyboard.press("Escape")
+    try:
+        page.wait_for_function("() => !document.querySelector('[data-panel]')", timeout=3000)
+    except Exception:  # noqa: BLE001
+        return "Escape did not close the panel"
+    return None
+
+
+def layout_regions(page, violations) -> None:
+    """Adds to each violation the part of the layout each node is in (header, rail, main, panel), so a
+    fault of the shared layout reads as one fault, not one per page."""
+    for violation in violations:
+        violation["regions"] = page.evaluate(
+            """(targets) => targets.map((target) => {
+                let el = null;
+                try { el = document.querySelector(target); } catch (e) { return '?'; }
+                if (!el) return '?';
+                if (el.closest('#panel-host, [data-panel]')) return 'panel';
+                if (el.closest('header, .topbar')) return 'header';
+                if (el.closest('nav.rail, .rail')) return 'rail';
+                return el.closest('main') ? 'main' : 'page';
+            })""", violation["targets"])
+
+
+def grouped(records) -> list[str]:
+    """One line per (rule, impact, target, where in the layout), naming every page it was found on."""
+    groups: dict[tuple, list[str]] = {}
+    for record in records:
+        for target, region in zip(record["targets"], record["regions"]):
+            groups.setdefault((record["id"], record["impact"], record["help"], target, region), []).append(record["where"])
+    return [f"{rule} ({impact}) [{region}] {target}: {help_} -- on {len(wheres)}: {', '.join(dict.fromkeys(wheres))}"
+            for (rule, impact, help_, target, region), wheres in sorted(groups.items())]
+
+
+def test_axe_over_every_page_and_panel_of_the_registry(browser, live_server, portal_tenant):
+    """Every registry page as a full page, and every side panel its openers load, as the identity
+    the registry allows: no axe-core violation, no console error. The failure lists them all, and
+    test-artifacts/axe-findings.json keeps them (page, URL, rule, impact, selectors)."""
+    world = World(portal_tenant)
+    by_identity: dict[str | None, list] = {}
+    for page in CHECKED:
+        by_identity.setdefault(identity_of(page), []).append(page)
+    records, problems, seen_panels, checked, timings = [], [], set(), 0, []
+
+    def run_axe(session, where, url, known=()):
+        """Records the violations, but those of `known` (rule, target): a panel is charged with what it adds."""
+        violations = axe_violations(session.page)
+        for violation in violations:
+            violation["targets"] = [t for t in violation["targets"] if (violation["id"], t) not in known]
+        violations = [v for v in violations if v["targets"]]
+        layout_regions(session.page, violations)
+        records.extend({**v, "where": where, "url": url} for v in violations)
+        return {(v["id"], t) for v in violations for t in v["targets"]}
+
+    for identity, pages in by_identity.items():
+        session = Session(browser, live_server, identity)
+        for entry in pages:
+            url = world.url(entry)
+            started = time.monotonic()
+            response = session.open(url)
+            timings.append((time.monotonic() - started, "open " + entry.name))
+            if response.status != 200:
+                problems.append(f"{entry.name} as {identity}: answered {response.status}")
+                continue
+            started = time.monotonic()
+            on_page = run_axe(session, entry.name, url)
+            timings.append((time.monotonic() - started, entry.name))
+            checked += 1
+            if session.page.locator(PANEL).count():
+                continue  # a panel's own URL: the page shows it open, its openers are behind it
+            for key, (opener, method) in visible_openers(session.page).items():
+                if key in seen_panels:
+                    continue
+                seen_panels.add(key)
+                problem = open_panel(session.page, opener, "click")
+                if problem and method == "post":  # an action that answered without a panel
+                    seen_panels.discard(key)
+                    session.open(url)
+                    continue
+                if not problem:
+                    run_axe(session, f"panel {key}", url, on_page)
+                    checked += 1
+                    problem = close_panel(session.page)
+                if problem:
+                    problems.append(f"panel {key} (opened on {entry.name}): {problem}")
+                    session.open(url)
+        problems += [f"console error as {identity} ({count}x): {error}"
+                     for error, count in Counter(session.errors).items()]
+        session.context.close()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "axe-findings.json").write_text(json.dumps({"records": records, "problems": problems,
+                                                             "panels": sorted(seen_panels)}, indent=1))
+    print("slowest:", sorted(timings, reverse=True)[:8], "open total", sum(t for t, n in timings if n.startswith("open ")),
+          "axe total", sum(t for t, n in timings if not n.startswith("open ")))
+    findings = grouped(records) + problems
+    assert findings == [], f"{len(findings)} accessibility findings:\n" + "\n".join(findings)
+    assert checked >= len(CHECKED)
+
+
+# --- Every panel with the keyboard only -----------------------------------------------------------
+
+KEYBOARD_PAGES = ("users:environment_user_detail", "users:environment_user_list", "structure:team_list",
+                  "m365:active_user_list")
+
+
+def tab_walk(page, limit=160) -> list[str]:
+    """Tab from the top of the page; the data-kb index of each element focused, in order, until the
+    focus comes back round (or `limit` presses). Marks every element with data-kb first."""
+    page.evaluate("() => document.querySelectorAll('body *').forEach((el, i) => el.setAttribute('data-kb', i))")
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
+    order: list[str] = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        index = page.evaluate("""() => { const el = document.activeElement;
+            return !el || el === document.body ? null : el.getAttribute('data-kb') || ''; }""")
+        if index is None or (order and index == order[0]):
+            break
+        order.append(index)
+    return order
+
+
+def test_every_panel_opens_and_closes_with_the_keyboard(browser, live_server, portal_tenant):
+    """On the environment user page and a few lists: every `[hx-target="#panel-host"]` opener is
+    reached with Tab; Enter opens its panel with the focus inside; Escape closes it, focus back.
+    (An action opener, a form that POSTs, may answer without a panel: then there is nothing to close.)"""
+    world, problems, tried = World(portal_tenant), [], 0
+    sessions: dict = {}
+    for name in KEYBOARD_PAGES:
+        entry = REGISTRY[name]
+        identity = identity_of(entry)
+        session = sessions.get(identity) or sessions.setdefault(identity, Session(browser, live_server, identity))
+        page, url = session.page, world.url(entry)
+        session.open(url)
+        order, openers = set(tab_walk(page)), visible_openers(page)
+        if name == "users:environment_user_detail" and not openers:
+            problems.append(f"{name}: no panel opener ({OPENERS}) on the page")
+        for key in list(openers):
+            if key not in openers:  # gone after an earlier action changed the page
+                continue
+            tried += 1
+            opener, method = openers[key]
+            index, ident = opener.get_attribute("data-kb"), opener.get_attribute("id")
+            where = f"{name} > {key} ({opener.inner_text().strip()!r})"
+            if index not in order:
+                problems.append(f"{where}: not reached with Tab")
+                continue
+            problem = open_panel(page, opener, "Enter")
+            if problem and method == "post":
+                problem = None  # an action that answered without a panel: nothing to close
+            else:
+                if not problem and not page.evaluate("() => !!document.activeElement.closest('[data-panel]')"):
+                    problem = "the focus is not inside the panel"
+                problem = problem or close_panel(page)
+                focused = page.evaluate("() => [document.activeElement.getAttribute('data-kb'), document.activeElement.id]")
+                if not problem and focused[0] != index and not (ident and focused[1] == ident):
+                    problem = "the focus did not return to the opener"  # (or to its like, re-rendered: same id)
+            if problem:
+                problems.append(f"{where}: {problem}")
+            if problem or method == "post":  # start again from the page as it now is
+                session.open(url)
+                order, openers = set(tab_walk(page)), visible_openers(page)
+    for identity, session in sessions.items():
+        problems += [f"console error as {identity} ({count}x): {error}" for error, count in Counter(session.errors).items()]
+        session.context.close()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "keyboard-findings.json").write_text(json.dumps(problems, indent=1))
+    assert problems == [], "\n".join(problems)
+    assert tried, "no panel opener found on " + ", ".join(KEYBOARD_PAGES)
