@@ -22,7 +22,9 @@ from django.utils.http import urlencode
 from users_app.selectors import pickers as selectors
 
 NOUNS = {"directory": ("directory user", "users"), "addable": ("directory user", "users"),
-         "environment": ("user in this environment", "users"), "groups": ("group", "groups")}
+         "environment": ("user", "users"), "groups": ("group", "groups")}
+NOT_FOUND = {"directory": "No directory user '{}'.", "addable": "No directory user '{}'.",
+             "environment": "No user '{}' in this environment.", "groups": "No group '{}'."}
 
 
 class PeoplePickerWidget(forms.Widget):
@@ -82,7 +84,7 @@ class PeoplePickerField(forms.Field):
         self.narrowing: dict[str, str] = {}  # the environment scope: {"without_team": teamid} ...
         self._queryset = queryset
         if not help_text:
-            one = NOUNS[scope][0].split(" in ")[0]
+            one = NOUNS[scope][0]
             help_text = (f"Type a name or user name and pick from the list. Without JavaScript: one {one} name per line."
                          if multiple else f"Type a name or user name and pick from the list.")
         super().__init__(help_text=help_text, **kwargs)
@@ -144,7 +146,7 @@ class PeoplePickerField(forms.Field):
     def to_python(self, value):
         tokens = self._tokens(value)
         queryset = self.queryset
-        noun, plural = NOUNS[self.scope]
+        plural = NOUNS[self.scope][1]
         found = selectors.by_keys(queryset, [t for t in tokens if isinstance(t, str)])
         rows, errors, seen = [], [], set()
         for token in tokens:
@@ -162,7 +164,7 @@ class PeoplePickerField(forms.Field):
                                       if self.scope != "groups" else f"'{token}' matches {count} groups: type the group's full name.")
                         continue
             if not candidates:
-                errors.append(f"No {noun} '{token}'.")
+                errors.append(NOT_FOUND[self.scope].format(token))
             elif len(candidates) > 1:
                 errors.append(f"'{token}' matches {len(candidates)} {plural}: type the user name."
                               if self.scope != "groups" else f"'{token}' matches {len(candidates)} groups.")
