@@ -108,3 +108,35 @@ def test_wizard_without_javascript(browser, live_server, tenant):
         assert nora.display_name == "Nora Quinn"
     finally:
         context.close()
+
+
+def test_user_page_tabs_and_block_sign_in_through_its_panel(page, live_server, tenant, console_errors, shot):
+    """The user page as the details flyout: tabs swapped in place; Block sign-in through its panel,
+    with the keyboard: focus in the panel, the box, Save."""
+    olivia = DirectoryUser.objects.get(user_principal_name=portal_upn("olivia"))
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/m365/users/{olivia.pk}/")
+    expect(page.locator(".user-avatar")).to_be_visible()
+    page.get_by_role("link", name="Licenses and apps").click()
+    expect(page.get_by_role("link", name="Licenses and apps")).to_have_attribute("aria-current", "page")
+    expect(page).to_have_url(re.compile(r"/licences/$"))
+    page.get_by_role("link", name="Account").click()
+    expect(page.get_by_role("link", name="Account")).to_have_attribute("aria-current", "page")
+    shot("m365-user-page")
+    page.get_by_role("link", name="Block sign-in").click()
+    panel = page.locator("#sign-in-panel")
+    expect(panel.get_by_role("dialog")).to_be_visible()
+    expect(panel).to_contain_text("Block this user?")
+    box = panel.get_by_label("Block this user from signing in")
+    expect(box).to_be_checked()
+    assert page.evaluate("() => document.getElementById('sign-in-panel').contains(document.activeElement)")
+    page.keyboard.press("Escape")
+    expect(panel).to_have_count(0)
+    olivia.refresh_from_db()
+    assert olivia.account_enabled
+    page.get_by_role("link", name="Block sign-in").click()
+    page.locator("#sign-in-panel").get_by_role("button", name="Save").click()
+    expect(page.locator("#messages")).to_contain_text("Sign-in is blocked for")
+    expect(page.get_by_role("link", name="Unblock sign-in")).to_be_visible()
+    olivia.refresh_from_db()
+    assert not olivia.account_enabled
