@@ -12,9 +12,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 FIGURES = ("load", "floor", "full_sync", "search_index", "no_change_sync", "changes_sync")
-LIST_FIGURES = ("list_first_page", "list_search", "list_deep_page", "list_first_page_100")
+LIST_FIGURES = ("list_first_page", "list_search", "list_deep_page", "list_first_page_100",
+                "active_first_page", "active_search", "active_deep_page",
+                "picker_directory", "picker_addable", "picker_users", "picker_users_100")
 TARGETS = {"full_sync": 3.0, "no_change_sync": 0.02, "changes_sync": 0.05, "list_first_page": 2.0,
-           "list_search": 2.0, "list_deep_page": 2.0}
+           "list_search": 2.0, "list_deep_page": 2.0, "active_first_page": 2.0, "active_search": 2.0,
+           "active_deep_page": 2.0, "picker_directory": 2.0, "picker_addable": 2.0, "picker_users": 2.0}
 
 
 @pytest.mark.slow

@@ -11,7 +11,14 @@ on SQLite on a 2-core machine; `bench` reports them, it never fails on them):
 - changes_sync: an incremental sync after 1,000 job titles changed through the directory
   service (<= 5% of full_sync);
 - list_first_page / list_search / list_deep_page: the users list at N users, against
-  list_first_page_100, the first page of an environment of 100 users (each <= 2x).
+  list_first_page_100, the first page of an environment of 100 users (each <= 2x);
+- active_first_page / active_search / active_deep_page: the Microsoft 365 Active users list of the
+  N-user directory, against list_first_page_100 (the directory has no 100-user twin: the Users
+  page of 100 users is the same page shape at 100 users) (each <= 2x);
+- picker_directory / picker_addable / picker_users: the people picker's answer to a typed prefix
+  over the N directory users, over the directory users the 100-user environment could add (N - 100),
+  and over the N-user environment's users, against picker_users_100, the same over the 100-user
+  environment's users (each <= 2x).
 """
 from __future__ import annotations
 
@@ -37,6 +44,7 @@ from users_app.services import directory as dir_svc
 from users_app.tenant_file import load_tenant_file
 
 from .floor import floor_measure
+from .pickers import active_users_measure, picker_measure
 from .scratch import scratch_database
 from .tenant import ADMIN_PASSWORD, ADMIN_UPN, JOB_TITLES, PILOT, PRODUCTION, SEARCH_TERM, generate_tenant, user_upn
 
@@ -54,6 +62,13 @@ RATIOS = {
     "list_search": ("list_first_page_100", 2.0),
     "list_deep_page": ("list_first_page_100", 2.0),
     "list_first_page_100": ("list_first_page_100", None),
+    "active_first_page": ("list_first_page_100", 2.0),
+    "active_search": ("list_first_page_100", 2.0),
+    "active_deep_page": ("list_first_page_100", 2.0),
+    "picker_directory": ("picker_users_100", 2.0),
+    "picker_addable": ("picker_users_100", 2.0),
+    "picker_users": ("picker_users_100", 2.0),
+    "picker_users_100": ("picker_users_100", None),
 }
 
 
@@ -160,6 +175,18 @@ def bench_run(users: int, *, keep: bool = False, progress: Callable[[str], None]
             seconds["list_first_page_100"] = small["first_page"]
             counts["list_100"] = {k: small[k] for k in ("search", "deep_page") if k in small}
             progress("lists measured")
+            with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
+                                   STORAGES={**settings.STORAGES, "staticfiles": plain_static}):
+                active = active_users_measure(client, search_term=SEARCH_TERM, deep_rows=min(2000, users // 2))
+                big_picker = picker_measure(client, production)
+                small_picker = picker_measure(client, pilot)
+            seconds.update({f"active_{name}": value for name, value in active.items()})
+            seconds["picker_directory"] = small_picker["directory"]  # the whole directory, asked from either
+            if "addable" in small_picker:
+                seconds["picker_addable"] = small_picker["addable"]  # the N - 100 users Pilot could add
+            seconds["picker_users"] = big_picker["environment"]
+            seconds["picker_users_100"] = small_picker["environment"]
+            progress("Active users and the picker measured")
         if keep:
             notes.append(f"scratch database kept: {name}")
     cpu = {name: round(CPU[name], 3) for name in ("load", "full_sync", "search_index", "no_change_sync", "changes_sync")}
