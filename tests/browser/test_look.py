@@ -107,14 +107,21 @@ def test_buttons_and_focus_ring(page, live_server, tenant, console_errors, shot)
         "el => getComputedStyle(el).backgroundColor") == BRAND
     # B8: the header's focused link has a visible ring in a colour other than the header's.
     page.goto(f"{live_server.url}/environments/")
-    page.keyboard.press("Tab")  # Skip to content
-    page.keyboard.press("Tab")  # the app name
+    for _ in range(3):  # Skip to content, the app launcher, the app name
+        page.keyboard.press("Tab")
     brand = page.locator(".topbar a.brand")
     expect(brand).to_be_focused()
     ring = brand.evaluate("el => { const s = getComputedStyle(el); return [s.outlineStyle, s.outlineWidth, s.outlineColor]; }")
     header = page.locator(".topbar").evaluate("el => getComputedStyle(el).backgroundColor")
     assert ring[0] != "none" and float(ring[1].rstrip("px")) >= 2 and ring[2] != header, (ring, header)
     shot("look-header-focus")
+    # The app launcher: a menu of the two admin centers, opened from the keyboard.
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")
+    launcher = page.locator(".app-launcher")
+    expect(launcher.get_by_role("link", name="Microsoft 365 admin center")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(launcher.get_by_role("link", name="Microsoft 365 admin center")).to_be_hidden()
 
 
 def test_the_header_search_finds_a_user_and_an_environment(page, live_server, tenant, console_errors, shot):
