@@ -250,7 +250,7 @@ PAGES = [
     _m365("active_user_unblock", USER, refused="ppadmin", fragment="sign-in-panel"),
     _m365("active_user_unlock", USER, None, "ppadmin", kind=ACTION),
     _m365("active_user_restore", USER, None, "ppadmin", kind=ACTION),
-    _m365("active_user_purge", USER, None, "ppadmin", kind=ACTION),
+    _m365("active_user_purge", USER, refused="ppadmin", fragment="purge-confirm"),
     _m365("group_list", fragment="group-table"),
     _m365("group_create", refused=("plain", "ppadmin"), fragment="group-create"),
     _m365("group_detail", GROUP, refused="sysadmin", fragment="group-members"),

@@ -515,12 +515,12 @@ def test_dir_04_delete_permanently_from_deleted_users(portal_tenant, sign_in):
     directory.directory_user_delete(user=user)
     admin = sign_in("global")
     url = reverse("m365:active_user_purge", args=[user.pk])
-    unconfirmed = admin.post(url, {}, HTTP_HX_REQUEST="true")
-    assert unconfirmed.status_code == 400
+    panel = admin.get(url, HTTP_HX_REQUEST="true").content.decode()  # the one confirmation panel (B14)
+    assert 'id="purge-confirm"' in panel and "can never be restored" in panel and "hx-confirm" not in panel
     user.refresh_from_db()
     assert user.deleted_state == "soft"
-    response = admin.post(url, {"confirm": "1"}, HTTP_HX_REQUEST="true")
-    assert response.status_code == 200 and 'id="deleted-user-table"' in response.content.decode()
+    response = admin.post(url, {"query": "q=plain"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and response["HX-Redirect"] == reverse("m365:deleted_user_list") + "?q=plain"
     user.refresh_from_db()
     assert user.deleted_state == "hard"
     assert sign_in("licadmin").post(url, {"confirm": "1"}).status_code == 403

@@ -12,12 +12,11 @@ from portal.htmx import render_page_or_partial
 from users_app.forms.m365 import PasswordResetForm
 from users_app.forms.m365_wizard import SignInForm
 from users_app.permissions import m365_required
-from users_app.provisioning.rules import InvalidInput
 from users_app.provisioning.rules.admin_roles import Action
 from users_app.selectors import m365 as selectors
 from users_app.services import directory
 
-from users_app.views.common import act, form_action, refused
+from users_app.views.common import act, form_action
 
 from .common import T, no_store, user_name, user_page_context
 from .users import deleted_context
@@ -139,19 +138,27 @@ def active_user_restore(request: HttpRequest, user_id) -> HttpResponse:
                context=lambda _: deleted_context(request))
 
 
-@require_POST
-@m365_required(write=Action.PURGE)
+@require_http_methods(["GET", "POST"])
+@m365_required(Action.PURGE)
 def active_user_purge(request: HttpRequest, user_id) -> HttpResponse:
-    """Delete permanently from Deleted users (DIR-04): the user is gone for good; in each
-    environment its record stays disabled and Delete becomes possible there (LIFE-05)."""
+    """Delete permanently from Deleted users (DIR-04), after the one confirmation panel: the user is
+    gone for good; in each environment its record stays disabled and Delete becomes possible there
+    (LIFE-05). The list behind the panel, and after it, keeps its search (`query`)."""
     user = selectors.directory_user_get(user_id=user_id)
-    list_url = reverse("m365:deleted_user_list")
-    template, partial = T + "deleted_user_list.html", "deleted-user-table"
-    if request.POST.get("confirm") != "1":
-        unconfirmed = InvalidInput("confirm", "Tick the confirmation: a permanently deleted user can never be restored.")
-        return refused(request, unconfirmed, redirect_to=list_url, template=template, partial=partial,
-                       context=deleted_context(request), status=400)
+    query = QueryDict(request.GET.urlencode() if request.method == "GET" else request.POST.get("query", ""))
+    request.GET = query
+    list_url = reverse("m365:deleted_user_list") + (f"?{query.urlencode()}" if query else "")
+    template, partial = T + "deleted_user_list.html", "confirm-panel"
+    confirm = dict(
+        id="purge-confirm", action=reverse("m365:active_user_purge", args=[user.pk]), cancel=list_url,
+        title=f"Delete {user.login_name} permanently?", button="Delete permanently", rules="DIR-04 LIFE-05",
+        hidden={"query": query.urlencode()},
+        text=f"{user.login_name} is gone for good: it can never be restored. Its licenses, groups and roles go "
+             "with it; in each environment its record stays disabled and can then be deleted there.")
+    context = lambda: {**deleted_context(request), "confirm": confirm}  # noqa: E731
+    if request.method == "GET":
+        return render_page_or_partial(request, template, partial, context())
     return act(request, lambda: directory.directory_user_purge(user=user),
-               done=lambda _: f"{user.login_name} is permanently deleted (DIR-04); environments can now delete "
-                            "its disabled records (LIFE-05).",
-               url=list_url, template=template, partial=partial, context=lambda _: deleted_context(request))
+               done=lambda _: f"{user.login_name} is permanently deleted; environments can now delete its disabled "
+                            "records.",
+               url=list_url, leave=True, template=template, partial=partial, refused_context=context)
