@@ -30,7 +30,7 @@ def sign_in(page, live_server, local="global"):
     page.get_by_role("button", name="Sign in").click()
 
 
-def _wizard(page, live_server, shot=None, js=True):
+def _wizard(page, live_server, shot=None, js=True, axe=None):
     """Basics (auto password), Product licenses (Dynamics 365 Sales), Optional settings (a role), Review."""
     page.goto(f"{live_server.url}/m365/users/new/")
     page.get_by_label("First name").fill("Nora")
@@ -42,6 +42,8 @@ def _wizard(page, live_server, shot=None, js=True):
     expect(page.get_by_label("Automatically create a password")).to_be_checked()
     if shot:
         shot("wizard-basics")
+    if axe:
+        axe("Add a user: Basics", ["#add-user-wizard"])
     page.get_by_role("button", name="Next").click()
     expect(page.locator('[aria-current="step"]')).to_have_text("Product licenses")
     page.get_by_label("Select location").select_option("US")
@@ -50,6 +52,8 @@ def _wizard(page, live_server, shot=None, js=True):
     expect(page.get_by_text("CDS_SALES")).to_be_visible()
     if shot:
         shot("wizard-licences")
+    if axe:
+        axe("Add a user: Product licenses", ["#add-user-wizard"])
     page.get_by_role("button", name="Next").click()
     expect(page.locator('[aria-current="step"]')).to_have_text("Optional settings")
     page.get_by_role("radio", name="Admin center access", exact=True).check()
@@ -63,21 +67,29 @@ def _wizard(page, live_server, shot=None, js=True):
         expect(review).to_contain_text(text)
     if shot:
         shot("wizard-review")
+    if axe:
+        axe("Add a user: Review and finish", ["#add-user-wizard"])
 
 
-def test_wizard_end_to_end(page, live_server, tenant, console_errors, shot):
+def test_wizard_end_to_end(page, live_server, tenant, console_errors, shot, axe):
     """DIR-01/02/05/10: the four steps, then the password shown once with Copy."""
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     sign_in(page, live_server)
-    _wizard(page, live_server, shot)
+    _wizard(page, live_server, shot, axe=axe)
     # Back keeps what was typed.
     page.get_by_role("link", name="Edit display and username").click()
     expect(page.get_by_label("Display name")).to_have_value("Nora Quinn")
+    current = page.locator('[aria-current="step"]')
     page.get_by_role("button", name="Next").click()
+    expect(current).to_have_text("Product licenses")
     page.get_by_role("button", name="Next").click()
+    expect(current).to_have_text("Optional settings")
     page.get_by_role("button", name="Back").click()
+    expect(current).to_have_text("Product licenses")
     expect(page.get_by_label("Select location")).to_have_value("US")
     page.get_by_role("button", name="Next").click()
+    expect(current).to_have_text("Optional settings")
+    expect(page.get_by_role("checkbox", name="License administrator")).to_be_checked()
     page.get_by_role("button", name="Next").click()
     page.get_by_role("button", name="Finish adding").click()
     expect(page.get_by_role("heading", name="Nora Quinn added to active users")).to_be_visible()
@@ -87,6 +99,7 @@ def test_wizard_end_to_end(page, live_server, tenant, console_errors, shot):
     expect(page.locator(".wizard-copied")).to_have_text("Copied")
     assert page.evaluate("() => navigator.clipboard.readText()") == password
     shot("wizard-finish")
+    axe("Add a user: finished", ["#add-user-wizard"])
     nora = DirectoryUser.objects.get(user_principal_name=portal_upn("nora"))
     assert nora.must_change_password and nora.account.check_password(password)
     assert list(nora.licence_assignments.values_list("sku__sku_part_number", flat=True)) == ["DYN"]
@@ -110,7 +123,7 @@ def test_wizard_without_javascript(browser, live_server, tenant):
         context.close()
 
 
-def test_user_page_tabs_and_block_sign_in_through_its_panel(page, live_server, tenant, console_errors, shot):
+def test_user_page_tabs_and_block_sign_in_through_its_panel(page, live_server, tenant, console_errors, shot, axe):
     """The user page as the details flyout: tabs swapped in place; Block sign-in through its panel,
     with the keyboard: focus in the panel, the box, Save."""
     olivia = DirectoryUser.objects.get(user_principal_name=portal_upn("olivia"))
@@ -123,12 +136,14 @@ def test_user_page_tabs_and_block_sign_in_through_its_panel(page, live_server, t
     page.get_by_role("link", name="Account").click()
     expect(page.get_by_role("link", name="Account")).to_have_attribute("aria-current", "page")
     shot("m365-user-page")
+    axe("User page", ["#user-sheet"])
     page.get_by_role("link", name="Block sign-in").click()
     panel = page.locator("#sign-in-panel")
     expect(panel.get_by_role("dialog")).to_be_visible()
     expect(panel).to_contain_text("Block this user?")
     box = panel.get_by_label("Block this user from signing in")
     expect(box).to_be_checked()
+    axe("Block sign-in panel", ["#sign-in-panel"])
     assert page.evaluate("() => document.getElementById('sign-in-panel').contains(document.activeElement)")
     page.keyboard.press("Escape")
     expect(panel).to_have_count(0)
@@ -140,3 +155,14 @@ def test_user_page_tabs_and_block_sign_in_through_its_panel(page, live_server, t
     expect(page.get_by_role("link", name="Unblock sign-in")).to_be_visible()
     olivia.refresh_from_db()
     assert not olivia.account_enabled
+
+
+def test_wizard_fits_a_phone(page, live_server, tenant, console_errors):
+    """Below 900 px the steps go on top; nothing is wider than a 390 px window."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/m365/users/new/")
+    steps, body = page.locator(".wizard-steps").bounding_box(), page.locator(".wizard-body").bounding_box()
+    assert steps["y"] + steps["height"] <= body["y"] + 1  # the step list above the step
+    width = page.evaluate("() => document.querySelector('#add-user-wizard').getBoundingClientRect().right")
+    assert width <= 390
