@@ -93,7 +93,8 @@ class Selection:
 
 @dataclass
 class Grid:
-    """A table with its selection: `rows` gives (row, id, ticked) for the page shown."""
+    """A table with its selection: `rows` gives (row, id, ticked, label) for the page shown; the
+    label names the row for its check box (the table's `grid_label(record)`, else the record)."""
 
     table: object
     selection: Selection
@@ -103,9 +104,10 @@ class Grid:
     def rows(self) -> Iterator[tuple]:
         chosen = set(self.selection.ids)
         field = getattr(self.table, "grid_id", "pk")
+        label = getattr(self.table, "grid_label", str)
         for row in self.table.paginated_rows:
             value = str(getattr(row.record, field))
-            yield row, value, value in chosen
+            yield row, value, value in chosen, label(row.record)
 
     @property
     def count(self) -> int:

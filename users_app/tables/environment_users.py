@@ -56,6 +56,10 @@ class EnvironmentUserTable(PortalTable):
         return format_html('<a href="{}" hx-get="{}" hx-target="#panel-host" hx-swap="innerHTML" data-quick-look>{}</a>',
                            url, url, value or record.domainname)
 
+    @staticmethod
+    def grid_label(record) -> str:
+        return record.fullname or record.domainname
+
     def value_fullname(self, value, record):
         return value or record.domainname
 

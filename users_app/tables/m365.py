@@ -63,6 +63,10 @@ class DirectoryUserTable(PortalTable):
         return format_html('<a href="{}" hx-get="{}" hx-target="#panel-host" hx-swap="innerHTML" data-quick-look>{}</a>',
                            url, url, value or record.user_principal_name)
 
+    @staticmethod
+    def grid_label(record) -> str:
+        return record.display_name or record.user_principal_name
+
     def value_display_name(self, value, record):
         return value or record.user_principal_name
 

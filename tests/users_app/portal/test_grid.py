@@ -163,3 +163,20 @@ def test_quick_look_shows_the_summary_and_links(portal_tenant, sign_in):
     assert "Open profile" in text and "Run diagnostics" in text
     assert reverse("users:environment_user_detail", args=[sales.environment_id, user.systemuserid]) in text
     assert SecurityRole.objects.filter(environment=sales, name="System Administrator").exists()
+
+
+def test_add_user_opens_manage_security_roles_for_the_added_users(portal_tenant, sign_in):
+    """After Add user (htmx), the response is the bulk Manage security roles panel with the added
+    users selected and Add user's per-user results in it; assigning gives them the role."""
+    sales = portal_tenant["sales"]
+    reload_tenant(lambda data: with_users(data, ["newcomer"], in_group=False) or with_users(data, ["joiner"]))
+    from users_app.models import SystemUser
+    SystemUser.objects.filter(environment=sales, domainname=portal_upn("joiner")).delete()
+    client = sign_in("global")
+    response = client.post(url(sales, "add"), {"users": f"{portal_upn('joiner')}\n{portal_upn('newcomer')}"}, **HX)
+    text = response.content.decode()
+    assert response.status_code == 200 and 'id="bulk-roles-panel"' in text and "Add user: results" in text
+    assert "ELIG-04" in text and "1 selected user" in text and "Joiner" in text and "toast-warning" in text
+    assert selected(client, sales) == [str(record(sales, "joiner").systemuserid)]
+    client.post(url(sales, "bulk_roles"), {"roles": ["System Customizer"]}, **HX)
+    assert SystemUserRole.objects.filter(systemuser=record(sales, "joiner"), role__name="System Customizer").exists()
