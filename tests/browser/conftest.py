@@ -160,4 +160,44 @@ def no_horizontal_scroll(page, where: str = "") -> None:
     lines = [f"  {o['path']} (right edge {o['right']} px, {o['width']} px wide{', innermost' if o['leaf'] else ''})"
              f" {o['text']!r}" for o in offenders]
     raise AssertionError(f"{where or page.url}: the document is {width[0]} px wide in a {width[1]} px window; "
-                         f"widest: \n" + "\n".join(lines))
+                         "the widest:\n" + "\n".join(lines))
+
+
+# --- Signed-in contexts for the sweeps over many pages (accessibility, small screens) -------------
+
+
+class Session:
+    """One browser context signed in as one identity (a sign-in of tests/conftest.py's portal tenant,
+    None: signed out), its console errors collected (those EXPECTED_REFUSAL lets through aside)."""
+
+    def __init__(self, browser, live_server, identity, viewport=None):
+        self.context = browser.new_context(viewport=viewport or {"width": 1366, "height": 860})
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(10000)
+        self.base = live_server.url
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and not EXPECTED_REFUSAL.search(m.text)
+                     and self.errors.append(f"{self.page.url.removeprefix(self.base)}: {m.text}"))
+        self.page.on("pageerror", lambda e: self.errors.append(f"{self.page.url.removeprefix(self.base)}: {e}"))
+        if identity:
+            from tests.conftest import PORTAL_PASSWORD, portal_upn
+            self.page.goto(f"{self.base}/signin/")
+            self.page.get_by_label("User name").fill(portal_upn(identity))
+            self.page.get_by_label("Password").fill(PORTAL_PASSWORD)
+            self.page.get_by_role("button", name="Sign in").click()
+            self.page.wait_for_url(lambda url: "/signin/" not in url)
+
+    def open(self, path: str):
+        response = self.page.goto(f"{self.base}{path}")
+        settle(self.page)
+        return response
+
+
+def settle(page) -> None:
+    """Wait until no htmx request is in flight (content loaded on `load` triggers, swaps settled) and
+    every finite animation has ended (a panel slides and fades in: axe would read its colours half-way)."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')",
+                           timeout=5000)
+    page.evaluate("""() => Promise.all(document.getAnimations()
+        .filter((a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+        .map((a) => a.finished.catch(() => null)))""")

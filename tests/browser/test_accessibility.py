@@ -18,8 +18,7 @@ from collections import Counter
 import pytest
 from django.urls import resolve
 
-from tests.browser.conftest import EXPECTED_REFUSAL, SCREENSHOTS, axe_violations
-from tests.conftest import PORTAL_PASSWORD, portal_upn
+from tests.browser.conftest import SCREENSHOTS, Session, axe_violations, settle
 from tests.pages import OTHER, PAGE, PAGES, REGISTRY, World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,41 +33,6 @@ CHECKED = [p for p in PAGES if p.kind in (PAGE, OTHER) and p.answer == 200 and p
 def identity_of(page) -> str | None:
     """Who opens a page for the check: the first identity the registry allows (None: signed out)."""
     return page.allowed[0] if page.allowed else None
-
-
-class Session:
-    """One browser context signed in as one identity, its console errors collected."""
-
-    def __init__(self, browser, live_server, identity, viewport=None):
-        self.context = browser.new_context(viewport=viewport or {"width": 1366, "height": 860})
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(10000)
-        self.base = live_server.url
-        self.errors: list[str] = []
-        self.page.on("console", lambda m: m.type == "error" and not EXPECTED_REFUSAL.search(m.text)
-                     and self.errors.append(f"{self.page.url.removeprefix(self.base)}: {m.text}"))
-        self.page.on("pageerror", lambda e: self.errors.append(f"{self.page.url.removeprefix(self.base)}: {e}"))
-        if identity:
-            self.page.goto(f"{self.base}/signin/")
-            self.page.get_by_label("User name").fill(portal_upn(identity))
-            self.page.get_by_label("Password").fill(PORTAL_PASSWORD)
-            self.page.get_by_role("button", name="Sign in").click()
-            self.page.wait_for_url(lambda url: "/signin/" not in url)
-
-    def open(self, path: str):
-        response = self.page.goto(f"{self.base}{path}")
-        settle(self.page)
-        return response
-
-
-def settle(page) -> None:
-    """Wait until no htmx request is in flight (content loaded on `load` triggers, swaps settled) and
-    every finite animation has ended (a panel slides and fades in: axe would read its colours half-way)."""
-    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')",
-                           timeout=5000)
-    page.evaluate("""() => Promise.all(document.getAnimations()
-        .filter((a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
-        .map((a) => a.finished.catch(() => null)))""")
 
 
 def panel_key(href: str) -> str:
@@ -220,6 +184,15 @@ KEYBOARD_PAGES = ("users:environment_user_detail", "users:environment_user_list"
                   "m365:active_user_list")
 
 
+def focus_within(page, selector: str, timeout=3000) -> bool:
+    """The focus is (or comes, within `timeout` ms: a widget may set itself up after the swap) inside `selector`."""
+    try:
+        page.wait_for_function("(s) => !!document.activeElement.closest(s)", arg=selector, timeout=timeout)
+    except Exception:  # noqa: BLE001
+        return False
+    return True
+
+
 def tab_walk(page, limit=160) -> list[str]:
     """Tab from the top of the page; the data-kb index of each element focused, in order, until the
     focus comes back round (or `limit` presses). Marks every element with data-kb first."""
@@ -265,7 +238,7 @@ def test_every_panel_opens_and_closes_with_the_keyboard(browser, live_server, po
             if problem and method == "post":
                 problem = None  # an action that answered without a panel: nothing to close
             else:
-                if not problem and not page.evaluate("() => !!document.activeElement.closest('[data-panel]')"):
+                if not problem and not focus_within(page, "[data-panel]"):
                     problem = "the focus is not inside the panel"
                 problem = problem or close_panel(page)
                 focused = page.evaluate("() => [document.activeElement.getAttribute('data-kb'), document.activeElement.id]")

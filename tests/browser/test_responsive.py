@@ -1,0 +1,98 @@
+"""The portal on a phone (390 x 844, an iPhone 12-14's CSS size): no main page is wider than the window,
+the navigation is behind a menu button that opens it, and a side panel is a full-width sheet.
+
+Each page is opened by the first identity the registry (tests/pages.py) allows. A page wider than the
+window fails, naming the elements that pass the right edge (tests/browser/conftest.py,
+no_horizontal_scroll); the failure lists every page at once.
+"""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import SCREENSHOTS, Session, no_horizontal_scroll, settle
+from tests.pages import REGISTRY, World
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+# The main pages of the review's 390 px run (story 7), and the new ones: the user's page of each centre,
+# the Add a user wizard, a group, the licences and the search.
+MAIN_PAGES = (
+    "environments:environment_list", "environments:environment_detail", "users:environment_user_list",
+    "users:environment_user_detail", "structure:team_list", "structure:sync_run_list", "imports:data_import",
+    "m365:active_user_list", "m365:active_user_create", "m365:active_user_detail", "m365:group_detail",
+    "m365:licence_list", "my_environments:my_environment_list", "search:search",
+)
+MENU = re.compile(r"navigation|menu", re.IGNORECASE)
+
+
+def shot(page, name: str, full_page: bool = True) -> None:
+    """A screenshot in test-artifacts/screenshots/ (as the `shot` fixture, for a page of a Session)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+
+def test_main_pages_fit_a_390_px_phone(browser, live_server, portal_tenant):
+    """B5, B6: every main page fits 390 px (a wide table scrolls inside its own container)."""
+    world, sessions, problems = World(portal_tenant), {}, []
+    for name in MAIN_PAGES:
+        entry = REGISTRY[name]
+        identity = entry.allowed[0]
+        if identity not in sessions:
+            sessions[identity] = Session(browser, live_server, identity, viewport=PHONE)
+        session = sessions[identity]
+        url = world.url(entry) + ("?q=plain" if name == "search:search" else "")
+        response = session.open(url)
+        if response.status != 200:
+            problems.append(f"{name} as {identity}: answered {response.status}")
+            continue
+        try:
+            no_horizontal_scroll(session.page, f"{name} ({url})")
+        except AssertionError as error:
+            problems.append(str(error))
+        if name == "users:environment_user_list":
+            shot(session.page, "mobile-users-390")
+    for identity, session in sessions.items():
+        problems += [f"console error as {identity}: {error}" for error in dict.fromkeys(session.errors)]
+        session.context.close()
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_navigation_is_behind_a_menu_button_on_a_phone(browser, live_server, portal_tenant):
+    """B5: below 900 px the left navigation collapses behind a menu button; the button opens it, its
+    links can be followed, and the open navigation does not widen the page."""
+    world = World(portal_tenant)
+    session = Session(browser, live_server, "global", viewport=PHONE)
+    page = session.page
+    session.open(world.url(REGISTRY["environments:environment_detail"]))
+    navigation = page.get_by_role("navigation", name="Main")
+    expect(navigation.get_by_role("link", name="Active users")).not_to_be_visible()
+    menu = page.get_by_role("button", name=MENU)
+    expect(menu).to_be_visible()
+    menu.click()
+    settle(page)
+    expect(navigation.get_by_role("link", name="Active users")).to_be_visible()
+    no_horizontal_scroll(page, "the open navigation")
+    shot(page, "mobile-nav-open", full_page=False)
+    navigation.get_by_role("link", name="Active users").click()
+    expect(page).to_have_url(re.compile(r"/m365/users/"))
+    assert session.errors == []
+    session.context.close()
+
+
+def test_a_side_panel_is_a_full_width_sheet_on_a_phone(browser, live_server, portal_tenant):
+    """Below 900 px a side panel takes the whole width: nothing of it is off-screen (review m7)."""
+    world = World(portal_tenant)
+    session = Session(browser, live_server, "global", viewport=PHONE)
+    page = session.page
+    session.open(world.url(REGISTRY["users:environment_user_detail"]))
+    page.locator('[hx-target="#panel-host"][hx-get*="/roles/"]').first.click()
+    panel = page.locator("[data-panel] [role=dialog]")
+    expect(panel).to_be_visible()
+    settle(page)
+    box = panel.bounding_box()
+    assert box["x"] <= 0.5 and box["x"] + box["width"] >= PHONE["width"] - 0.5, box
+    no_horizontal_scroll(page, "the Manage security roles panel")
+    assert session.errors == []
+    session.context.close()
