@@ -48,6 +48,16 @@
       panel.insertBefore(overlay, panel.firstChild);
     }
     focusInto(panel);
+    // A script may replace the focused control after the panel opened (the people picker swaps its
+    // text field for a combobox): focus left on the page's body goes back into the panel.
+    if (window.MutationObserver) {
+      var observer = new MutationObserver(function () {
+        if (!document.body.contains(panel)) { observer.disconnect(); return; }
+        var active = document.activeElement;
+        if (!active || active === document.body) focusInto(panel);
+      });
+      observer.observe(panel, {childList: true, subtree: true});
+    }
   }
   function closePanel(panel) {
     if (panel.dataset.panelLoaded) {
