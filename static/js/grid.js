@@ -11,7 +11,7 @@
     var rows = rowsOf(table);
     rows.forEach(function (box) {
       var tr = box.closest("tr");
-      if (tr) { tr.classList.toggle("grid-selected", box.checked); if (box.checked) tr.setAttribute("aria-selected", "true"); else tr.removeAttribute("aria-selected"); }
+      if (tr) tr.classList.toggle("grid-selected", box.checked);
     });
     if (all) all.checked = rows.length > 0 && rows.every(function (box) { return box.checked; });
   }

@@ -50,7 +50,7 @@ def users_page(page, live_server):
     expect(page.locator("#user-table")).to_be_visible()
 
 
-def test_select_three_users_and_assign_a_role_to_all(page, live_server, tenant, console_errors):
+def test_select_three_users_and_assign_a_role_to_all(page, live_server, tenant, console_errors, axe):
     users_page(page, live_server)
     for local in THREE:
         box(page, local).check()
@@ -58,37 +58,42 @@ def test_select_three_users_and_assign_a_role_to_all(page, live_server, tenant, 
     bar = page.get_by_role("toolbar", name="User commands")
     expect(bar.get_by_role("button", name="Add to team")).to_be_visible()
     snap(page, "grid-selection")
+    axe("Users grid with a selection")
     bar.get_by_role("button", name="Manage security roles").click()
     panel = page.locator("#bulk-roles-panel")
     expect(panel).to_be_visible()
     expect(panel).to_contain_text("3 selected users")
     panel.get_by_label("System Customizer").check()
     snap(page, "grid-bulk-roles-panel")
+    axe("bulk Manage security roles panel", include=["#bulk-roles-panel"])
     panel.get_by_role("button", name="Assign").click()
     expect(page.locator("#bulk-roles-panel")).to_contain_text("3 of 3")
     expect(page.locator("#messages")).to_contain_text("done for 3 of 3 users")
+    axe("bulk results", include=["#bulk-roles-panel"])
     for local in THREE:
         assert SystemUserRole.objects.filter(systemuser=record(local), role__name="System Customizer").exists(), local
 
 
-def test_quick_look_opens_on_a_name_and_closes_with_escape(page, live_server, tenant, console_errors):
+def test_quick_look_opens_on_a_name_and_closes_with_escape(page, live_server, tenant, console_errors, axe):
     users_page(page, live_server)
     page.locator("#user-table").get_by_role("link", name="Plain Test").click()
     panel = page.locator("#quick-look-panel")
     expect(panel).to_be_visible()
     expect(panel).to_contain_text("Dynamics 365 Sales")
     expect(panel.get_by_role("link", name="Open profile")).to_be_visible()
+    axe("quick look", include=["#quick-look-panel"])
     page.keyboard.press("Escape")
     expect(page.locator("#quick-look-panel")).to_have_count(0)
 
 
-def test_edit_columns_hides_a_column_for_good(page, live_server, tenant, console_errors):
+def test_edit_columns_hides_a_column_for_good(page, live_server, tenant, console_errors, axe):
     users_page(page, live_server)
     header = page.locator("#user-table thead")
     expect(header).to_contain_text("Business unit")
     page.get_by_role("link", name="Edit columns").click()
     panel = page.locator("#columns-panel")
     expect(panel).to_be_visible()
+    axe("Edit columns", include=["#columns-panel"])
     panel.get_by_label("Business unit").uncheck()
     panel.get_by_role("button", name="Save").click()
     expect(page.locator("#user-table thead")).not_to_contain_text("Business unit")
