@@ -100,7 +100,7 @@ def test_admin_story_create_license_sync_find_role_diagnose_unlicense_refresh(pa
     expect(page.locator("#messages")).to_contain_text("Basic User")
     # Run diagnostics: every check passes (or does not apply).
     page.get_by_role("button", name="Run diagnostics").click()
-    panel = page.locator("#diagnostics-panel")
+    panel = page.locator("#user-panel")  # the Run diagnostics side panel
     expect(panel).to_be_visible()
     expect(panel).to_contain_text("entitled")
     expect(panel.locator(".check-fail")).to_have_count(0)
@@ -116,7 +116,7 @@ def test_admin_story_create_license_sync_find_role_diagnose_unlicense_refresh(pa
     # ...and Refresh user disables her, naming the rule.
     page.goto(profile_url)
     page.get_by_role("button", name="Refresh user").click()
-    expect(page.locator("#messages")).to_contain_text("ELIG-03")
+    expect(page.locator("#user-panel")).to_contain_text("ELIG-03")  # the "What changed" side panel
     expect(page.locator("#user-summary")).to_contain_text("Disabled")
     shot("refresh-user")
     assert SystemUser.objects.get(azureactivedirectoryobjectid=nora.id).isdisabled
