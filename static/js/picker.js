@@ -6,6 +6,11 @@
 (function () {
   "use strict";
   if (window.peoplePicker) { window.peoplePicker.scan(document); return; }
+  // A swap keeping an element's id copies its attributes, `style` among them by default: under the
+  // portal's Content-Security-Policy (no inline style) that copy is refused and logged. Settle without it.
+  if (window.htmx && htmx.config.attributesToSettle) {
+    htmx.config.attributesToSettle = htmx.config.attributesToSettle.filter(function (name) { return name !== "style"; });
+  }
 
   function options(picker) {
     return Array.prototype.filter.call(picker.listbox.querySelectorAll('[role="option"]'), function (o) {

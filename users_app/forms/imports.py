@@ -2,6 +2,7 @@
 checked by users_app.services.imports, never here."""
 from django import forms
 
+from users_app.forms.pickers import PeoplePickerField
 from users_app.selectors.imports import reassign_target_choices, stub_user_list
 
 # The largest CSV the data import and the bulk reassign take, as a file or as text, for the
@@ -67,10 +68,10 @@ class ReassignPickForm(forms.Form):
 
     source = UserChoiceField(label="Stub user", queryset=None, to_field_name="systemuserid",
                              empty_label="Select a stub user")
-    target = UserChoiceField(label="Reassign records to", queryset=None, to_field_name="systemuserid",
-                             empty_label="Select a user")
+    target = PeoplePickerField(label="Reassign records to", scope="environment", multiple=False)
 
     def __init__(self, *args, environment, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"].queryset = stub_user_list(environment=environment)
         self.fields["target"].queryset = reassign_target_choices(environment=environment)
+        self.fields["target"].environment = environment

@@ -14,10 +14,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 
 from environments_app.models import Environment
+from users_app import list_search
 from users_app.choices import DeletedState, UserType
 from users_app.filters.environment_users import EnvironmentUserFilterSet
 from users_app.filters.m365 import DirectoryUserFilterSet, GroupFilterSet
@@ -119,14 +121,66 @@ def key_field(model) -> str:
 
 def picker_matches(queryset: QuerySet, text: str, *, exclude=(), limit: int = LIMIT) -> list[Match]:
     """At most `limit` rows of `queryset` whose names hold `text` (nothing for an empty text), the
-    keys in `exclude` (already chosen) left out. One or two queries whatever the rows."""
+    keys in `exclude` (already chosen) left out, by name. A few queries whatever the rows.
+
+    A picker wants a handful of matches, not the first ones of the whole directory in name order:
+    the trigram index is asked for a small batch of candidates first (BATCHES), and the list's
+    own search (every candidate, sorted) runs only when a batch gave too few, so a common
+    prefix over 100,000 users reads a few hundred rows, not the thousands that hold it."""
     text = (text or "").strip()[:MAX_QUERY]
     if not text:
         return []
     keys = [key for key in exclude if key_like(key)]
     if keys:
         queryset = queryset.exclude(**{f"{key_field(queryset.model)}__in": keys})
+    index = {DirectoryUser: list_search.DIRECTORYUSER, SystemUser: list_search.SYSTEMUSER}.get(queryset.model)
+    if index is not None and list_search.usable(text) and connection.vendor in ("sqlite", "postgresql"):
+        for batch in BATCHES:
+            ids, complete = _first_candidates(index, text, batch)
+            rows = list(_search_among(queryset, ids, text)[:limit])
+            if len(rows) == limit or complete:
+                return [match_of(row) for row in rows]
     return [match_of(row) for row in _search(queryset, text)[:limit]]
+
+
+BATCHES = (200, 2000)
+
+
+def _first_candidates(index, text: str, batch: int) -> tuple[list, bool]:
+    """The first `batch` rows the trigram index holds `text`'s trigrams for, with the rows it has
+    not indexed yet (list_search.candidates' pending rows); `complete` when that was all of them."""
+    if connection.vendor == "sqlite":
+        key = "rowid" if index.sqlite_rowid_is_key else "user_id"
+        matched = f"SELECT {key} FROM {index.search_table} WHERE {index.search_table} MATCH %s LIMIT %s"
+        query = list_search._fts5_query(text)
+        if index.sqlite_rowid_is_key:
+            pending = (f"SELECT id FROM {index.dirty_table} UNION ALL SELECT {index.key} FROM {index.name} WHERE "
+                       f"{index.key} > (SELECT coalesce(max(last_id), 0) FROM {list_search.MARK_TABLE} "
+                       f"WHERE name = '{index.name}') LIMIT %s")
+        else:
+            pending = f"SELECT id FROM {index.dirty_table} LIMIT %s"
+    else:
+        matched = f"SELECT {index.key} FROM {index.search_table} WHERE text LIKE upper(%s) LIMIT %s"
+        query = list_search._like_pattern(text)
+        pending = f"SELECT DISTINCT {index.key} FROM {index.dirty_table} LIMIT %s"
+    with connection.cursor() as cursor:
+        cursor.execute(matched, [query, batch + 1])
+        ids = [row[0] for row in cursor.fetchall()]
+        complete = len(ids) <= batch
+        cursor.execute(pending, [list_search.DENSE + 1])
+        waiting = [row[0] for row in cursor.fetchall()]
+    if len(waiting) > list_search.DENSE:
+        complete = False
+    return ids[:batch] + waiting[:list_search.DENSE], complete
+
+
+def _search_among(queryset: QuerySet, ids: list, text: str) -> QuerySet:
+    """The rows of `queryset` among `ids` whose names hold `text`, by name (the list's own condition)."""
+    if queryset.model is DirectoryUser:
+        condition = DirectoryUserFilterSet(queryset=queryset).search_condition(text)
+        return queryset.filter(pk__in=ids).filter(condition).order_by("display_name", "id")
+    condition = EnvironmentUserFilterSet(queryset=queryset).search_condition(text)
+    return queryset.filter(pk__in=ids).filter(condition).order_by("fullname", "id")
 
 
 def key_like(value: str) -> bool:
