@@ -55,6 +55,25 @@
     if (next && next.form === event.target && !next.closest("[data-panel]")) next.value = window.location.pathname + window.location.search;
   }, true);
 
+  // The search form keeps the sort the list shows now: a header clicked since the page loaded
+  // changed it in the address bar only (B3: a search then lost the sort).
+  function keepSort() {
+    var sort = new URLSearchParams(window.location.search).get("sort");
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-grid-search]"), function (form) {
+      var field = form.querySelector("input[type=hidden][name=sort]");
+      if (!sort) { if (field) field.remove(); return; }
+      if (!field) {
+        field = document.createElement("input");
+        field.type = "hidden";
+        field.name = "sort";
+        form.appendChild(field);
+      }
+      field.value = sort;
+    });
+  }
+  document.addEventListener("htmx:pushedIntoHistory", keepSort);
+  window.addEventListener("popstate", keepSort);
+
   function scan(root) {
     var tables = root.querySelectorAll ? root.querySelectorAll("table.grid") : [];
     Array.prototype.forEach.call(tables, syncAll);

@@ -119,3 +119,19 @@ def test_the_command_bar_follows_the_selection(page, live_server, tenant, consol
     page.get_by_label(re.compile("Select all users on this page")).check()
     expect(page.locator("#grid-commands")).to_contain_text("selected")
     expect(box(page, "plain")).to_be_checked()
+
+
+def test_search_then_sort_then_search_keeps_the_sort(page, live_server, tenant, console_errors):
+    """B3: typing a search, then clicking a header sorts (no search request races it), and the next
+    search keeps that sort."""
+    users_page(page, live_server)
+    page.locator("#id_q").fill("test")
+    expect(page).to_have_url(re.compile(r"q=test"))
+    page.locator("#user-table thead").get_by_role("link", name="User name").click()
+    expect(page).to_have_url(re.compile(r"sort=domainname"))
+    expect(page.locator("#user-table th[aria-sort]")).to_contain_text("User name")
+    page.locator("#id_q").fill("tes")
+    expect(page).to_have_url(re.compile(r"q=tes&|q=tes$"))
+    expect(page).to_have_url(re.compile(r"sort=domainname"))
+    names = page.locator("#user-table tbody td:nth-child(3)").all_inner_texts()
+    assert names == sorted(names, key=str.lower) and len(names) > 1
