@@ -109,3 +109,21 @@ def test_default_environment_security_group_disabled_with_the_reason_b16(page, l
     expect(help_text).to_contain_text("cannot have a security group")
     expect(help_text.locator("a.rule-chip")).to_have_text("ENV-06")
     shot("settings-default-environment")
+
+
+def test_new_environment_is_a_side_panel_that_creates_and_refreshes_the_list(page, live_server, tenant, console_errors, shot):
+    """New environment opens as a side panel over the list (Escape closes it); Save adds the row."""
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/environments/")
+    page.get_by_role("link", name="New environment").click()
+    dialog = page.get_by_role("dialog", name="New environment")
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    page.get_by_role("link", name="New environment").click()
+    dialog = page.get_by_role("dialog", name="New environment")
+    dialog.get_by_label("Name", exact=True).fill("Research")
+    dialog.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.locator("#environment-table")).to_contain_text("Research")
+    expect(page.locator("#environment-table")).to_contain_text("United States")

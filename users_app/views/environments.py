@@ -42,8 +42,8 @@ def environment_list(request):
 @require_http_methods(["GET", "POST"])
 @pp_admin_required
 def environment_create(request):
-    """New environment: the side panel (GET), then environments.environment_create (POST);
-    ENV-06 refusals are shown with the rule."""
+    """New environment: the side panel (GET: the list with the panel open, or the panel alone over
+    HTMX), then environments.environment_create (POST); ENV-06 refusals are shown in the panel."""
     def detail(environment):
         return reverse("environments:environment_detail", args=[environment.environment_id])
 
@@ -52,8 +52,7 @@ def environment_create(request):
         panel_context=lambda form: _list_context(request, create_form=form),
         change=lambda form: environment_services.environment_create(**form.cleaned_data),
         done=lambda environment: f"Environment {environment.name} created.", url=detail,
-        context=lambda environment: _list_context(request, created=environment, created_url=detail(environment),
-                                                  refresh_table=True))
+        context=lambda environment: _list_context(request, refresh_table=True))
 
 
 def _can_edit_security_group(request) -> bool:

@@ -42,6 +42,7 @@ def test_environment_detail_system_administrator_of_that_environment_only(portal
 def test_environment_create_panel_fragment_holds_the_form(portal_tenant, sign_in):
     fragment = sign_in("ppadmin").get(reverse("environments:environment_create"), headers=HX).content.decode()
     assert 'id="environment-create-panel"' in fragment and 'name="name"' in fragment
+    assert f'hx-post="{reverse("environments:environment_create")}"' in fragment and 'role="dialog"' in fragment
 
 
 @pytest.mark.parametrize("local", ["global", "sysadmin"])
