@@ -5,6 +5,7 @@ Each page is opened by the first identity the registry (tests/pages.py) allows. 
 window fails, naming the elements that pass the right edge (tests/browser/conftest.py,
 no_horizontal_scroll); the failure lists every page at once.
 """
+import json
 import re
 
 import pytest
@@ -56,6 +57,7 @@ def test_main_pages_fit_a_390_px_phone(browser, live_server, portal_tenant):
     for identity, session in sessions.items():
         problems += [f"console error as {identity}: {error}" for error in dict.fromkeys(session.errors)]
         session.context.close()
+    SCREENSHOTS.parent.joinpath("responsive-findings.json").write_text(json.dumps(problems, indent=1))
     assert problems == [], "\n".join(problems)
 
 
