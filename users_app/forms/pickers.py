@@ -84,9 +84,9 @@ class PeoplePickerField(forms.Field):
         self.narrowing: dict[str, str] = {}  # the environment scope: {"without_team": teamid} ...
         self._queryset = queryset
         if not help_text:
-            one = NOUNS[scope][0]
-            help_text = (f"Type a name or user name and pick from the list. Without JavaScript: one {one} name per line."
-                         if multiple else f"Type a name or user name and pick from the list.")
+            name = "group name" if scope == "groups" else "user name (or display name)"
+            help_text = ("Type a name and pick from the list. Without JavaScript: "
+                         + (f"one {name} per line." if multiple else f"type the {name}."))
         super().__init__(help_text=help_text, **kwargs)
         self.widget.field = self
 

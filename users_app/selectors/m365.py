@@ -88,18 +88,6 @@ def directory_user_groups(*, user: DirectoryUser) -> dict:
     return {"member_of": [m.group for m in memberships], "owner_of": list(owned)}
 
 
-def user_choices(*, exclude_ids=()) -> list[tuple[str, str]]:
-    """Live users for a picker: (object id, "Display name (upn)")."""
-    rows = (DirectoryUser.objects.filter(LIVE).exclude(pk__in=list(exclude_ids))
-            .order_by("display_name", "user_principal_name").values_list("pk", "display_name", "user_principal_name"))
-    return [(str(pk), f"{name} ({upn})" if name else upn) for pk, name, upn in rows]
-
-
-def group_choices(*, exclude_ids=()) -> list[tuple[str, str]]:
-    rows = DirectoryGroup.objects.exclude(pk__in=list(exclude_ids)).order_by("name").values_list("pk", "name")
-    return [(str(pk), name) for pk, name in rows]
-
-
 # --- licences ---------------------------------------------------------------------------------
 
 
@@ -214,15 +202,6 @@ def service_information(*, user: DirectoryUser) -> dict:
         "roles": [labels.get(r, r) for r in role_values],
         "environment_count": Environment.objects.count(),
     }
-
-
-def directory_users_by_ids(*, ids) -> list[DirectoryUser]:
-    """Live users picked in a form (owners, members)."""
-    return list(DirectoryUser.objects.filter(LIVE, pk__in=list(ids)))
-
-
-def groups_by_ids(*, ids) -> list[DirectoryGroup]:
-    return list(DirectoryGroup.objects.filter(pk__in=list(ids)))
 
 
 def tenant_domains() -> list[str]:

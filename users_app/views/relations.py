@@ -45,7 +45,6 @@ class Relation:
     add_url: str = ""
     add_title: str = ""
     add_button: str = "Add"
-    add_errors: object = None
     show_kind: bool = False
     rows: list[RelationRow] = field(default_factory=list)
     page: object = None

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from portal.htmx import action_response, is_fragment_request, render_page_or_partial
+from portal.htmx import action_response
 from users_app.models import DirectoryUser
 from users_app.permissions import m365_rights
 from users_app.services import directory, lockout
@@ -61,9 +61,3 @@ def relation_action(request: HttpRequest, change, done: str, *, url: str, tab: t
     was; done, the tab of `read_again()`, read after the write."""
     return act(request, change, done=done, url=url, template=tab[0], partial=tab[1],
                context=lambda _: context_for(read_again()), refused_context=lambda: context_for(item))
-
-
-def add_errors(request: HttpRequest, errors, tab: tuple[str, str], context: dict) -> HttpResponse:
-    """Add on a relation tab with a bad pick: the tab again (400) with the errors."""
-    context.update(add_errors=errors, oob_messages=is_fragment_request(request))
-    return render_page_or_partial(request, *tab, context, status=400)
