@@ -4,8 +4,11 @@ Refresh), a row's quick look, Edit columns and the CSV export. Views parse, call
 selector, render; the rules are the services' (users_app/services/bulk_actions.py)."""
 from __future__ import annotations
 
+from copy import copy
+from urllib.parse import urlsplit
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -58,6 +61,18 @@ def list_context(request, environment, **extra) -> dict:
 
 
 _context = list_context
+
+
+def behind(request, environment) -> dict:
+    """Over htmx, after a bulk action: the grid as the page behind the panel shows it (its view,
+    search, sort and page, read from the page's URL), to be swapped in out of band."""
+    current = urlsplit(request.htmx.current_url_abs_path or "") if is_fragment_request(request) else None
+    if current is None or current.path != list_url(environment):
+        return {}
+    page = copy(request)
+    page.GET = QueryDict(current.query)
+    context = list_context(page, environment)
+    return {"table_oob": True, "table": context["table"], "grid": context["grid"]}
 
 
 # --- The selection ---------------------------------------------------------------------------------
@@ -127,8 +142,8 @@ def _bulk(request, environment, kind: str, make_form, apply) -> HttpResponse:
     tell(request, BULK[kind][0], results)
     if not is_fragment_request(request):
         request.session[_results_key(environment, kind)] = results
-    return action_response(request, redirect_to=url, template=USER_LIST, partial="bulk-panel",
-                           context=bulk_context(request, environment, kind, make_form(None), results=results))
+    context = {**bulk_context(request, environment, kind, make_form(None), results=results), **behind(request, environment)}
+    return action_response(request, redirect_to=url, template=USER_LIST, partial="bulk-panel", context=context)
 
 
 def tell(request, title: str, results: list[dict]) -> None:

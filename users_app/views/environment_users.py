@@ -18,7 +18,7 @@ from users_app.selectors.grid import role_names
 from users_app.services.directory import directory_user_find
 from users_app.views.common import form_answer, initiated_by
 from users_app.views.environment_user_actions import result_shown as _result_shown
-from users_app.views.environment_user_grid import USER_LIST, bulk_context, list_context, selection_of
+from users_app.views.environment_user_grid import USER_LIST, behind, bulk_context, list_context, selection_of
 
 
 # --- The list ----------------------------------------------------------------------------------
@@ -66,6 +66,7 @@ def environment_user_add(request: HttpRequest, environment) -> HttpResponse:
     roles_url = reverse("users:environment_user_bulk_roles", args=[environment.environment_id])
     if not is_fragment_request(request):
         request.session[f"users:add-results:{environment.environment_id}"] = results  # shown once (Post/Redirect/Get)
+    context = bulk_context(request, environment, "roles", BulkRolesForm(role_names=role_names(environment)),
+                           add_results=results)
     return action_response(request, redirect_to=roles_url, template=USER_LIST, partial="bulk-panel",
-                           context=bulk_context(request, environment, "roles",
-                                                BulkRolesForm(role_names=role_names(environment)), add_results=results))
+                           context={**context, **behind(request, environment)})

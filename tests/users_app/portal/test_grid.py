@@ -180,3 +180,20 @@ def test_add_user_opens_manage_security_roles_for_the_added_users(portal_tenant,
     assert selected(client, sales) == [str(record(sales, "joiner").systemuserid)]
     client.post(url(sales, "bulk_roles"), {"roles": ["System Customizer"]}, **HX)
     assert SystemUserRole.objects.filter(systemuser=record(sales, "joiner"), role__name="System Customizer").exists()
+
+
+def test_bulk_business_unit_change_refreshes_the_grid_behind(portal_tenant, sign_in):
+    """Over htmx the answer carries the grid as the page behind shows it (out of band), with the
+    users in their new business unit; ROLE-06's removal is a warning."""
+    from users_app.services.environments import business_unit_create
+    sales = portal_tenant["sales"]
+    north = business_unit_create(environment=sales, name="North")
+    client = sign_in("global")
+    ids = [str(record(sales, local).systemuserid) for local in ("sysadmin", "plain")]
+    client.post(url(sales, "selection"), {"page_ids": ids, "selected": ids})
+    behind = "http://testserver" + list_url(sales, q="sysadmin")
+    response = client.post(url(sales, "bulk_business_unit"), {"business_unit": north.pk},
+                           headers={"HX-Request": "true", "HX-Current-URL": behind})
+    text = response.content.decode()
+    assert 'id="user-table" hx-swap-oob="true"' in text and "North" in text and "toast-warning" in text
+    assert "ROLE-06" in text and record(sales, "plain").businessunit_id == north.pk
