@@ -174,20 +174,23 @@ def test_environment_without_dataverse_has_no_user_records(portal_tenant, sign_i
 
 
 def test_add_user_reports_each_user_and_every_refusing_rule(portal_tenant, sign_in):
-    """SYNC-03: per user, added or refused with every refusing rule and its reason; unknown: not found."""
+    """SYNC-03: per user, added or refused with every refusing rule and its reason, in the Add user panel
+    when nobody was added (an error toast); a name the directory does not know is the picker's error."""
     sales = portal_tenant["sales"]
     reload_tenant(lambda data: with_users(data, ["newcomer"], in_group=False) or with_users(data, ["joiner"], licences=()))
     client = sign_in("global")
     panel = client.get(add_url(sales), **HX).content.decode()
     assert 'id="user-add-panel" data-panel' in panel and "<datalist" not in panel  # a side panel, one picker
     before = SystemUser.objects.filter(environment=sales).count()
-    response = client.post(add_url(sales), {"users": f"{portal_upn('newcomer')}\n{portal_upn('joiner')}\nnobody@nowhere.com"}, **HX)
+    response = client.post(add_url(sales), {"users": f"{portal_upn('newcomer')}\n{portal_upn('joiner')}"}, **HX)
     text = response.content.decode()
     assert response.status_code == 200 and 'id="user-add-panel"' in text and 'id="messages"' in text
     assert "ELIG-04" in text and "Sales-Env" in text  # newcomer: not in the security group, with the reason
     assert "ELIG-03" in text  # joiner: no licence
-    assert "nobody@nowhere.com" in text and "not found" in text
+    assert "toast-error" in text and "0 of 2" in text
     assert SystemUser.objects.filter(environment=sales).count() == before
+    unknown = client.post(add_url(sales), {"users": "nobody@nowhere.com"}, **HX)
+    assert unknown.status_code == 400 and "nobody@nowhere.com" in unknown.content.decode()
 
 
 def test_add_user_adds_and_shows_the_results_after_a_redirect(portal_tenant, sign_in):
@@ -398,7 +401,7 @@ def test_teams_manager_position_panels_save(portal_tenant, sign_in):
     teams_panel = client.get(user_url(sales, target, "environment_user_teams"), **HX).content.decode()
     assert "Buyers" in teams_panel and "ROLE-07" in teams_panel
     assert client.post(user_url(sales, target, "environment_user_teams"), {"teams": [team.pk]}).status_code == 302
-    response = client.post(user_url(sales, target, "environment_user_manager"), {"manager": manager.pk}, **HX)
+    response = client.post(user_url(sales, target, "environment_user_manager"), {"manager": manager.domainname}, **HX)
     assert response.status_code == 200 and "Manager saved" in response.content.decode()
     assert client.post(user_url(sales, target, "environment_user_position"), {"position": ""}).status_code == 302
     target.refresh_from_db()
@@ -432,10 +435,11 @@ def test_reassign_records_to_another_user(portal_tenant, sign_in):
     stub = make_stub(sales)
     target = record(sales, "sysadmin")
     client = sign_in("global")
-    response = client.post(user_url(sales, stub, "environment_user_reassign"), {"target": target.pk}, **HX)
+    response = client.post(user_url(sales, stub, "environment_user_reassign"), {"target": target.domainname}, **HX)
     assert response.status_code == 200 and "1 records reassigned" in response.content.decode()
     assert Account.objects.get(name="Acme").owner == target
-    assert client.post(user_url(sales, target, "environment_user_reassign"), {"target": record(sales, "plain").pk}).status_code == 302
+    assert client.post(user_url(sales, target, "environment_user_reassign"),
+                       {"target": record(sales, "plain").domainname}).status_code == 302
 
 
 # --- Stub users, placeholders, application users -------------------------------------------------------
