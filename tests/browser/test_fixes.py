@@ -53,6 +53,11 @@ def test_sort_after_a_search_keeps_both_b3(page, live_server, tenant, console_er
         assert [n.strip() for n in names] == ["Addison", "Jackson", "Sonoma", "Hudson"]
         query = parse_qs(urlparse(page.url).query)
         assert query.get("q") == ["son"] and query.get("sort") == ["type"], page.url
+    # The search after the sort keeps the sort.
+    page.locator("#filterbar-environment-table input[type=search]").fill("sonom")
+    expect(page).to_have_url(re.compile(r"q=sonom"))
+    assert parse_qs(urlparse(page.url).query).get("sort") == ["type"], page.url
+    expect(page.locator("#environment-table th[aria-sort='ascending']")).to_have_text(re.compile("Type"))
     shot("environments-sorted-search")
 
 
