@@ -132,3 +132,19 @@ def test_new_environment_is_a_side_panel_that_creates_and_refreshes_the_list(pag
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(page.locator("#environment-table")).to_contain_text("Research")
     expect(page.locator("#environment-table")).to_contain_text("United States")
+
+
+def test_my_environments_open_only_where_allowed_and_one_message_b13(page, live_server, tenant, console_errors, shot):
+    """B13: olivia@ is not in Sales-Env: Sales shows the refusing rule instead of Open; opening Service says
+    so once, in the card, with no toast repeating it."""
+    sign_in(page, live_server, "olivia")
+    page.goto(f"{live_server.url}/my/environments/")
+    sales_row = page.locator("#my-environment-table tbody tr", has_text="Sales")
+    expect(sales_row.get_by_role("button")).to_have_count(0)
+    expect(sales_row.locator("a.rule-chip")).to_have_text("ELIG-04")
+    page.get_by_role("button", name="Open Service").click()
+    expect(page.locator("#my-environments")).to_contain_text("You were added to Service.")
+    expect(page.get_by_text("You were added to Service")).to_have_count(1)
+    expect(page.locator("#messages .toast")).to_have_count(0)
+    expect(sales_row).to_contain_text("United States")
+    shot("my-environments-open")

@@ -5,6 +5,7 @@ from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from environments_app.choices import region_name
 from environments_app.models import Environment
 from portal.columns import BadgeColumn, state_badge
 from portal.tables import PortalTable
@@ -43,6 +44,9 @@ class MyEnvironmentTable(PortalTable):
             return format_html('<span class="open-refused">Can\'t open: {}</span>', chips)
         url = reverse("my_environments:my_environment_open", args=[record.environment_id])
         return format_html(OPEN_FORM, url, url, get_token(self.request), record.name, icon("open"))
+
+    def render_region(self, value):
+        return region_name(value)
 
     def render_record_disabled(self, value):
         if value is None:
