@@ -135,3 +135,30 @@ def test_search_then_sort_then_search_keeps_the_sort(page, live_server, tenant, 
     expect(page).to_have_url(re.compile(r"sort=domainname"))
     names = page.locator("#user-table tbody td:nth-child(3)").all_inner_texts()
     assert names == sorted(names, key=str.lower) and len(names) > 1
+
+
+def test_active_users_block_two_after_one_confirmation(page, live_server, tenant, console_errors, axe):
+    """Active users: tick two users, Block sign-in asks once (a danger button, Cancel focused), then each
+    is blocked and the panel reports it per user."""
+    from users_app.models import DirectoryUser
+
+    page.goto(f"{live_server.url}/m365/users/")
+    page.get_by_label("User name").fill(portal_upn("global"))
+    page.get_by_label("Password").fill(PORTAL_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#user-table")).to_be_visible()
+    for name in ("Olivia Test", "Plain Test"):
+        page.get_by_label(f"Select {name}").check()
+    expect(page.locator("#grid-commands")).to_contain_text("2 selected")
+    snap(page, "active-users-selection")
+    page.get_by_role("toolbar", name="Active users commands").get_by_role("button", name="Block sign-in", exact=True).click()
+    panel = page.locator("#bulk-block-panel")
+    expect(panel).to_be_visible()
+    expect(panel.get_by_role("link", name="Cancel")).to_be_focused()
+    axe("Block sign-in confirmation", include=["#bulk-block-panel"])
+    panel.get_by_role("button", name="Block sign-in", exact=True).click()
+    expect(page.locator("#bulk-block-panel")).to_contain_text("2 of 2")
+    assert not DirectoryUser.objects.filter(user_principal_name__in=[portal_upn("olivia"), portal_upn("plain")],
+                                            account_enabled=True).exists()
+    page.keyboard.press("Escape")
+    expect(page.locator("#bulk-block-panel")).to_have_count(0)
