@@ -162,3 +162,29 @@ def test_active_users_block_two_after_one_confirmation(page, live_server, tenant
                                             account_enabled=True).exists()
     page.keyboard.press("Escape")
     expect(page.locator("#bulk-block-panel")).to_have_count(0)
+
+
+def test_the_grid_without_javascript(browser, live_server, tenant):
+    """No JavaScript: ticks are recorded by Update selection (or by the command that opens a panel),
+    the bulk panel is a page, and Assign answers by redirect with the per-user results."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1366, "height": 860})
+    page = context.new_page()
+    try:
+        assert not SystemUserRole.objects.filter(role__name="Environment Maker").exists()
+        users_page(page, live_server)
+        box(page, "plain").check()
+        box(page, "sysadmin").check()
+        page.get_by_role("button", name="Update selection").click()
+        expect(page.locator("#grid-commands")).to_contain_text("2 selected")
+        box(page, "d365admin").check()  # ticked, then recorded by the command itself
+        page.get_by_role("toolbar", name="User commands").get_by_role("button", name="Manage security roles").click()
+        expect(page).to_have_url(re.compile(r"/bulk/roles/$"))
+        panel = page.locator("#bulk-roles-panel")
+        expect(panel).to_contain_text("3 selected users")
+        panel.get_by_label("Environment Maker").check()
+        panel.get_by_role("button", name="Assign").click()
+        expect(page.locator("#bulk-roles-panel")).to_contain_text("3 of 3")
+        for local in THREE:
+            assert SystemUserRole.objects.filter(systemuser=record(local), role__name="Environment Maker").exists(), local
+    finally:
+        context.close()
