@@ -170,8 +170,8 @@ class Session:
     """One browser context signed in as one identity (a sign-in of tests/conftest.py's portal tenant,
     None: signed out), its console errors collected (those EXPECTED_REFUSAL lets through aside)."""
 
-    def __init__(self, browser, live_server, identity, viewport=None):
-        self.context = browser.new_context(viewport=viewport or {"width": 1366, "height": 860})
+    def __init__(self, browser, live_server, identity, viewport=None, **options):
+        self.context = browser.new_context(viewport=viewport or {"width": 1366, "height": 860}, **options)
         self.page = self.context.new_page()
         self.page.set_default_timeout(10000)
         self.base = live_server.url
@@ -201,3 +201,12 @@ def settle(page) -> None:
     page.evaluate("""() => Promise.all(document.getAnimations()
         .filter((a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
         .map((a) => a.finished.catch(() => null)))""")
+
+
+# The main pages (registry names): the review's 390 px and accessibility runs, and the new screens.
+MAIN_PAGES = (
+    "environments:environment_list", "environments:environment_detail", "users:environment_user_list",
+    "users:environment_user_detail", "structure:team_list", "structure:sync_run_list", "imports:data_import",
+    "m365:active_user_list", "m365:active_user_create", "m365:active_user_detail", "m365:group_detail",
+    "m365:licence_list", "my_environments:my_environment_list", "search:search",
+)

@@ -13,12 +13,13 @@ axe-core is vendored under tests/browser/vendor/axe-core/ and injected by tests/
 """
 
 import json
+import re
 from collections import Counter
 
 import pytest
 from django.urls import resolve
 
-from tests.browser.conftest import SCREENSHOTS, Session, axe_violations, settle
+from tests.browser.conftest import MAIN_PAGES, SCREENSHOTS, Session, axe_report, axe_violations, settle
 from tests.pages import OTHER, PAGE, PAGES, REGISTRY, World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -191,6 +192,28 @@ def test_axe_over_every_page_and_panel_of_the_registry(browser, live_server, por
     findings = grouped(records) + problems
     assert findings == [], f"{len(findings)} accessibility findings:\n" + "\n".join(findings)
     assert checked == len(CHECKED) + len(ERROR_PAGES)
+
+
+def test_axe_over_the_main_pages_in_the_dark_colour_scheme(browser, live_server, portal_tenant):
+    """The portal follows `prefers-color-scheme: dark` (Fluent's webDarkTheme): the main pages keep
+    their contrast there too."""
+    world, sessions, found = World(portal_tenant), {}, []
+    for name in MAIN_PAGES:
+        entry = REGISTRY[name]
+        identity = identity_of(entry)
+        if identity not in sessions:
+            sessions[identity] = Session(browser, live_server, identity, color_scheme="dark")
+        session = sessions[identity]
+        url = world.url(entry)
+        assert session.open(url).status == 200, url
+        background = session.page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+        assert sum(map(int, re.findall(r"\d+", background)[:3])) < 200, f"{name}: not dark ({background})"
+        found.append(axe_report(f"{name} (dark)", axe_violations(session.page)))
+    for identity, session in sessions.items():
+        found += [f"console error as {identity}: {error}" for error in dict.fromkeys(session.errors)]
+        session.context.close()
+    found = [line for line in found if line]
+    assert found == [], "\n".join(found)
 
 
 # --- Every panel with the keyboard only -----------------------------------------------------------

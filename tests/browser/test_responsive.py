@@ -11,20 +11,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SCREENSHOTS, Session, no_horizontal_scroll, settle
+from tests.browser.conftest import MAIN_PAGES, SCREENSHOTS, Session, axe_report, axe_violations, no_horizontal_scroll, settle
 from tests.pages import REGISTRY, World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
-# The main pages of the review's 390 px run (story 7), and the new ones: the user's page of each centre,
-# the Add a user wizard, a group, the licences and the search.
-MAIN_PAGES = (
-    "environments:environment_list", "environments:environment_detail", "users:environment_user_list",
-    "users:environment_user_detail", "structure:team_list", "structure:sync_run_list", "imports:data_import",
-    "m365:active_user_list", "m365:active_user_create", "m365:active_user_detail", "m365:group_detail",
-    "m365:licence_list", "my_environments:my_environment_list", "search:search",
-)
 MENU = re.compile(r"navigation|menu", re.IGNORECASE)
 
 
@@ -35,7 +27,8 @@ def shot(page, name: str, full_page: bool = True) -> None:
 
 
 def test_main_pages_fit_a_390_px_phone(browser, live_server, portal_tenant):
-    """B5, B6: every main page fits 390 px (a wide table scrolls inside its own container)."""
+    """B5, B6: every main page fits 390 px (a wide table scrolls inside its own container), and axe-core
+    finds nothing in the phone layout either."""
     world, sessions, problems = World(portal_tenant), {}, []
     for name in MAIN_PAGES:
         entry = REGISTRY[name]
@@ -52,6 +45,7 @@ def test_main_pages_fit_a_390_px_phone(browser, live_server, portal_tenant):
             no_horizontal_scroll(session.page, f"{name} ({url})")
         except AssertionError as error:
             problems.append(str(error))
+        problems += filter(None, [axe_report(f"{name} at 390 px", axe_violations(session.page))])
         if name == "users:environment_user_list":
             shot(session.page, "mobile-users-390")
     for identity, session in sessions.items():
@@ -76,6 +70,7 @@ def test_the_navigation_is_behind_a_menu_button_on_a_phone(browser, live_server,
     settle(page)
     expect(navigation.get_by_role("link", name="Active users")).to_be_visible()
     no_horizontal_scroll(page, "the open navigation")
+    assert axe_violations(page) == [], axe_report("the open navigation", axe_violations(page))
     shot(page, "mobile-nav-open", full_page=False)
     navigation.get_by_role("link", name="Active users").click()
     expect(page).to_have_url(re.compile(r"/m365/users/"))
@@ -96,5 +91,6 @@ def test_a_side_panel_is_a_full_width_sheet_on_a_phone(browser, live_server, por
     box = panel.bounding_box()
     assert box["x"] <= 0.5 and box["x"] + box["width"] >= PHONE["width"] - 0.5, box
     no_horizontal_scroll(page, "the Manage security roles panel")
+    assert axe_violations(page) == []
     assert session.errors == []
     session.context.close()
