@@ -56,23 +56,34 @@ def test_main_pages_fit_a_390_px_phone(browser, live_server, portal_tenant):
 
 
 def test_the_navigation_is_behind_a_menu_button_on_a_phone(browser, live_server, portal_tenant):
-    """B5: below 900 px the left navigation collapses behind a menu button; the button opens it, its
-    links can be followed, and the open navigation does not widen the page."""
+    """B5: below 900 px the left navigation collapses behind a menu button. With the keyboard: Enter
+    opens it (aria-expanded, focus on its links), Escape closes it and gives the focus back; a click
+    opens it too and its links can be followed. The open navigation does not widen the page."""
     world = World(portal_tenant)
     session = Session(browser, live_server, "global", viewport=PHONE)
     page = session.page
     session.open(world.url(REGISTRY["environments:environment_detail"]))
     navigation = page.get_by_role("navigation", name="Main")
-    expect(navigation.get_by_role("link", name="Active users")).not_to_be_visible()
+    active_users = navigation.get_by_role("link", name="Active users")
+    expect(active_users).not_to_be_visible()
     menu = page.get_by_role("button", name=MENU)
     expect(menu).to_be_visible()
-    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    menu.focus()
+    page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(active_users).to_be_visible()
     settle(page)
-    expect(navigation.get_by_role("link", name="Active users")).to_be_visible()
+    assert page.evaluate("() => !!document.activeElement.closest('nav')"), "the focus is not in the navigation"
     no_horizontal_scroll(page, "the open navigation")
     assert axe_violations(page) == [], axe_report("the open navigation", axe_violations(page))
     shot(page, "mobile-nav-open", full_page=False)
-    navigation.get_by_role("link", name="Active users").click()
+    page.keyboard.press("Escape")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(active_users).not_to_be_visible()
+    expect(menu).to_be_focused()
+    menu.click()
+    active_users.click()
     expect(page).to_have_url(re.compile(r"/m365/users/"))
     assert session.errors == []
     session.context.close()
