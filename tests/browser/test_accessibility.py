@@ -231,6 +231,18 @@ def focus_within(page, selector: str, timeout=3000) -> bool:
     return True
 
 
+def tab_stays_within(page, selector: str) -> bool:
+    """Tab round the whole of `selector` (once more than it has stops) and Shift+Tab back: the focus never leaves."""
+    stops = page.evaluate("""(s) => document.querySelector(s).querySelectorAll(
+        'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select, textarea, [tabindex]'
+    ).length""", selector)
+    for key in ["Tab"] * min(stops + 1, 30) + ["Shift+Tab"] * 2:
+        page.keyboard.press(key)
+        if not page.evaluate("(s) => !!document.activeElement.closest(s)", selector):
+            return False
+    return True
+
+
 def tab_walk(page, limit=160) -> list[str]:
     """Tab from the top of the page; the data-kb index of each element focused, in order, until the
     focus comes back round (or `limit` presses). Marks every element with data-kb first."""
@@ -249,7 +261,8 @@ def tab_walk(page, limit=160) -> list[str]:
 
 def test_every_panel_opens_and_closes_with_the_keyboard(browser, live_server, portal_tenant):
     """On the environment user page and a few lists: every `[hx-target="#panel-host"]` opener is
-    reached with Tab; Enter opens its panel with the focus inside; Escape closes it, focus back.
+    reached with Tab; Enter opens its panel with the focus inside, and Tab keeps it there; Escape
+    closes it and the focus is back on the opener.
     (An action opener, a form that POSTs, may answer without a panel: then there is nothing to close.)"""
     world, problems, tried = World(portal_tenant), [], 0
     sessions: dict = {}
@@ -278,6 +291,8 @@ def test_every_panel_opens_and_closes_with_the_keyboard(browser, live_server, po
             else:
                 if not problem and not focus_within(page, "[data-panel]"):
                     problem = "the focus is not inside the panel"
+                if not problem and not tab_stays_within(page, "[data-panel]"):
+                    problem = "Tab lets the focus out of the open panel"
                 problem = problem or close_panel(page)
                 focused = page.evaluate("() => [document.activeElement.getAttribute('data-kb'), document.activeElement.id]")
                 if not problem and focused[0] != index and not (ident and focused[1] == ident):
