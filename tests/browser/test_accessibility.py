@@ -6,12 +6,12 @@ and every panel opened and closed with the keyboard only.
   (`[hx-target="#panel-host"]`) load over htmx, once per panel URL (a grid's, with none, one and two
   rows selected), and the 403 and 404 pages: axe-core reports no violation, whatever its impact, and
   the browser console stays clean. One failure lists every violation, grouped by rule and element.
+- The main pages again in the dark colour scheme (tests/browser/test_responsive.py runs them at 390 px).
 - On a few pages, every panel opener is reached with Tab; Enter opens its panel with the focus inside,
-  Escape closes it and the focus is back on the opener.
+  Tab keeps it there, Escape closes it and the focus is back on the opener.
 
 axe-core is vendored under tests/browser/vendor/axe-core/ and injected by tests/browser/conftest.py.
 """
-
 import json
 import re
 from collections import Counter
