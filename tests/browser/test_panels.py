@@ -85,7 +85,7 @@ def escape_returns_focus(page, command_id: str):
 
 
 def test_every_panel_of_the_user_page_opens_and_closes_with_the_keyboard(page, live_server, tenant, console_errors,
-                                                                        shot):
+                                                                        shot, axe):
     sign_in(page, live_server)
     page.goto(user_url(live_server))
     for command_id, title in USER_PANELS.items():
@@ -98,6 +98,7 @@ def test_every_panel_of_the_user_page_opens_and_closes_with_the_keyboard(page, l
             expect(panel.locator("tr[data-rule=ELIG-04]")).to_be_visible()
             expect(panel.locator(".panel-status")).to_be_visible()
             shot("panel-run-diagnostics")
+        axe(f"panel {title}", include=["#panel-host"])
         tab_stays_inside(page)
         escape_returns_focus(page, command_id)
 
@@ -131,7 +132,7 @@ def test_manage_security_roles_filter_tick_save(page, live_server, tenant, conso
     assert record.roles.filter(name="Basic User").exists()
 
 
-def test_delete_asks_once_in_the_confirmation_panel(page, live_server, tenant, console_errors, shot):
+def test_delete_asks_once_in_the_confirmation_panel(page, live_server, tenant, console_errors, shot, axe):
     """LIFE-05 / B14: the directory user is gone for good; Delete opens one confirmation panel."""
     url = user_url(live_server)  # the record's user name changes once its directory user is gone
     record = SystemUser.objects.get(environment=sales(), domainname=portal_upn("plain"))
@@ -147,6 +148,7 @@ def test_delete_asks_once_in_the_confirmation_panel(page, live_server, tenant, c
     expect(panel.locator(".rule-chip")).to_have_text("LIFE-05")
     page.wait_for_function("() => document.activeElement && document.activeElement.textContent.trim() === 'Cancel'")
     shot("panel-confirm-delete")
+    axe("panel confirm delete", include=["#panel-host"])
     tab_stays_inside(page, 6)
     escape_returns_focus(page, "cmd-delete")
     open_with_keyboard(page, "cmd-delete")
@@ -156,12 +158,13 @@ def test_delete_asks_once_in_the_confirmation_panel(page, live_server, tenant, c
     assert SystemUser.objects.get(pk=record.pk).deletedstate == 1
 
 
-def test_create_team_panel(page, live_server, tenant, console_errors):
+def test_create_team_panel(page, live_server, tenant, console_errors, axe):
     sign_in(page, live_server)
     page.goto(f"{live_server.url}/environments/{sales().environment_id}/teams/")
     open_with_keyboard(page, "cmd-team-create")
     expect(page.locator(OPEN).locator("h2").first).to_have_text("Create team")
     expect(page.locator(OPEN).locator("a.flyout-close")).to_be_visible()
+    axe("panel create team", include=["#panel-host"])
     tab_stays_inside(page)
     escape_returns_focus(page, "cmd-team-create")
     open_with_keyboard(page, "cmd-team-create")
