@@ -207,3 +207,16 @@ def test_panels_are_full_pages_without_javascript(browser, live_server, tenant):
         expect(page).to_have_url(re.compile(r"/users/[0-9a-f-]+/$"))
     finally:
         context.close()
+
+
+def test_a_panel_is_a_full_width_sheet_on_a_phone(page, live_server, tenant, console_errors):
+    """Below 900 px a panel takes the whole width; nothing is wider than a 390 px window."""
+    from tests.browser.conftest import no_horizontal_scroll
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.emulate_media(reduced_motion="reduce")  # no slide-in: the panel is where it stays
+    sign_in(page, live_server)
+    page.goto(user_url(live_server, suffix="roles/"))
+    box = page.locator("[data-panel] [role=dialog]").bounding_box()
+    assert box is not None and box["x"] == 0 and round(box["width"]) == 390
+    expect(page.locator("[data-panel]").get_by_role("button", name="Save")).to_be_in_viewport()
+    no_horizontal_scroll(page, "Manage security roles panel at 390 px")
