@@ -4,8 +4,11 @@ columns and the CSV export. The services check DIR-02, DIR-10 and, for the actin
 per user (users_app/services/bulk_actions.py); the page shows only the commands the admin may use."""
 from __future__ import annotations
 
+from copy import copy
+from urllib.parse import urlsplit
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -82,12 +85,24 @@ def _opened(request, url: str) -> HttpResponse | None:
     return None
 
 
+def _behind(request) -> dict:
+    """Over htmx: the grid as the page behind the panel shows it (its search, sort and page), swapped
+    in out of band after a bulk action."""
+    current = urlsplit(request.htmx.current_url_abs_path or "") if is_fragment_request(request) else None
+    if current is None or current.path != list_url():
+        return {}
+    page = copy(request)
+    page.GET = QueryDict(current.query)
+    context = list_context(page)
+    return {"table_oob": True, "table": context["table"], "grid": context["grid"]}
+
+
 def _applied(request, kind: str, title: str, results: list[dict]) -> HttpResponse:
     tell(request, title, results)
     if not is_fragment_request(request):
         request.session[_results_key(kind)] = results
     return action_response(request, redirect_to=request.path, template=LIST, partial="bulk-panel",
-                           context=_bulk_context(request, kind, title, results=results))
+                           context={**_bulk_context(request, kind, title, results=results), **_behind(request)})
 
 
 @require_http_methods(["GET", "POST"])
