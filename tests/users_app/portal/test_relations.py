@@ -133,3 +133,17 @@ def test_add_an_admin_through_the_picker(portal_tenant, sign_in):
     assert AdminRoleAssignment.objects.filter(user=du("olivia"), role=AdminRole.USER).exists()
     holders = client.get(reverse("m365:role_detail", args=[role_id]), {"q": "olivia"}, **HX).content.decode()
     assert "Olivia Test" in holders and "Useradmin Test" not in holders
+
+
+def test_a_reader_gets_the_tab_not_a_confirmation(portal_tenant, sign_in):
+    """Global reader: the members without Remove or Add, and the remove URL shows the tab, asking nothing."""
+    group = sales_group()
+    membership = GroupMembership.objects.get(group=group, user=du("plain"))
+    client = sign_in("greader")
+    tab = client.get(members_url(group)).content.decode()
+    assert "Plain Test" in tab and "Remove</a>" not in tab and 'role="combobox"' not in tab
+    url = reverse("m365:group_member_remove", args=[group.pk])
+    answer = client.get(f"{url}?membership={membership.pk}").content.decode()
+    assert 'id="group-members"' in answer and 'id="confirm-panel"' not in answer
+    assert client.post(url, {"membership": membership.pk}).status_code == 403
+    assert GroupMembership.objects.filter(pk=membership.pk).exists()

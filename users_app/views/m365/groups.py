@@ -161,7 +161,7 @@ def group_member_remove(request: HttpRequest, group_id) -> HttpResponse:
     membership = rows.group_membership_get(group, key)
     page = reverse("m365:group_detail", args=[group.pk])
     if request.method == "GET":
-        if membership is None:
+        if membership is None or not m365_rights(request)["group_members"]:  # nothing to confirm: the tab
             return render_page_or_partial(request, *MEMBERS, _members_context(request, group))
         member = membership.user or membership.member_group
         name = user_name(member) if membership.user_id else member.name
@@ -212,7 +212,7 @@ def group_owner_remove(request: HttpRequest, group_id) -> HttpResponse:
     owner = rows.group_owner_get(group, request.POST.get("user") if request.method == "POST" else request.GET.get("user"))
     page = reverse("m365:group_owners", args=[group.pk])
     if request.method == "GET":
-        if owner is None:
+        if owner is None or not m365_rights(request)["group_members"]:
             return render_page_or_partial(request, *OWNERS, _owners_context(request, group))
         name = user_name(owner.user)
         confirm = {"title": f"Remove {name} as an owner of {group.name}?", "action": request.path, "cancel": page,

@@ -91,7 +91,7 @@ def role_holder_remove(request: HttpRequest, role_id) -> HttpResponse:
     holder = rows.role_holder_get(row.role, key)
     page = reverse("m365:role_detail", args=[row.template_id])
     if request.method == "GET":
-        if holder is None:
+        if holder is None or not m365_rights(request)["admin_roles"]:  # nothing to confirm: the tab
             return render_page_or_partial(request, *HOLDERS, _role_context(request, row))
         name = user_name(holder.user)
         confirm = {"title": f"Remove {name} from {row.name}?", "action": request.path, "cancel": page,
