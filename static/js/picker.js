@@ -147,12 +147,14 @@
     });
     var described = text.getAttribute("aria-describedby");
     var id = text.id;
+    var focused = document.activeElement === text;  // a side panel moved focus to its first field
     if (described) picker.input.setAttribute("aria-describedby", described);
     if (text.getAttribute("aria-invalid")) picker.input.setAttribute("aria-invalid", text.getAttribute("aria-invalid"));
     text.remove();
     picker.input.id = id;
     picker.chips.hidden = false;
     box.hidden = false;
+    if (focused) picker.input.focus();
 
     picker.input.addEventListener("keydown", function (event) { onKey(picker, event); });
     picker.input.addEventListener("htmx:configRequest", function (event) {
