@@ -19,4 +19,5 @@ urlpatterns = [
     path("m365/", include("users_app.urls.m365")),
     path("rules/", include("users_app.urls.rules")),
     path("", include("users_app.urls.pickers")),
+    path("search/", include("users_app.urls.search")),
 ]
