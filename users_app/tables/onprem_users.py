@@ -17,7 +17,7 @@ class OnPremisesUserTable(EnvironmentScopedTable):
     address1_telephone1 = tables.Column(verbose_name="Telephone", default="—")
     homephone = tables.Column(verbose_name="Home phone", default="—")
     address = tables.Column(verbose_name="Address", empty_values=(), order_by=("address1_city", "address1_stateorprovince"))
-    edit = tables.Column(verbose_name="", empty_values=(), orderable=False)
+    edit = tables.Column(verbose_name="Actions", empty_values=(), orderable=False)
 
     class Meta(PortalTable.Meta):
         model = SystemUser
