@@ -74,8 +74,10 @@ def test_admin_story_create_license_sync_find_role_diagnose_unlicense_refresh(pa
     # Add her to the environment's security group, on the group's Members tab.
     group = DirectoryGroup.objects.get(name="Sales-Env")
     page.goto(f"{live_server.url}/m365/groups/{group.id}/")
-    page.locator("select[name=users]").select_option(str(nora.id))
-    page.get_by_role("button", name="Save").click()
+    picker = page.get_by_role("combobox", name="Users")
+    picker.press_sequentially("nora", delay=30)
+    page.locator("#id_users_listbox [role=option]").filter(has_text="Nora Quinn").click()
+    page.get_by_role("button", name="Add members").click()
     expect(page.locator("#group-members")).to_contain_text(portal_upn("nora"))
     shot("m365-group-members")
     # Sync the environment from its sync history.
@@ -86,12 +88,13 @@ def test_admin_story_create_license_sync_find_role_diagnose_unlicense_refresh(pa
     shot("sync-history")
     # Find her in the users list by typing in the search box.
     page.goto(f"{live_server.url}/environments/{env_id}/users/")
-    page.get_by_role("searchbox", name="Search users").press_sequentially("nora", delay=30)
+    page.get_by_role("searchbox", name="Search users", exact=True).press_sequentially("nora", delay=30)
     expect(page.locator("#user-table")).to_contain_text("Nora Quinn")
     expect(page.locator("#user-table tbody tr")).to_have_count(1)
     expect(page).to_have_url(re.compile(r"q=nora"))
     shot("users-list")
-    page.locator("#user-table").get_by_role("link", name="Nora Quinn").click()
+    page.locator("#user-table").get_by_role("link", name="Nora Quinn").click()  # the quick look
+    page.locator("#quick-look-panel").get_by_role("link", name="Open profile").click()
     expect(page.locator("h1")).to_have_text("Nora Quinn")
     # Give her the Basic User role.
     page.get_by_role("link", name="Manage security roles").click()
@@ -158,7 +161,8 @@ def test_import_makes_a_stub_user_without_refresh_or_diagnostics(page, live_serv
     page.get_by_role("button", name="Import").first.click()
     expect(page.locator("#messages")).to_contain_text(re.compile("imported|Imported"))
     page.goto(f"{live_server.url}/environments/{env_id}/users/?view=stub")
-    page.locator("#user-table").get_by_role("link").filter(has_text="ghost").first.click()
+    page.locator("#user-table").get_by_role("link").filter(has_text="ghost").first.click()  # the quick look
+    page.locator("#quick-look-panel").get_by_role("link", name="Open profile").click()
     expect(page.locator(".warning-box").first).to_contain_text("STUB-02")
     expect(page.get_by_role("button", name="Refresh user")).to_have_count(0)
     expect(page.get_by_role("button", name="Run diagnostics")).to_have_count(0)
