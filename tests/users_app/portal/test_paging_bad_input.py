@@ -53,10 +53,10 @@ def cursors(sort: str, first_key) -> list[str]:
 
 
 def first_row(response) -> str:
-    """The first row's name link in the list's table."""
+    """The first row's name link in the list's table (it opens the row's quick look)."""
     body = response.content.decode()
     tbody = body[body.index("<tbody>"):]
-    return re.search(r"<td[^>]*><a href=\"[^\"]+\">([^<]+)</a>", tbody).group(1)
+    return re.search(r"<a href=\"[^\"]+\"[^>]*data-quick-look>([^<]+)</a>", tbody).group(1)
 
 
 def _first_page_assertions(response, first_name: str):
