@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.http import urlencode
 
+from portal.forms import SearchForm
 from users_app.selectors import pickers as selectors
 
 NOUNS = {"directory": ("directory user", "users"), "addable": ("directory user", "users"),
@@ -219,3 +220,11 @@ class PeoplePickerField(forms.Field):
                 else:
                     typed.append(text)
         return [selectors.match_of(row) for row in rows], typed
+
+
+class PickerPageForm(SearchForm):
+    """The search box of the picker's page of matches (no JavaScript): `q`, the scope kept hidden."""
+    scope = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, label="Name or user name", auto_id="picker-page-%s", **kwargs)

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.forms import SearchSelectForm
 from portal.htmx import action_response, render_page_or_partial
 from users_app.filters.app_users import AppUserFilterSet
 from users_app.forms.app_users import AppUserCreateForm, AppUserEditForm, AppUserStatusForm, DeleteConfirmForm
@@ -29,7 +30,8 @@ def _list_context(request, environment, **extra) -> dict:
                          environment=environment).configure(request)
     return {
         "environment": environment, "table": table, "title": "Application users", "section": "app-users",
-        "filter_form": AppUserFilterSet(request.GET).form,
+        "search_form": SearchSelectForm(request.GET, placeholder="Name, app ID or e-mail", name="state", select_label="State",
+                                        empty_label="All states", choices=AppUserFilterSet.STATE_CHOICES),
         "list_url": reverse("app_users:app_user_list", args=[environment.environment_id]),
         "breadcrumbs": environment_crumbs(environment, ("Application users", None)),
         "users_url": reverse("users:environment_user_list", args=[environment.environment_id]),

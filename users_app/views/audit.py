@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from portal.htmx import is_fragment_request, render_page_or_partial
+from users_app.forms.audit import AuditSearchForm
 from users_app.selectors import audit as selectors
-from users_app.models import AuditEntry
 from users_app.permissions import audit_reader_required
 from users_app.services import audit
 from users_app.tables.audit import VIA_LABELS, AuditEntryTable, changes_text
@@ -28,9 +28,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 @audit_reader_required
 def audit_list(request: HttpRequest) -> HttpResponse:
     table = AuditEntryTable(selectors.audit_entry_list(filters=request.GET)).configure(request)
-    filters = {key: request.GET.get(key, "") for key in FILTER_KEYS}
     context = {
-        "title": "Audit log", "table": table, "filters": filters, "outcomes": AuditEntry.Outcome.choices,
+        "title": "Audit log", "table": table, "search_form": AuditSearchForm(request.GET),
         "export_query": _filter_query(request), "fragment": is_fragment_request(request),
         "breadcrumbs": [("Microsoft 365 admin center", reverse("m365:service_information")), ("Audit log", None)],
     }

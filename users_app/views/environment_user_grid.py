@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import grid
+from portal.forms import SearchForm
 from portal.htmx import action_response, is_fragment_request, render_page_or_partial
-from users_app.filters.environment_users import VIEW_CHOICES, EnvironmentUserFilterSet
+from users_app.filters.environment_users import VIEW_CHOICES
 from users_app.forms.grid import BulkBusinessUnitForm, BulkRefreshForm, BulkRolesForm, BulkTeamForm, ColumnsForm
 from users_app.permissions import environment_admin_required
 from users_app.selectors import grid as grid_selectors
@@ -43,7 +44,6 @@ def selection_of(request, environment) -> grid.Selection:
 
 def list_context(request, environment, **extra) -> dict:
     """The Users list: views, search, the grid (the admin's columns, the selection) and its commands."""
-    filterset = EnvironmentUserFilterSet(request.GET)
     hidden = grid.hidden_columns(request.user, LIST_KEY, EnvironmentUserTable)
     table = EnvironmentUserTable(environment_user_list_query(environment=environment, filters=request.GET), exclude=hidden)
     table.configure(request, groups={"businessunit": lambda: business_unit_order(environment)})
@@ -51,7 +51,8 @@ def list_context(request, environment, **extra) -> dict:
     selection = selection_of(request, environment)
     return {
         "environment": environment, "title": f"Users · {environment.name}", "section": "users",
-        "list_url": list_url(environment), "table": table, "filter": filterset, "current_view": current,
+        "list_url": list_url(environment), "table": table, "current_view": current,
+        "search_form": SearchForm(request.GET, label="Search users", placeholder="Search by name, user name or e-mail"),
         "grid": grid.Grid(table, selection, reverse("users:environment_user_selection", args=[environment.environment_id])),
         "selected_one": selection.ids[0] if len(selection) == 1 else None,
         "views": [(value, label) for value, label in VIEW_CHOICES],

@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.forms import SearchForm
 from portal.htmx import action_response, render_page_or_partial
-from users_app.filters.imports import StubUserFilterSet
 from users_app.forms.imports import CsvInputForm, DataImportConfirmForm, ReassignPickForm
 from users_app.permissions import directory_user_of, environment_admin_required
 from users_app.provisioning.rules import RuleViolation
@@ -95,7 +95,7 @@ def _reassign_context(request, environment, *, csv_form=None, pick_form=None) ->
                           environment=environment).configure(request)
     return {
         "environment": environment, "title": "Reassign records of stub users", "section": "import", "table": table,
-        "filter_form": StubUserFilterSet(filters).form,
+        "search_form": SearchForm(filters or None, placeholder="User name", auto_id="stub-%s"),
         "csv_form": csv_form or CsvInputForm(), "pick_form": pick_form or ReassignPickForm(environment=environment),
         "breadcrumbs": environment_crumbs(environment, ("Data import", import_url), ("Reassign records", None)),
         "import_url": import_url,

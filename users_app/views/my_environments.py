@@ -7,8 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from environments_app.choices import EnvironmentType
+from portal.forms import SearchSelectForm
 from portal.htmx import is_fragment_request, render_page_or_partial
-from users_app.filters.my_environments import MyEnvironmentFilterSet
 from users_app.permissions import directory_user_of, directory_user_required
 from users_app.provisioning.sync import user_sign_in
 from users_app.selectors import my_environments as selectors
@@ -44,7 +45,8 @@ def _my_environments_context(request, *, opened=None, result=None) -> dict:
     table.refusals = selectors.open_refusals(directory_user=directory_user, environments=[row.record for row in table.page.object_list])
     record = selectors.my_record_get(directory_user=directory_user, environment=opened) if opened is not None else None
     return {
-        "title": "My environments", "table": table, "filter_form": MyEnvironmentFilterSet(filters).form,
+        "title": "My environments", "table": table, "search_form": SearchSelectForm(filters or None, placeholder="Environment name", name="type", select_label="Type",
+                                        empty_label="All types", choices=EnvironmentType.choices),
         "opened": opened, "result": result, "record": record, "refusals": _refusals(result),
         "team_roles": selectors.team_roles_of(record) if record is not None else [],
         "breadcrumbs": [("My environments", None)],

@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.forms import SearchForm
 from portal.htmx import render_page_or_partial
-from users_app.filters.onprem_users import OnPremisesUserFilterSet
 from users_app.forms.onprem_users import OnPremisesUserForm
 from users_app.permissions import environment_admin_required
 from users_app.selectors import onprem_users as selectors
@@ -27,7 +27,7 @@ def onprem_user_list(request: HttpRequest, environment) -> HttpResponse:
                                 environment=environment).configure(request)
     context = {
         "environment": environment, "table": table, "title": "Active Directory users", "section": "onprem",
-        "filter_form": OnPremisesUserFilterSet(request.GET).form,
+        "search_form": SearchForm(request.GET, placeholder="Logon name, name, e-mail or city"),
         "breadcrumbs": environment_crumbs(environment, ("Active Directory users", None)),
     }
     return render_page_or_partial(request, ONPREM_USER_LIST, "onprem-user-table", context)

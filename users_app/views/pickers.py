@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.views.decorators.http import require_GET
 
 from portal.htmx import render_page_or_partial
+from users_app.forms.pickers import PickerPageForm
 from users_app.permissions import environment_admin_required, m365_required
 from users_app.selectors import pickers as selectors
 
@@ -24,7 +25,8 @@ def _answer(request: HttpRequest, scope: str, environment=None) -> HttpResponse:
     matches = selectors.picker_matches(selectors.scope_queryset(scope, environment, narrowing), text,
                                        exclude=request.GET.getlist("exclude"))
     context = {"matches": matches, "q": text, "scope": scope, "environment": environment,
-               "title": SCOPE_TITLES[scope], "limit": selectors.LIMIT}
+               "title": SCOPE_TITLES[scope], "limit": selectors.LIMIT,
+               "search_form": PickerPageForm({"q": text, "scope": scope})}
     return render_page_or_partial(request, PAGE, "picker-options", context)
 
 

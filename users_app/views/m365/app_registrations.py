@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.forms import SearchForm
 from portal.htmx import render_page_or_partial
 from users_app.forms.m365 import AppRegistrationCreateForm
 from users_app.permissions import m365_required
@@ -27,7 +28,8 @@ def _apps_crumbs(*trail):
 @m365_required()
 def app_registration_list(request: HttpRequest) -> HttpResponse:
     table = AppRegistrationTable(selectors.app_registration_list(filters=request.GET)).configure(request)
-    context = {"table": table, "filter_q": request.GET.get("q", ""), "title": "App registrations",
+    context = {"table": table, "title": "App registrations",
+               "search_form": SearchForm(request.GET, label="Search app registrations", placeholder="Name or application ID"),
                "breadcrumbs": crumbs(("App registrations", None))}
     return render_page_or_partial(request, T + "app_registration_list.html", "app-registration-table", context)
 

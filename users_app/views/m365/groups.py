@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.utils.http import urlencode
 
+from portal.forms import SearchSelectForm
 from portal.htmx import is_fragment_request, render_page_or_partial
 from users_app.choices import GroupType
 from users_app.forms.m365 import GroupCreateForm, GroupMembersAddForm, UsersPickForm
@@ -37,8 +38,8 @@ def _groups_crumbs(*trail):
 @m365_required()
 def group_list(request: HttpRequest) -> HttpResponse:
     table = GroupTable(selectors.group_list(filters=request.GET)).configure(request)
-    context = {"table": table, "filter_q": request.GET.get("q", ""), "filter_type": request.GET.get("group_type", ""),
-               "group_types": GroupType.choices,
+    context = {"table": table, "search_form": SearchSelectForm(request.GET, label="Search groups", placeholder="Group name", name="group_type",
+                                               select_label="Type", empty_label="All group types", choices=GroupType.choices),
                "title": "Active teams & groups", "breadcrumbs": _groups_crumbs(("Active teams & groups", None))}
     return render_page_or_partial(request, T + "group_list.html", "group-table", context)
 

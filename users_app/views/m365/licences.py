@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.forms import SearchForm
 from portal.htmx import action_response, render_page_or_partial
 from users_app.permissions import admin_roles_of, m365_required
 from users_app.provisioning import portal_access
@@ -32,7 +33,8 @@ def licence_list(request: HttpRequest) -> HttpResponse:
 
 def _licence_list_context(request, table=None) -> dict:
     table = table or SkuTable(selectors.sku_list(filters=request.GET)).configure(request)
-    return {"table": table, "filter_q": request.GET.get("q", ""), "title": "Licenses",
+    return {"table": table, "title": "Licenses",
+            "search_form": SearchForm(request.GET, label="Search licenses", placeholder="Name or part number"),
             "tenant": directory.tenant_get(),
             "breadcrumbs": crumbs(("Billing", None), ("Licenses", None))}
 

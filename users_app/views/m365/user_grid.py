@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import grid
+from portal.forms import SearchForm
 from portal.htmx import action_response, is_fragment_request, render_page_or_partial
 from users_app.forms.grid import BulkLicenceForm, ColumnsForm
 from users_app.models import Sku
@@ -45,7 +46,8 @@ def list_context(request, **extra) -> dict:
     hidden = grid.hidden_columns(request.user, LIST_KEY, DirectoryUserTable)
     table = DirectoryUserTable(selectors.active_user_list(filters=request.GET), exclude=hidden).configure(request)
     selection = selection_of(request)
-    return {"table": table, "filter_q": request.GET.get("q", ""), "title": "Active users", "list_url": list_url(),
+    return {"table": table, "title": "Active users",
+            "search_form": SearchForm(request.GET, label="Search active users list", placeholder="Name, user name or mail"), "list_url": list_url(),
             "grid": grid.Grid(table, selection, reverse("m365:active_user_selection")),
             "selected_one": selection.ids[0] if len(selection) == 1 else None,
             "breadcrumbs": users_crumbs(("Active users", None)), **extra}

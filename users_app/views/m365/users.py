@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from portal.forms import SearchForm
 from portal.htmx import render_page_or_partial
 from users_app.permissions import m365_required
 from users_app.selectors import m365 as selectors
@@ -23,7 +24,8 @@ def active_user_list(request: HttpRequest) -> HttpResponse:
 
 def deleted_context(request) -> dict:
     table = DeletedUserTable(selectors.deleted_user_list(filters=request.GET)).configure(request)
-    return {"table": table, "filter_q": request.GET.get("q", ""), "title": "Deleted users",
+    return {"table": table, "title": "Deleted users",
+            "search_form": SearchForm(request.GET, label="Search deleted users", placeholder="Name or user name"),
             "breadcrumbs": users_crumbs(("Deleted users", None))}
 
 
