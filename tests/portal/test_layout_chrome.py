@@ -42,3 +42,17 @@ def test_an_ordinary_user_sees_only_what_they_may_open(portal_tenant, sign_in):
     rail = _rail(sign_in("plain").get(reverse("my_environments:my_environment_list")).content.decode())
     assert re.findall(r"<span>([^<]+)</span></a>", rail) == ["My environments", "Service information", "Provisioning rules"]
     assert 'aria-current="page">' in rail
+
+
+def test_an_environments_tabs_come_before_its_command_bar_on_every_page():
+    """As on Users (the review found Teams, Business units and Sync history the other way round): the
+    environment's tabs first, then the page's command bar."""
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2] / "templates"
+    wrong = []
+    for template in root.rglob("*.html"):
+        text = template.read_text()
+        if '{% include "portal/_env_nav.html" %}' in text and 'class="commandbar' in text:
+            if text.index('class="commandbar') < text.index('{% include "portal/_env_nav.html" %}'):
+                wrong.append(str(template.relative_to(root)))
+    assert wrong == []
