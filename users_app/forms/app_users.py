@@ -35,7 +35,8 @@ class AppUserCreateForm(_AppUserFieldsForm):
     """Create a new app user (AP): + Add an app, Business unit, Email address, Security roles."""
 
     app = AppChoiceField(label="App", queryset=None, to_field_name="app_id", empty_label="Select an app registration",
-                         help_text="Microsoft Entra app registrations, by name and application (client) ID.")
+                         help_text="Microsoft Entra app registrations, by name and application (client) ID. "
+                                   "One application user per app registration per environment (APP-05).")
 
     field_order = ["app", "business_unit", "email", "roles"]
 
