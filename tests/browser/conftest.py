@@ -210,3 +210,30 @@ MAIN_PAGES = (
     "m365:active_user_list", "m365:active_user_create", "m365:active_user_detail", "m365:group_detail",
     "m365:licence_list", "my_environments:my_environment_list", "search:search",
 )
+
+
+# --- Shared by the browser tests ------------------------------------------------------------------
+
+
+@pytest.fixture
+def tenant(live_server):
+    """The portal tests' tenant (tests/conftest.py), loaded and synced, for a live server."""
+    from tests.conftest import portal_tenant_data
+    from users_app.provisioning.sync import directory_sync
+    from users_app.tenant_file import load_tenant
+    data = portal_tenant_data()
+    load_tenant(data)
+    directory_sync()
+    return data
+
+
+def sign_in(page, live_server, local="global"):
+    """Signs in as one of the portal tenant's users and waits until the sign-in page is left."""
+    from playwright.sync_api import expect
+
+    from tests.conftest import PORTAL_PASSWORD, portal_upn
+    page.goto(f"{live_server.url}/signin/")
+    page.get_by_label("User name").fill(portal_upn(local))
+    page.get_by_label("Password").fill(PORTAL_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).not_to_have_url(re.compile(r"/signin/"))

@@ -8,29 +8,13 @@ from playwright.sync_api import expect
 
 from environments_app.choices import EnvironmentType
 from environments_app.models import Environment
-from tests.conftest import PORTAL_PASSWORD, portal_tenant_data, portal_upn
+from tests.browser.conftest import sign_in
+from tests.conftest import portal_upn
 from users_app.models import DirectoryUser
-from users_app.provisioning.sync import directory_sync, environment_users_add
+from users_app.provisioning.sync import environment_users_add
 from users_app.services.environments import environment_create
-from users_app.tenant_file import load_tenant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def tenant(live_server):
-    data = portal_tenant_data()
-    load_tenant(data)
-    directory_sync()
-    return data
-
-
-def sign_in(page, live_server, local="global"):
-    page.goto(f"{live_server.url}/signin/")
-    page.get_by_label("User name").fill(portal_upn(local))
-    page.get_by_label("Password").fill(PORTAL_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile(r"/signin/"))
 
 
 def test_sort_after_a_search_keeps_both_b3(page, live_server, tenant, console_errors, shot):

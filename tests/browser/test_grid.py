@@ -8,22 +8,12 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_portal import sales_id
-from tests.conftest import PORTAL_PASSWORD, portal_tenant_data, portal_upn
+from tests.conftest import PORTAL_PASSWORD, portal_upn
 from users_app.models import SystemUser, SystemUserRole
-from users_app.provisioning.sync import directory_sync
-from users_app.tenant_file import load_tenant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 THREE = ("sysadmin", "plain", "d365admin")
-
-
-@pytest.fixture
-def tenant(live_server):
-    data = portal_tenant_data()
-    load_tenant(data)
-    directory_sync()
-    return data
 
 
 def snap(page, name: str) -> None:

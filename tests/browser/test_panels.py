@@ -8,11 +8,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PORTAL_PASSWORD, portal_tenant_data, portal_upn
+from tests.browser.conftest import sign_in
+from tests.conftest import portal_upn
 from users_app.models import DirectoryUser, SystemUser
-from users_app.provisioning.sync import directory_sync, environment_sync
+from users_app.provisioning.sync import environment_sync
 from users_app.services import directory
-from users_app.tenant_file import load_tenant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,22 +24,6 @@ USER_PANELS = {
 }
 PANEL_PATHS = ("roles", "teams", "business-unit", "manager", "position", "form", "reassign")
 OPEN = "#panel-host [data-panel]"
-
-
-@pytest.fixture
-def tenant(live_server):
-    data = portal_tenant_data()
-    load_tenant(data)
-    directory_sync()
-    return data
-
-
-def sign_in(page, live_server, local="global"):
-    page.goto(f"{live_server.url}/signin/")
-    page.get_by_label("User name").fill(portal_upn(local))
-    page.get_by_label("Password").fill(PORTAL_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile(r"/signin/"))
 
 
 def sales():

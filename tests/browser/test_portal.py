@@ -14,14 +14,6 @@ from users_app.tenant_file import load_tenant
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def tenant(live_server):
-    data = portal_tenant_data()
-    load_tenant(data)
-    directory_sync()
-    return data
-
-
 def sign_in(page, live_server, local, password=PORTAL_PASSWORD):
     page.goto(f"{live_server.url}/signin/")
     page.get_by_label("User name").fill(portal_upn(local))
