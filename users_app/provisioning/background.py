@@ -181,7 +181,8 @@ def _record_key(row: dict, app_pass_lost: frozenset[int]) -> RecordSnapshot:
 
 
 def _log_key(entry: dict) -> tuple:
-    return (entry["outcome"], tuple(entry["rules"]), tuple(entry["changed_fields"]), entry["level"], entry["text"])
+    return (entry["outcome"], entry.get("status"), tuple(entry["rules"]), tuple(entry["changed_fields"]), entry["level"],
+            entry["text"])
 
 
 def sync_body(environment: Environment, *, since: int | None, entry_for,

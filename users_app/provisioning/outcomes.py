@@ -48,7 +48,7 @@ def decision_entry(upn: str, outcome: str, decision: Decision, changed: list[str
         failed = [c.reason for c in decision.checks + decision.extra if c.failed and c.rule in decision.refused_by]
         text = f"{decision.reason} " + " ".join(failed)
     return {
-        "upn": upn, "outcome": outcome,
+        "upn": upn, "outcome": outcome, "status": decision.status, "refused_by": list(decision.refused_by),
         "rules": list(decision.refused_by) or [c.rule for c in passing],
         "changed_fields": [f for f in changed if f in REPORTED_COLUMNS],
         "level": "warning" if outcome in ("disabled", "refused") else "info", "text": text.strip(),

@@ -53,16 +53,39 @@ class Actor:
 
 
 SYSTEM_ACTOR = Actor(SYSTEM, "system", "system")
+# Only ever current inside audit.rehearsing(), whose transaction is rolled back (services/previews.py).
+REHEARSAL_ACTOR = Actor(SYSTEM, "rehearsal", "preview")
 OPERATOR_ACTOR = Actor(OPERATOR, "operator", "cli")
 
 _current: contextvars.ContextVar[Actor] = contextvars.ContextVar("portal_actor", default=SYSTEM_ACTOR)
 _open: contextvars.ContextVar["_Entry | None"] = contextvars.ContextVar("portal_audit_entry", default=None)
 # Refusals waiting for the transactions around them to end (see the module docstring).
 _pending: contextvars.ContextVar[list | None] = contextvars.ContextVar("portal_audit_pending", default=None)
+# Inside an impact preview (services/previews.py) nothing is recorded: the change is rehearsed, not made.
+_rehearsing: contextvars.ContextVar[bool] = contextvars.ContextVar("portal_audit_rehearsing", default=False)
 
 
 def current_actor() -> Actor:
     return _current.get()
+
+
+def rehearsing_now() -> bool:
+    return _rehearsing.get()
+
+
+@contextmanager
+def rehearsing(*, as_actor: Actor | None = None) -> Iterator[None]:
+    """A rehearsal (an impact preview): no entry and no refusal is recorded inside the block.
+    `as_actor` acts as another actor for the block (a Global reader's preview is rehearsed by
+    REHEARSAL_ACTOR, as whoever may make the change would make it)."""
+    token = _rehearsing.set(True)
+    actor_token = _current.set(as_actor) if as_actor is not None else None
+    try:
+        yield
+    finally:
+        if actor_token is not None:
+            _current.reset(actor_token)
+        _rehearsing.reset(token)
 
 
 @contextmanager
@@ -137,7 +160,9 @@ def _target(obj) -> tuple[str, str, str]:
     return kind, str(getattr(obj, "pk", "") or ""), label[:256]
 
 
-def _write(entry: _Entry, actor: Actor, *, outcome: str, rule: str = "", message: str = "") -> AuditEntry:
+def _write(entry: _Entry, actor: Actor, *, outcome: str, rule: str = "", message: str = "") -> AuditEntry | None:
+    if _rehearsing.get():
+        return None
     return AuditEntry.objects.create(
         actor_kind=actor.kind, actor=actor.name[:256], actor_object_id=actor.object_id, via=actor.via,
         action=entry.action[:80], target_type=entry.target_type, target_id=entry.target_id[:64],
@@ -195,6 +220,8 @@ def record_refusal(name: str, violation: RuleViolation, *, target=None, environm
                    entry: _Entry | None = None) -> None:
     """A refused action: written now outside any transaction, else when `acting_as` ends."""
     violation.audit_recorded = True  # the command line's base records only the refusals nobody did
+    if _rehearsing.get():
+        return
     entry = entry or _Entry(name)
     if entry.target == "" and target is not None:
         entry.describe(target=target, environment=environment)
