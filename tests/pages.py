@@ -40,6 +40,9 @@ def expected_refusal(access: tuple, identity: str, *, write: bool, in_sales: boo
     """What the one definition says for this gate (a view's `access`), identity and method (None: allowed)."""
     roles = frozenset(IDENTITIES[identity])
     kind = access[0]
+    if write and access[-1] == "preview":  # issue 12: a POST without confirm=1 is a preview, a read
+        write = False
+        access = (kind, admin_roles.Action.READ) if kind == "m365" else access
     if kind == "directory_user":
         return None
     if kind == "m365":

@@ -68,10 +68,24 @@ def is_write(request) -> bool:
     return request.method not in SAFE_METHODS
 
 
-def m365_required(read: Action = Action.READ, write: Action | tuple[Action, ...] | None = None):
+def is_preview(request) -> bool:
+    """A POST of a previewing view without confirm=1 asks what the change would do (issue 12)."""
+    return request.method == "POST" and request.POST.get("confirm") != "1"
+
+
+def can_confirm(request) -> bool:
+    """May the viewer make the change a preview shows? Set by a previewing decorator; a view
+    without one answered 403 to whoever may not write."""
+    return getattr(request, "_can_confirm", True)
+
+
+def m365_required(read: Action = Action.READ, write: Action | tuple[Action, ...] | None = None, *,
+                  preview: bool = False):
     """Microsoft 365 admin center screens (DIR-05, provisioning/rules/admin_roles.py): reading needs the
     `read` right (every admin role reads basic properties); a POST needs one of the `write` rights.
-    Which targets an action may touch is the service's check (it refuses with DIR-05)."""
+    Which targets an action may touch is the service's check (it refuses with DIR-05).
+    `preview`: a POST without confirm=1 is a preview, a read (Action.READ); `can_confirm(request)`
+    then says whether the viewer holds a write right (a Global reader: no)."""
     writes = (write,) if isinstance(write, Action) else tuple(write or (read,))
 
     def decorate(func):
@@ -84,12 +98,16 @@ def m365_required(read: Action = Action.READ, write: Action | tuple[Action, ...]
             if is_write(request):
                 reasons = [admin_roles.refusal(roles, action) for action in writes]
                 missing = None if any(r is None for r in reasons) else reasons[0]
+                if preview and is_preview(request):
+                    request._can_confirm = missing is None
+                    missing = admin_roles.refusal(roles, Action.READ)
             else:
                 missing = admin_roles.refusal(roles, read)
             if missing:
                 return forbidden(request, missing)
             return func(request, *args, **kwargs)
-        wrapper.access = ("m365", read, writes)  # read by the role-matrix test
+        # read by the role-matrix test; "preview": a POST without confirm=1 is a read
+        wrapper.access = ("m365", read, writes) + (("preview",) if preview else ())
         return wrapper
     return decorate
 
@@ -112,19 +130,34 @@ def m365_rights(request, target: DirectoryUser | None = None) -> dict[str, bool]
 audit_reader_required = m365_required(Action.READ_AUDIT, write=Action.READ_AUDIT)
 
 
-def pp_admin_required(view):
+def _previewing(decorate):
+    """`@decorator` or `@decorator(preview=True)` (a POST without confirm=1 is then a read)."""
+    @wraps(decorate)
+    def either(view=None, *, preview: bool = False):
+        if view is None:
+            return lambda actual: decorate(actual, preview=preview)
+        return decorate(view, preview=preview)
+    return either
+
+
+@_previewing
+def pp_admin_required(view, *, preview: bool = False):
     """Tenant-wide Power Platform screens (environments list): Global, PP or D365 administrator;
-    a Global reader reads them."""
+    a Global reader reads them. `preview=True`: see m365_required."""
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         refusal = _directory_only(request)
         if refusal:
             return refusal
-        missing = admin_roles.tenant_pp_refusal(admin_roles_of(request), write=is_write(request))
+        roles = admin_roles_of(request)
+        missing = admin_roles.tenant_pp_refusal(roles, write=is_write(request))
+        if preview and is_preview(request):
+            request._can_confirm = missing is None
+            missing = admin_roles.tenant_pp_refusal(roles, write=False)
         if missing:
             return forbidden(request, missing)
         return view(request, *args, **kwargs)
-    wrapper.access = ("tenant_pp",)
+    wrapper.access = ("tenant_pp",) + (("preview",) if preview else ())
     return wrapper
 
 
@@ -152,9 +185,11 @@ def environment_refusal(request, environment: Environment, *, write: bool | None
     return first
 
 
-def environment_admin_required(view):
+@_previewing
+def environment_admin_required(view, *, preview: bool = False):
     """An environment's pages: a PP admin role, or System Administrator in that environment.
-    The view receives `environment` (from the URL's environment_id) instead of the id."""
+    The view receives `environment` (from the URL's environment_id) instead of the id.
+    `preview=True`: see m365_required."""
     @wraps(view)
     def wrapper(request, environment_id, *args, **kwargs):
         refusal = _directory_only(request)
@@ -162,10 +197,13 @@ def environment_admin_required(view):
             return refusal
         environment = get_object_or_404(Environment, environment_id=environment_id)
         missing = environment_refusal(request, environment)
+        if preview and is_preview(request):
+            request._can_confirm = missing is None
+            missing = environment_refusal(request, environment, write=False)
         if missing:
             return forbidden(request, missing)
         return view(request, environment, *args, **kwargs)
-    wrapper.access = ("environment",)
+    wrapper.access = ("environment",) + (("preview",) if preview else ())
     return wrapper
 
 

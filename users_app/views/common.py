@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from environments_app.models import Environment
 from portal.htmx import action_response, is_fragment_request, render_page_or_partial
-from users_app.permissions import directory_user_of
+from users_app.permissions import can_confirm, directory_user_of, forbidden
 from users_app.provisioning.rules import RuleViolation
+from users_app.views import previews
 
 
 def refusal_message(request: HttpRequest, violation: RuleViolation) -> None:
@@ -41,7 +42,8 @@ def act(request: HttpRequest, change: Callable[[], object], *, done, url, templa
         refused_context: Callable[[], dict] | None = None, refused_url: str | None = None,
         refused_at: tuple[str, str] | None = None, question: tuple[str, Callable[[], dict]] | None = None, form=None,
         invalid_context: Callable[[], dict] | None = None,
-        keep_form: bool = False, refused_status: int = 409, stay: bool = False, leave=False) -> HttpResponse:
+        keep_form: bool = False, refused_status: int = 409, stay: bool = False, leave=False,
+        preview: previews.Preview | None = None) -> HttpResponse:
     """Run one service write and answer it, the same way on every screen. `change()` runs the write.
 
     Invalid `form`: nothing runs; the form again (400) with `invalid_context()`.
@@ -58,10 +60,17 @@ def act(request: HttpRequest, change: Callable[[], object], *, done, url, templa
     after the write, and otherwise a redirect to `url` (a text or `url(result)`). `stay`: the page
     itself (a secret shown once). `leave` (or `leave(result)` true): HX-Redirect or a redirect only,
     the page is gone.
+
+    `preview` (users_app/views/previews.Preview): a POST without confirm=1 rehearses the change and
+    shows its impact in the side panel instead (refused: as above); Confirm re-posts with confirm=1.
     """
     if form is not None and not form.is_valid():
         return form_answer(request, template=template, partial=partial, context=invalid_context(), status=400)
+    if not can_confirm(request) and not previews.wanted(request, preview):
+        return forbidden(request, "Your role may see what this change would do, not make it.")
     try:
+        if previews.wanted(request, preview):
+            return previews.answer(request, preview, change)
         result = change()
     except RuleViolation as violation:
         if question and violation.rule == question[0]:
@@ -74,6 +83,11 @@ def act(request: HttpRequest, change: Callable[[], object], *, done, url, templa
             return form_answer(request, template=template, partial=partial, context=answer, status=refused_status)
         return refused(request, violation, redirect_to=refused_url or url, partial=partial, context=answer,
                        template=template if answer else None, status=refused_status)
+    return previews.confirmed(request, preview, _done(request, result, done=done, url=url, template=template,
+                                                     partial=partial, context=context, stay=stay, leave=leave))
+
+
+def _done(request, result, *, done, url, template, partial, context, stay, leave) -> HttpResponse:
     _tell(request, done(result) if callable(done) else done)
     if stay:
         return form_answer(request, template=template, partial=partial, context=context(result))
