@@ -15,7 +15,10 @@ FIGURES = ("load", "floor", "full_sync", "search_index", "no_change_sync", "chan
 LIST_FIGURES = ("list_first_page", "list_search", "list_deep_page", "list_first_page_100",
                 "active_first_page", "active_search", "active_deep_page",
                 "picker_directory", "picker_addable", "picker_users", "picker_users_100")
-TARGETS = {"full_sync": 3.0, "no_change_sync": 0.02, "changes_sync": 0.05, "list_first_page": 2.0,
+PREVIEW_FIGURES = ("preview_one", "real_one", "preview_1000", "real_1000", "preview_group", "real_group",
+                   "preview_one_scale", "preview_one_100")
+TARGETS = {"preview_one": 1.5, "preview_1000": 1.5, "preview_group": 1.5, "preview_one_scale": 2.0,
+           "full_sync": 3.0, "no_change_sync": 0.02, "changes_sync": 0.05, "list_first_page": 2.0,
            "list_search": 2.0, "list_deep_page": 2.0, "active_first_page": 2.0, "active_search": 2.0,
            "active_deep_page": 2.0, "picker_directory": 2.0, "picker_addable": 2.0, "picker_users": 2.0}
 
@@ -31,7 +34,7 @@ def test_bench_300_users_json(tmp_path):
     report = json.loads(done.stdout)
     assert report["users"] == 300 and report["engine"].split()[0] in ("SQLite", "PostgreSQL")
     figures = report["figures"]
-    expected = FIGURES + (LIST_FIGURES if "list_first_page" in figures else ())
+    expected = FIGURES + PREVIEW_FIGURES + (LIST_FIGURES if "list_first_page" in figures else ())
     assert set(figures) == set(expected)
     for name, figure in figures.items():
         assert set(figure) == {"seconds", "ratio", "ratio_of", "target", "met"}
@@ -46,7 +49,17 @@ def test_bench_300_users_json(tmp_path):
     assert counts["full_sync"]["added"] == 301
     assert counts["no_change_sync"]["added"] == counts["no_change_sync"]["updated"] == 0
     assert counts["changes_sync"]["updated"] == counts["changes_sync"]["directory_changes"] == 300
-    assert set(report["cpu_seconds"]) == {"load", "full_sync", "search_index", "no_change_sync", "changes_sync"}
+    # The previews: each against the real change and sync, and (a) against the same preview at 100 users.
+    assert [figures[f"preview_{n}"]["ratio_of"] for n in ("one", "1000", "group")] == ["real_one", "real_1000", "real_group"]
+    assert figures["preview_one_scale"]["ratio_of"] == "preview_one_100"
+    assert figures["preview_one_scale"]["seconds"] == figures["preview_one"]["seconds"]
+    previews = counts["previews"]
+    assert previews["one"]["Contoso Production"]["disabled"] == 1  # the licence removed: the record disabled
+    assert 0 < previews["1000"]["Contoso Production"]["disabled"] <= previews["sizes"]["many"]
+    assert previews["group"]["Contoso Production"]["disabled"] == 200  # Pilot's 100 users keep their access
+    assert not [note for note in report["notes"] if "differs" in note]  # each preview did what the real run did
+    assert set(report["cpu_seconds"]) == {"load", "full_sync", "search_index", "no_change_sync", "changes_sync",
+                                          *PREVIEW_FIGURES} - {"preview_one_scale"}
     assert report["cpu_seconds"]["load"] > 0 and len(report["load_average"]) == 2
     assert not list(tmp_path.glob("portal-bench-*"))  # the scratch database and the file are gone
 
@@ -61,3 +74,20 @@ def test_bench_table_names_missed_targets():
     assert "MISSED targets: full_sync (4.000 > 3)" in text.splitlines()
     lines = {line.split()[0]: line for line in text.splitlines() if line and line.split()[0] in FIGURES}
     assert lines["full_sync"].endswith("NO") and lines["no_change_sync"].endswith("yes")
+
+
+def test_bench_table_prints_the_preview_ratios():
+    """Each preview is printed with its ratio to the real change and sync, and (a) with its ratio to
+    the same preview at 100 users, each with its target and whether it is met."""
+    from users_app.benchmarks.run import report
+    from users_app.management.commands.bench import Command
+
+    seconds = {"preview_one": 0.03, "real_one": 0.02, "preview_1000": 2.0, "real_1000": 2.5, "preview_group": 9.0,
+               "real_group": 5.0, "preview_one_scale": 0.03, "preview_one_100": 0.02}
+    text = Command().as_text(report(10, "SQLite 3", seconds, {}, []))
+    lines = {line.split()[0]: line.split() for line in text.splitlines() if line and line.split()[0] in PREVIEW_FIGURES}
+    assert lines["preview_one"][2:] == ["1.5000", "real_one", "<=", "1.5", "yes"]
+    assert lines["preview_1000"][2:] == ["0.8000", "real_1000", "<=", "1.5", "yes"]
+    assert lines["preview_group"][2:] == ["1.8000", "real_group", "<=", "1.5", "NO"]
+    assert lines["preview_one_scale"][2:] == ["1.5000", "preview_one_100", "<=", "2", "yes"]
+    assert "MISSED targets: preview_group (1.800 > 1.5)" in text.splitlines()

@@ -19,6 +19,11 @@ on SQLite on a 2-core machine; `bench` reports them, it never fails on them):
   over the N directory users, over the directory users the 100-user environment could add (N - 100),
   and over the N-user environment's users, against picker_users_100, the same over the 100-user
   environment's users (each <= 2x).
+- preview_one / preview_1000 / preview_group: the impact preview of one user's licence removed, of
+  1,000 users', and of the N-user environment pointed at another security group, each against
+  real_one / real_1000 / real_group, the same change committed and the background sync that
+  follows (each <= 1.5x); preview_one_scale: preview_one again, against preview_one_100, the same
+  preview in a tenant of 100 users (<= 2x) (previews.py).
 """
 from __future__ import annotations
 
@@ -45,6 +50,7 @@ from users_app.tenant_file import load_tenant_file
 
 from .floor import floor_measure
 from .pickers import active_users_measure, picker_measure
+from .previews import previews_measure, small_measure
 from .scratch import scratch_database
 from .tenant import ADMIN_PASSWORD, ADMIN_UPN, JOB_TITLES, PILOT, PRODUCTION, SEARCH_TERM, generate_tenant, user_upn
 
@@ -69,6 +75,14 @@ RATIOS = {
     "picker_addable": ("picker_users_100", 2.0),
     "picker_users": ("picker_users_100", 2.0),
     "picker_users_100": ("picker_users_100", None),
+    "preview_one": ("real_one", 1.5),
+    "real_one": ("real_one", None),
+    "preview_1000": ("real_1000", 1.5),
+    "real_1000": ("real_1000", None),
+    "preview_group": ("real_group", 1.5),
+    "real_group": ("real_group", None),
+    "preview_one_scale": ("preview_one_100", 2.0),
+    "preview_one_100": ("preview_one_100", None),
 }
 
 
@@ -115,6 +129,7 @@ def bench_run(users: int, *, keep: bool = False, progress: Callable[[str], None]
     load_before = os.getloadavg()[0]
     counts: dict[str, object] = {}
     notes: list[str] = []
+    preview_cpu: dict[str, float] = {}
     with scratch_database(keep=keep) as name, tempfile.TemporaryDirectory(prefix="portal-bench-file-") as directory:
         engine = _engine()
         progress(f"scratch database {name} ({engine}), migrated")
@@ -187,9 +202,21 @@ def bench_run(users: int, *, keep: bool = False, progress: Callable[[str], None]
             seconds["picker_users"] = big_picker["environment"]
             seconds["picker_users_100"] = small_picker["environment"]
             progress("Active users and the picker measured")
+        measured = previews_measure(many=min(CHANGES, users), progress=progress)
+        seconds.update(measured.seconds)
+        preview_cpu.update(measured.cpu)
+        counts["previews"] = measured.counts
+        notes += measured.notes
         if keep:
             notes.append(f"scratch database kept: {name}")
+    # The same preview in a tenant of 100 users: a scratch database of its own.
+    with scratch_database(), tempfile.TemporaryDirectory(prefix="portal-bench-file-") as directory:
+        measured = small_measure(Path(directory), progress=progress)
+    seconds.update(measured.seconds)
+    preview_cpu.update(measured.cpu)
+    seconds["preview_one_scale"] = seconds["preview_one"]
     cpu = {name: round(CPU[name], 3) for name in ("load", "full_sync", "search_index", "no_change_sync", "changes_sync")}
+    cpu.update({name: round(value, 3) for name, value in preview_cpu.items()})
     return report(users, engine, seconds, counts, notes, cpu=cpu, load_average=[load_before, os.getloadavg()[0]])
 
 
