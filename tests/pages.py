@@ -215,6 +215,7 @@ PAGES = [
     _structure("account_update", ("sales", "account"), kind=ACTION),
     _structure("sync_run_list", fragment="sync-run-table"),
     _structure("sync_run_create", kind=ACTION),
+    _structure("sync_run_pending", fragment="sync-pending"),
     _structure("sync_run_detail", ("sales", "run"), "sync-run-decisions"),
     _structure("sync_run_status", ("sales", "run"), "sync-status"),
     # Application users, data import, on-premises users, My environments.
@@ -247,6 +248,8 @@ PAGES = [
     _m365("active_user_licences", USER, "licadmin", fragment="licence-form"),
     _m365("active_user_roles", USER, fragment="role-form"),
     _m365("active_user_groups", USER, fragment="user-groups"),
+    _m365("active_user_access", USER, fragment="user-access"),
+    Page("m365:record_access", RECORD[1:], ("useradmin",), ("plain",), kind=OTHER, answer=302),
     _m365("active_user_password_reset", USER, refused="ppadmin", fragment="password-reset"),
     _m365("active_user_delete", USER, refused="ppadmin", fragment="delete-confirm"),
     _m365("active_user_block", USER, refused="ppadmin", fragment="sign-in-panel"),
@@ -258,6 +261,7 @@ PAGES = [
     _m365("group_create", refused=("plain", "ppadmin"), fragment="group-create"),
     _m365("group_detail", GROUP, refused="sysadmin", fragment="group-members"),
     _m365("group_owners", GROUP, refused="sysadmin", fragment="group-owners"),
+    _m365("group_access", GROUP, refused="sysadmin", fragment="group-access"),
     _m365("group_member_add", GROUP, None, "ppadmin", kind=ACTION),
     _m365("group_member_remove", GROUP, refused="plain", fragment="group-members"),  # GET: the confirmation
     _m365("group_owner_add", GROUP, None, "ppadmin", kind=ACTION),

@@ -2,6 +2,7 @@
 from django.urls import include, path
 
 from users_app.views import lockout
+from users_app.views.m365 import access
 from users_app.views.m365 import (add_user_wizard, app_registrations, groups, licences, roles, service, user_actions,
                                   user_grid, user_page, users)
 
@@ -21,6 +22,8 @@ urlpatterns = [
     path("users/<uuid:user_id>/licences/", user_page.active_user_licences, name="active_user_licences"),
     path("users/<uuid:user_id>/roles/", user_page.active_user_roles, name="active_user_roles"),
     path("users/<uuid:user_id>/groups/", user_page.active_user_groups, name="active_user_groups"),
+    path("users/<uuid:user_id>/access/", access.active_user_access, name="active_user_access"),
+    path("users/records/<uuid:systemuserid>/access/", access.record_access, name="record_access"),
     path("users/<uuid:user_id>/block/", user_actions.active_user_block, name="active_user_block"),
     path("users/<uuid:user_id>/unblock/", user_actions.active_user_unblock, name="active_user_unblock"),
     path("users/<uuid:user_id>/password/", user_actions.active_user_password_reset, name="active_user_password_reset"),
@@ -34,6 +37,7 @@ urlpatterns = [
     path("groups/<uuid:group_id>/members/add/", groups.group_member_add, name="group_member_add"),
     path("groups/<uuid:group_id>/members/remove/", groups.group_member_remove, name="group_member_remove"),
     path("groups/<uuid:group_id>/owners/", groups.group_owners, name="group_owners"),
+    path("groups/<uuid:group_id>/access/", access.group_access, name="group_access"),
     path("groups/<uuid:group_id>/owners/add/", groups.group_owner_add, name="group_owner_add"),
     path("groups/<uuid:group_id>/owners/remove/", groups.group_owner_remove, name="group_owner_remove"),
     path("licences/", licences.licence_list, name="licence_list"),

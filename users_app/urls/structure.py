@@ -26,6 +26,7 @@ urlpatterns = [
     path("accounts/<uuid:accountid>/", accounts.account_update, name="account_update"),
     path("sync-history/", sync_runs.sync_run_list, name="sync_run_list"),
     path("sync-history/sync-now/", sync_runs.sync_run_create, name="sync_run_create"),
+    path("sync-history/pending/", sync_runs.sync_run_pending, name="sync_run_pending"),
     path("sync-history/<int:run_id>/", sync_runs.sync_run_detail, name="sync_run_detail"),
     path("sync-history/<int:run_id>/status/", sync_runs.sync_run_status, name="sync_run_status"),
 ]

@@ -3,13 +3,15 @@ per-user decisions, its status polled while it runs."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.htmx import render_page_or_partial
+from portal.htmx import is_fragment_request, render_page_or_partial
 from users_app.permissions import environment_admin_required
 from users_app.filters.structure import SyncRunFilterSet
+from users_app.selectors.access import changes_with_links, environment_pending
 from users_app.selectors.structure import sync_run_get, sync_run_list as sync_run_list_query
 from users_app.services import environments as environment_services
 from users_app.tables.structure import SyncRunTable
@@ -18,6 +20,7 @@ from users_app.views.structure.shared import page_of, structure_url
 
 RUN_LIST = "users_app/structure/sync_run_list.html"
 RUN_DETAIL = "users_app/structure/sync_run_detail.html"
+PENDING_PER_PAGE = 50
 
 
 def _run_list_context(request, environment, **extra) -> dict:
@@ -31,11 +34,33 @@ def _run_list_context(request, environment, **extra) -> dict:
     }
 
 
+def _pending_context(environment, page=1) -> dict:
+    """Pending: what the next background sync will do now (services.previews.pending, nothing
+    written): its counts, then a page of the users it changes with the rules that decide."""
+    pending = environment_pending(environment=environment)
+    if pending is None:
+        return {"pending": None}
+    changes = Paginator(pending.changes, PENDING_PER_PAGE).get_page(page)
+    changes.object_list = changes_with_links(environment, changes.object_list)
+    return {"pending": pending, "pending_changes": changes,
+            "pending_url": structure_url("sync_run_pending", environment)}
+
+
 @require_GET
 @environment_admin_required
 def sync_run_list(request, environment):
-    """Every SyncRun of the environment, newest first (SYNC-07)."""
-    return render_page_or_partial(request, RUN_LIST, "sync-run-table", _run_list_context(request, environment))
+    """Every SyncRun of the environment, newest first (SYNC-07), after what is pending (the table's
+    own fragment, filtered or sorted, leaves the pending section out)."""
+    pending = {} if is_fragment_request(request) else _pending_context(environment)
+    return render_page_or_partial(request, RUN_LIST, "sync-run-table", _run_list_context(request, environment, **pending))
+
+
+@require_GET
+@environment_admin_required
+def sync_run_pending(request, environment):
+    """The Pending section alone (its pages), or the Sync history page showing it."""
+    return render_page_or_partial(request, RUN_LIST, "sync-pending",
+                                  _run_list_context(request, environment, **_pending_context(environment, request.GET.get("page"))))
 
 
 @require_POST
