@@ -23,7 +23,7 @@ from django.db import transaction
 
 from environments_app.models import BusinessUnit, Environment
 from users_app.choices import DeletedState
-from users_app.models import AppRegistration, DirectoryUser, SystemUser
+from users_app.models import AppRegistration, DirectoryUser, SyncRun, SystemUser
 from users_app.provisioning import rules
 from users_app.provisioning.rules import InvalidInput, RuleViolation
 from users_app.provisioning.rules.text import CONTROL, escape_controls
@@ -244,4 +244,55 @@ def status_of(record: SystemUser) -> str:
     return "disabled" if record.isdisabled else "enabled"
 
 
-__all__ = ["InvalidInput", "PortalCommand", "RuleViolation", "render_table", "status_of", "terminal_text", "user_sync_text"]
+# --- impact previews: --dry-run (cli.md, "Previews") ----------------------------------------------
+
+
+class PreviewCommand(PortalCommand):
+    """A command that also answers `--dry-run`: what it would do, rehearsed by services/previews.py
+    and rolled back. A dry run refuses exactly as the command does (the same code path, so the same
+    exit code and `error:` line) and writes nothing at all: not even the audit log's entry for
+    the refusal, since nothing was attempted (audit.rehearsing)."""
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.add_argument("--dry-run", action="store_true",
+                            help="Write nothing; print what the command would do (an impact preview).")
+        return parser
+
+    def handle(self, *args, **options):
+        if not options.get("dry_run"):
+            return super().handle(*args, **options)
+        with audit.rehearsing():
+            return super().handle(*args, **options)
+
+
+def sync_counts_table(environments: Sequence[dict]) -> str:
+    """The counts of sync_directory, one row per environment (SyncRun.COUNT_FIELDS)."""
+    headers = ("Environment",) + tuple(name.replace("_", " ").capitalize() for name in SyncRun.COUNT_FIELDS)
+    rows = [(e["environment"],) + tuple(e[name] for name in SyncRun.COUNT_FIELDS) for e in environments]
+    return render_table(headers, rows)
+
+
+def impact_text(payload: dict, heading: str) -> str:
+    """An impact preview (Impact.as_dict()) as text: the heading, the counts table, then for each
+    environment the records that change (user, outcome, status, refused by, changed fields), or
+    "no changes" said plainly."""
+    environments = payload["environments"]
+    parts = [heading, sync_counts_table(environments) if environments else "No environments."]
+    for environment in environments:
+        changes, name = environment["changes"], environment["environment"]
+        if not changes:
+            line = f"{name}: no changes."
+            if parts[-1].endswith(": no changes."):  # one block of such lines, not a paragraph each
+                parts[-1] += "\n" + line
+            else:
+                parts.append(line)
+            continue
+        count = f"{len(changes)} change" + ("" if len(changes) == 1 else "s")
+        rows = [(c["user"], c["outcome"], c["status"], c["refused_by"], c["changed_fields"]) for c in changes]
+        parts.append(f"{name}: {count}\n" + render_table(("User", "Outcome", "Status", "Refused by", "Changed fields"), rows))
+    return "\n\n".join(parts)
+
+
+__all__ = ["InvalidInput", "PortalCommand", "PreviewCommand", "RuleViolation", "impact_text", "render_table", "status_of",
+           "sync_counts_table", "terminal_text", "user_sync_text"]
