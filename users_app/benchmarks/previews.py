@@ -146,7 +146,7 @@ def _one_licence(sku: Sku) -> tuple[Callable, Callable]:
     return remove, restore
 
 
-def previews_measure(*, repeat: int = 3, many: int = MANY, progress: Callable[[str], None] = lambda line: None) -> _Measure:
+def previews_measure(*, repeat: int = 5, many: int = MANY, progress: Callable[[str], None] = lambda line: None) -> _Measure:
     """(a), (b) and (c) in the loaded, synced tenant (run.py's scratch database)."""
     measure = _Measure(progress)
     sku = Sku.objects.get(sku_part_number=SKU)
@@ -170,7 +170,7 @@ def previews_measure(*, repeat: int = 3, many: int = MANY, progress: Callable[[s
     return measure
 
 
-def small_measure(directory_path: Path, *, repeat: int = 3, progress: Callable[[str], None] = lambda line: None) -> _Measure:
+def small_measure(directory_path: Path, *, repeat: int = 5, progress: Callable[[str], None] = lambda line: None) -> _Measure:
     """(a) in a tenant of SMALL_USERS users, loaded and synced here (call it in a scratch database)."""
     path = directory_path / "tenant-small.json"
     path.write_text(json.dumps(generate_tenant(SMALL_USERS, admin_password=False)))

@@ -72,11 +72,18 @@ def changed_user_ids(environment: Environment, since: int) -> set[uuid.UUID]:
 
 
 def _descendants(roots: set) -> dict:
-    """For each root group, the groups nested in it at any depth (DIR-06); database-form ids."""
+    """For each root group, the groups nested in it at any depth (DIR-06); database-form ids.
+    Read level by level from the roots down (an index seek on (group, member group) per level),
+    never every nesting of the directory."""
     children: dict = defaultdict(set)
-    for group_id, child_id in bulk.raw(GroupMembership.objects.filter(member_group__isnull=False)
-                                   .values_list("group_id", "member_group_id")):
-        children[group_id].add(child_id)
+    frontier, seen = set(roots), set(roots)
+    while frontier:
+        rows = bulk.raw(GroupMembership.objects.order_by().filter(group_id__in=list(frontier), member_group__isnull=False)
+                        .values_list("group_id", "member_group_id"))
+        for group_id, child_id in rows:
+            children[group_id].add(child_id)
+        frontier = {child_id for _group_id, child_id in rows} - seen
+        seen |= frontier
     return {root: snapshots.reachable([root], children) for root in roots}
 
 
@@ -277,6 +284,10 @@ def _count_everyone(environment: Environment, counts: dict) -> None:
     record not changed by this run are unchanged, those without are not entitled. Records of the
     synchronised types are the directory users' records (counted from an index, not joined)."""
     directory_users = DirectoryUser.objects.count()
-    with_record = SystemUser.objects.filter(environment_id=environment.pk).exclude(user_type__in=NOT_SYNCHRONISED_TYPES).count()
+    # Every record (the environment's index alone) less the few of the other types (their partial
+    # index: the rare types, those not "regular"), not a test of every record's type.
+    records = SystemUser.objects.filter(environment_id=environment.pk)
+    others = records.filter(user_type__in=NOT_SYNCHRONISED_TYPES).exclude(user_type=UserType.REGULAR)
+    with_record = records.count() - others.count()
     counts["unchanged"] = with_record - counts["added"] - counts["enabled"] - counts["disabled"] - counts["updated"]
     counts["not_entitled"] = directory_users - with_record
