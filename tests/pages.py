@@ -42,7 +42,7 @@ def expected_refusal(access: tuple, identity: str, *, write: bool, in_sales: boo
     kind = access[0]
     if write and access[-1] == "preview":  # issue 12: a POST without confirm=1 is a preview, a read
         write = False
-        access = (kind, admin_roles.Action.READ) if kind == "m365" else access
+        access = (kind, admin_roles.Action.READ, ()) if kind == "m365" else access
     if kind == "directory_user":
         return None
     if kind == "m365":
@@ -262,20 +262,21 @@ PAGES = [
     _m365("group_detail", GROUP, refused="sysadmin", fragment="group-members"),
     _m365("group_owners", GROUP, refused="sysadmin", fragment="group-owners"),
     _m365("group_access", GROUP, refused="sysadmin", fragment="group-access"),
-    _m365("group_member_add", GROUP, None, "ppadmin", kind=ACTION),
+    _m365("group_member_add", GROUP, None, "plain", kind=ACTION),  # without confirm=1 a preview: a read
     _m365("group_member_remove", GROUP, refused="plain", fragment="group-members"),  # GET: the confirmation
-    _m365("group_owner_add", GROUP, None, "ppadmin", kind=ACTION),
+    _m365("group_owner_add", GROUP, None, "plain", kind=ACTION),
     _m365("group_owner_remove", GROUP, refused="plain", fragment="group-owners"),
     _m365("licence_list", (), "licadmin", fragment="licence-table"),
     _m365("licence_detail", ("dyn",), "licadmin", fragment="licence-user-table"),
     _m365("tenant_licence_update", (), None, "ppadmin", kind=ACTION),
     _m365("role_list", fragment="role-table"),
     _m365("role_detail", ROLE, fragment="role-holders"),
-    _m365("role_holder_add", ROLE, None, "ppadmin", kind=ACTION),
+    _m365("role_holder_add", ROLE, None, "plain", kind=ACTION),
     _m365("role_holder_remove", ROLE, refused="plain", fragment="role-holders"),
     _m365("app_registration_list", fragment="app-registration-table"),
     _m365("app_registration_create", (), "global", ("plain", "ppadmin"), "app-registration-create"),
     _m365("service_information", (), "plain", None, "service-information"),
+    _m365("tenant_file_load", (), "global", "plain", "tenant-file"),  # POST: preview, confirm=1 loads
     _m365("audit_list", (), "greader", "plain", "audit-table"),
     _m365("audit_export", (), None, "plain", kind=OTHER),
     # The people picker's type-ahead (options over htmx; a page of matches without it).

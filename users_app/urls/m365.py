@@ -3,8 +3,8 @@ from django.urls import include, path
 
 from users_app.views import lockout
 from users_app.views.m365 import access
-from users_app.views.m365 import (add_user_wizard, app_registrations, groups, licences, roles, service, user_actions,
-                                  user_grid, user_page, users)
+from users_app.views.m365 import (add_user_wizard, app_registrations, groups, licences, roles, service, tenant_file,
+                                  user_actions, user_grid, user_page, users)
 
 app_name = "m365"
 urlpatterns = [
@@ -50,5 +50,6 @@ urlpatterns = [
     path("apps/", app_registrations.app_registration_list, name="app_registration_list"),
     path("apps/new/", app_registrations.app_registration_create, name="app_registration_create"),
     path("service/", service.service_information, name="service_information"),
+    path("tenant-file/", tenant_file.tenant_file_load, name="tenant_file_load"),
     path("audit/", include("users_app.urls.audit")),  # the audit log (users_app/views/audit.py)
 ]

@@ -32,7 +32,7 @@ def global_admins() -> set[str]:
 def test_user_admin_cannot_give_itself_global_admin_on_the_roles_tab(portal_tenant, sign_in):
     me = dir_user("useradmin")
     response = sign_in("useradmin").post(reverse("m365:active_user_roles", args=[me.pk]),
-                                         {"roles": [AdminRole.USER, AdminRole.GLOBAL]})
+                                         {"roles": [AdminRole.USER, AdminRole.GLOBAL], "confirm": "1"})
     assert response.status_code == 403
     assert portal_upn("useradmin") not in global_admins()
 
@@ -40,8 +40,10 @@ def test_user_admin_cannot_give_itself_global_admin_on_the_roles_tab(portal_tena
 def test_user_admin_cannot_add_or_remove_role_holders(portal_tenant, sign_in):
     client = sign_in("useradmin")
     me, admin = dir_user("useradmin"), dir_user("global")
-    assert client.post(reverse("m365:role_holder_add", args=[GLOBAL_ROLE_ID]), {"user": me.pk}).status_code == 403
-    assert client.post(reverse("m365:role_holder_remove", args=[GLOBAL_ROLE_ID]), {"user": admin.pk}).status_code == 403
+    assert client.post(reverse("m365:role_holder_add", args=[GLOBAL_ROLE_ID]),
+                       {"user": me.pk, "confirm": "1"}).status_code == 403
+    assert client.post(reverse("m365:role_holder_remove", args=[GLOBAL_ROLE_ID]),
+                       {"user": admin.pk, "confirm": "1"}).status_code == 403
     assert global_admins() == {portal_upn("global")}
 
 
@@ -64,14 +66,16 @@ def test_user_admin_cannot_create_a_global_admin_and_is_not_offered_the_roles(po
 
 def test_privileged_role_admin_assigns_global_admin_and_global_admin_keeps_its_own(portal_tenant, sign_in):
     plain = dir_user("plain")
-    response = sign_in("pradmin").post(reverse("m365:role_holder_add", args=[GLOBAL_ROLE_ID]), {"user": plain.pk})
+    response = sign_in("pradmin").post(reverse("m365:role_holder_add", args=[GLOBAL_ROLE_ID]),
+                                       {"user": plain.pk, "confirm": "1"})
     assert response.status_code == 302
     assert portal_upn("plain") in global_admins()
     entry = AuditEntry.objects.get(action="Assign admin role")
     assert entry.actor == portal_upn("pradmin") and entry.via == "portal"
     assert entry.changes == [["admin_roles", [], [AdminRole.GLOBAL.value]]]
     me = dir_user("global")
-    response = sign_in("global").post(reverse("m365:active_user_roles", args=[me.pk]), {"roles": []}, headers=HX)
+    response = sign_in("global").post(reverse("m365:active_user_roles", args=[me.pk]), {"roles": [], "confirm": "1"},
+                                      headers=HX)
     assert response.status_code == 409 and "own Global administrator" in response.content.decode()
     assert portal_upn("global") in global_admins()
 

@@ -54,7 +54,7 @@ def test_add_members_through_the_picker_refreshes_the_header_count(portal_tenant
     page = client.get(members_url(group)).content.decode()
     assert f'<span id="group-member-count">{before}</span>' in page and 'role="combobox"' in page
     response = client.post(reverse("m365:group_member_add", args=[group.pk]),
-                           {"users": [str(olivia.pk), portal_upn("global")]}, **HX)
+                           {"users": [str(olivia.pk), portal_upn("global")], "confirm": "1"}, **HX)
     text = response.content.decode()
     assert response.status_code == 200 and GroupMembership.objects.filter(group=group).count() == before + 2
     assert f"Members ({before + 2})" in text  # the tab's count ...
@@ -79,13 +79,13 @@ def test_remove_member_asks_once_then_removes(portal_tenant, sign_in):
     assert GroupMembership.objects.filter(pk=membership.pk).exists()  # asking removes nothing
     full = client.get(f"{url}?membership={membership.pk}").content.decode()  # without JavaScript: the page behind it
     assert "<html" in full and 'id="confirm-panel"' in full and 'id="group-members"' in full
-    response = client.post(url, {"membership": membership.pk}, **HX)
+    response = client.post(url, {"membership": membership.pk, "confirm": "1"}, **HX)
     text = response.content.decode()
     assert response.status_code == 200 and not GroupMembership.objects.filter(pk=membership.pk).exists()
     assert 'id="group-members"' in text and 'id="panel-host" hx-swap-oob="true"' in text
     count = GroupMembership.objects.filter(group=group).count()
     assert f'<span id="group-member-count" hx-swap-oob="true">{count}</span>' in text
-    gone = client.post(url, {"membership": membership.pk}, **HX)
+    gone = client.post(url, {"membership": membership.pk, "confirm": "1"}, **HX)
     assert gone.status_code == 404
 
 
@@ -93,20 +93,20 @@ def test_remove_without_javascript_redirects_to_the_tab(portal_tenant, sign_in):
     group = sales_group()
     membership = GroupMembership.objects.get(group=group, user=du("plain"))
     response = sign_in("useradmin").post(reverse("m365:group_member_remove", args=[group.pk]),
-                                         {"membership": membership.pk})
+                                         {"membership": membership.pk, "confirm": "1"})
     assert response.status_code == 302 and response["Location"] == members_url(group)
 
 
 def test_owners_tab_add_and_remove(portal_tenant, sign_in):
     group = sales_group()
     client = sign_in("useradmin")
-    add = client.post(reverse("m365:group_owner_add", args=[group.pk]), {"users": portal_upn("olivia")}, **HX)
+    add = client.post(reverse("m365:group_owner_add", args=[group.pk]), {"users": portal_upn("olivia"), "confirm": "1"}, **HX)
     assert add.status_code == 200 and GroupOwner.objects.filter(group=group, user=du("olivia")).exists()
     assert '<span id="group-owner-count" hx-swap-oob="true">' in add.content.decode()
     url = reverse("m365:group_owner_remove", args=[group.pk])
     panel = client.get(f"{url}?user={du('olivia').pk}", **HX).content.decode()
     assert "as an owner of Sales-Env?" in panel
-    client.post(url, {"user": du("olivia").pk}, **HX)
+    client.post(url, {"user": du("olivia").pk, "confirm": "1"}, **HX)
     assert not GroupOwner.objects.filter(group=group, user=du("olivia")).exists()
 
 
@@ -120,7 +120,7 @@ def test_removing_a_global_administrator_goes_through_the_confirmation(portal_te
     panel = client.get(f"{remove}?user={du('olivia').pk}", **HX).content.decode()
     assert "Remove Olivia Test from Global administrator?" in panel and "DIR-05" in panel
     assert AdminRoleAssignment.objects.filter(user=du("olivia"), role=AdminRole.GLOBAL).exists()
-    done = client.post(remove, {"user": du("olivia").pk}, **HX)
+    done = client.post(remove, {"user": du("olivia").pk, "confirm": "1"}, **HX)
     assert done.status_code == 200 and "no longer holds" in done.content.decode()
     assert not AdminRoleAssignment.objects.filter(user=du("olivia"), role=AdminRole.GLOBAL).exists()
 
@@ -128,7 +128,7 @@ def test_removing_a_global_administrator_goes_through_the_confirmation(portal_te
 def test_add_an_admin_through_the_picker(portal_tenant, sign_in):
     role_id = ADMIN_ROLE_TEMPLATE_IDS[AdminRole.USER]
     client = sign_in("global")
-    response = client.post(reverse("m365:role_holder_add", args=[role_id]), {"user": "Olivia Test"}, **HX)
+    response = client.post(reverse("m365:role_holder_add", args=[role_id]), {"user": "Olivia Test", "confirm": "1"}, **HX)
     assert response.status_code == 200 and "now holds" in response.content.decode()
     assert AdminRoleAssignment.objects.filter(user=du("olivia"), role=AdminRole.USER).exists()
     holders = client.get(reverse("m365:role_detail", args=[role_id]), {"q": "olivia"}, **HX).content.decode()
@@ -145,5 +145,5 @@ def test_a_reader_gets_the_tab_not_a_confirmation(portal_tenant, sign_in):
     url = reverse("m365:group_member_remove", args=[group.pk])
     answer = client.get(f"{url}?membership={membership.pk}").content.decode()
     assert 'id="group-members"' in answer and 'id="confirm-panel"' not in answer
-    assert client.post(url, {"membership": membership.pk}).status_code == 403
+    assert client.post(url, {"membership": membership.pk, "confirm": "1"}).status_code == 403
     assert GroupMembership.objects.filter(pk=membership.pk).exists()

@@ -48,6 +48,7 @@ class Action(str, Enum):
     GROUP_MEMBERS = "manage group members and owners"
     ADMIN_ROLES = "assign or remove admin roles"
     APP_REGISTRATIONS = "register applications and create secrets"
+    LOAD_TENANT_FILE = "load a tenant file"
 
 
 # Every admin role reads basic properties in the Microsoft 365 admin center (webPortal standard read).
@@ -71,6 +72,7 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.GROUP_MEMBERS: frozenset({GLOBAL, USER, GROUPS}),
     Action.ADMIN_ROLES: frozenset({GLOBAL, PRIVILEGED_ROLE}),
     Action.APP_REGISTRATIONS: frozenset({GLOBAL, APPLICATION}),
+    Action.LOAD_TENANT_FILE: frozenset({GLOBAL}),  # the whole directory and every environment at once
 }
 
 # Table A (reset password): for each acting role, the target roles it may act on. A target with

@@ -56,8 +56,9 @@ def missing(request: HttpRequest, message: str, *, url: str, template: str, part
 
 
 def relation_action(request: HttpRequest, change, done: str, *, url: str, tab: tuple[str, str], context_for,
-                    item, read_again) -> HttpResponse:
+                    item, read_again, preview=None) -> HttpResponse:
     """Add or Remove on a relation tab: `tab` is (template, partial); refused, the tab of `item` as it
-    was; done, the tab of `read_again()`, read after the write."""
+    was; done, the tab of `read_again()`, read after the write. `preview`: the impact preview first
+    (users_app/views/previews.py)."""
     return act(request, change, done=done, url=url, template=tab[0], partial=tab[1],
-               context=lambda _: context_for(read_again()), refused_context=lambda: context_for(item))
+               context=lambda _: context_for(read_again()), refused_context=lambda: context_for(item), preview=preview)

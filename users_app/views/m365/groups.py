@@ -19,6 +19,7 @@ from users_app.tables.m365 import GroupTable
 from users_app.services import directory
 
 from users_app.views.common import form_action
+from users_app.views.previews import Preview
 
 from users_app.views.relations import Relation, RelationRow, relation_context
 
@@ -117,10 +118,23 @@ def _owners_context(request, group: DirectoryGroup, form=None, **extra) -> dict:
     return _group_context(group, "owners", relation=relation, **extra)
 
 
-def _tab_action(request, group: DirectoryGroup, change, done, tab, url_name: str, context_for) -> HttpResponse:
-    return relation_action(request, change, done, url=reverse(url_name, args=[group.pk]), tab=tab,
+def _tab_action(request, group: DirectoryGroup, change, done, tab, url_name: str, context_for, *,
+                title: str, text: str, button: str, danger: bool = False) -> HttpResponse:
+    """Add or Remove on the Members or Owners tab, its impact previewed first: Confirm answers the tab."""
+    url = reverse(url_name, args=[group.pk])
+    preview = Preview(title=title, cancel=url, text=text, button=button, danger=danger,
+                      icon="person_delete" if danger else "person_add", target=f"#{tab[1]}", swap="outerHTML")
+    return relation_action(request, change, done, url=url, tab=tab,
                            context_for=lambda item: context_for(request, item), item=group,
-                           read_again=lambda: selectors.group_get(group_id=group.pk))
+                           read_again=lambda: selectors.group_get(group_id=group.pk), preview=preview)
+
+
+# What a change of members or owners does to the environments (the previews' sentence).
+MEMBERS_EFFECT = ("The background sync follows in the environments whose security group is {group}: a direct "
+                  "member is let in, a removed one is disabled (ELIG-04). Members of nested groups count on demand "
+                  "only: the background sync ignores them (ENV-03).")
+OWNERS_EFFECT = ("Owners count on demand only (ELIG-04), and in a Dataverse for Teams environment at first access "
+                 "(ENV-07): the background sync does not read them.")
 
 
 def _bad_pick(request, tab, context: dict) -> HttpResponse:
@@ -137,7 +151,7 @@ def group_detail(request: HttpRequest, group_id) -> HttpResponse:
 
 
 @require_POST
-@m365_required(write=Action.GROUP_MEMBERS)
+@m365_required(write=Action.GROUP_MEMBERS, preview=True)
 def group_member_add(request: HttpRequest, group_id) -> HttpResponse:
     """Add members (users and/or groups) chosen with the picker: one atomic write (DIR-06 refuses a cycle)."""
     group = selectors.group_get(group_id=group_id)
@@ -148,13 +162,17 @@ def group_member_add(request: HttpRequest, group_id) -> HttpResponse:
     users = [m.user for m in members if m.user_id] + form.cleaned_data["users"]
     groups = [m.member_group for m in members if m.member_group_id] + form.cleaned_data["groups"]
     added = len(form.cleaned_data["users"]) + len(form.cleaned_data["groups"])
+    names = [user_name(u) for u in form.cleaned_data["users"]] + [g.name for g in form.cleaned_data["groups"]]
+    noun = f"member{'s' if added != 1 else ''}"
     return _tab_action(request, group, lambda: directory.group_members_set(group=group, users=users, groups=groups),
-                       f"Added {added} member{'s' if added != 1 else ''} to {group.name}.",
-                       MEMBERS, "m365:group_detail", _members_context)
+                       f"Added {added} {noun} to {group.name}.", MEMBERS, "m365:group_detail", _members_context,
+                       title=f"Add {added} {noun} to {group.name}?", button="Add members",
+                       text=f"{', '.join(names)} become{'s' if added == 1 else ''} direct members of {group.name}. "
+                            + MEMBERS_EFFECT.format(group=group.name))
 
 
 @require_http_methods(["GET", "POST"])
-@m365_required(write=Action.GROUP_MEMBERS)
+@m365_required(write=Action.GROUP_MEMBERS, preview=True)
 def group_member_remove(request: HttpRequest, group_id) -> HttpResponse:
     """Remove a member: GET the confirmation (what the member loses), POST removes (B14)."""
     group = selectors.group_get(group_id=group_id)
@@ -180,8 +198,11 @@ def group_member_remove(request: HttpRequest, group_id) -> HttpResponse:
     else:
         remove = lambda: directory.group_member_remove(group=group, member_group=membership.member_group)  # noqa: E731
     member = membership.user or membership.member_group
+    name = user_name(member) if membership.user_id else member.name
     return _tab_action(request, group, remove, f"Removed {member} from {group.name}.",
-                       MEMBERS, "m365:group_detail", _members_context)
+                       MEMBERS, "m365:group_detail", _members_context, title=f"Remove {name} from {group.name}?",
+                       button="Remove", danger=True,
+                       text=f"{name} stops being a direct member of {group.name}. " + MEMBERS_EFFECT.format(group=group.name))
 
 
 @require_GET
@@ -192,7 +213,7 @@ def group_owners(request: HttpRequest, group_id) -> HttpResponse:
 
 
 @require_POST
-@m365_required(write=Action.GROUP_MEMBERS)
+@m365_required(write=Action.GROUP_MEMBERS, preview=True)
 def group_owner_add(request: HttpRequest, group_id) -> HttpResponse:
     group = selectors.group_get(group_id=group_id)
     form = UsersPickForm(request.POST)
@@ -200,13 +221,16 @@ def group_owner_add(request: HttpRequest, group_id) -> HttpResponse:
         return _bad_pick(request, OWNERS, _owners_context(request, group, form))
     users = selectors.group_owner_list(group=group) + form.cleaned_data["users"]
     added = len(form.cleaned_data["users"])
+    noun = f"owner{'s' if added != 1 else ''}"
+    names = ", ".join(user_name(u) for u in form.cleaned_data["users"])
     return _tab_action(request, group, lambda: directory.group_owners_set(group=group, users=users),
-                       f"Added {added} owner{'s' if added != 1 else ''} to {group.name}.", OWNERS, "m365:group_owners",
-                       _owners_context)
+                       f"Added {added} {noun} to {group.name}.", OWNERS, "m365:group_owners", _owners_context,
+                       title=f"Add {added} {noun} to {group.name}?", button="Add owners",
+                       text=f"{names} {'manages' if added == 1 else 'manage'} {group.name}. {OWNERS_EFFECT}")
 
 
 @require_http_methods(["GET", "POST"])
-@m365_required(write=Action.GROUP_MEMBERS)
+@m365_required(write=Action.GROUP_MEMBERS, preview=True)
 def group_owner_remove(request: HttpRequest, group_id) -> HttpResponse:
     """Remove an owner: GET the confirmation, POST removes (B14)."""
     group = selectors.group_get(group_id=group_id)
@@ -224,6 +248,8 @@ def group_owner_remove(request: HttpRequest, group_id) -> HttpResponse:
     if owner is None:
         return missing(request, "That user is not an owner of the group.", url=page,
                        template=OWNERS[0], partial=OWNERS[1], context=_owners_context(request, group))
+    name = user_name(owner.user)
     return _tab_action(request, group, lambda: directory.group_owner_remove(group=group, user=owner.user),
-                       f"{user_name(owner.user)} is no longer an owner of {group.name}.",
-                       OWNERS, "m365:group_owners", _owners_context)
+                       f"{name} is no longer an owner of {group.name}.", OWNERS, "m365:group_owners", _owners_context,
+                       title=f"Remove {name} as an owner of {group.name}?", button="Remove", danger=True,
+                       text=f"{name} can no longer manage {group.name}. {OWNERS_EFFECT}")

@@ -15,6 +15,7 @@ from users_app.selectors import relations as rows
 from users_app.services import directory
 from users_app.tables.m365 import AdminRoleTable
 
+from users_app.views.previews import Preview
 from users_app.views.relations import Relation, RelationRow, relation_context
 
 from .common import T, crumbs, missing, relation_action, user_name
@@ -56,10 +57,21 @@ def _role_context(request, row, form=None, **extra) -> dict:
             "breadcrumbs": _roles_crumbs(("Role assignments", reverse("m365:role_list")), (row.name, None)), **extra}
 
 
-def _holders_action(request, row, change, done: str) -> HttpResponse:
-    return relation_action(request, change, done, url=reverse("m365:role_detail", args=[row.template_id]), tab=HOLDERS,
+# What an admin role changes in the environments (the previews' sentence).
+ROLES_EFFECT = ("Global and Power Platform administrators pass an environment's security group (ELIG-04); a Global, "
+                "Power Platform or Dynamics 365 administrator without a licence gets administrative access (MODE-02). "
+                "The background sync follows.")
+
+
+def _holders_action(request, row, change, done: str, *, title: str, text: str, button: str,
+                    danger: bool = False) -> HttpResponse:
+    """Assign or Remove on the Assigned admins tab, its impact previewed first: Confirm answers the tab."""
+    url = reverse("m365:role_detail", args=[row.template_id])
+    preview = Preview(title=title, cancel=url, text=f"{text} {ROLES_EFFECT}", button=button, danger=danger,
+                      icon="person_delete" if danger else "person_add", target="#role-holders", swap="outerHTML")
+    return relation_action(request, change, done, url=url, tab=HOLDERS,
                            context_for=lambda item: _role_context(request, item), item=row,
-                           read_again=lambda: selectors.admin_role_get(template_id=row.template_id))
+                           read_again=lambda: selectors.admin_role_get(template_id=row.template_id), preview=preview)
 
 
 @require_GET
@@ -70,7 +82,7 @@ def role_detail(request: HttpRequest, role_id) -> HttpResponse:
 
 
 @require_POST
-@m365_required(write=Action.ADMIN_ROLES)
+@m365_required(write=Action.ADMIN_ROLES, preview=True)
 def role_holder_add(request: HttpRequest, role_id) -> HttpResponse:
     row = selectors.admin_role_get(template_id=role_id)
     form = RoleHolderAddForm(request.POST)
@@ -78,12 +90,14 @@ def role_holder_add(request: HttpRequest, role_id) -> HttpResponse:
         context = {**_role_context(request, row, form), "oob_messages": is_fragment_request(request)}
         return render_page_or_partial(request, *HOLDERS, context, status=400)
     user = form.cleaned_data["user"]
+    name = user_name(user)
     return _holders_action(request, row, lambda: directory.admin_role_assign(user=user, role=row.role),
-                           f"{user_name(user)} now holds {row.name}.")
+                           f"{name} now holds {row.name}.", title=f"Assign {row.name} to {name}?", button="Assign",
+                           text=f"{name} gets every right of {row.name} (DIR-05).")
 
 
 @require_http_methods(["GET", "POST"])
-@m365_required(write=Action.ADMIN_ROLES)
+@m365_required(write=Action.ADMIN_ROLES, preview=True)
 def role_holder_remove(request: HttpRequest, role_id) -> HttpResponse:
     """Remove a holder: GET the confirmation (the admin loses the role's rights), POST removes (B14)."""
     row = selectors.admin_role_get(template_id=role_id)
@@ -102,5 +116,7 @@ def role_holder_remove(request: HttpRequest, role_id) -> HttpResponse:
     if holder is None:
         return missing(request, f"That user does not hold {row.name}.", url=page, template=HOLDERS[0],
                        partial=HOLDERS[1], context=_role_context(request, row))
+    name = user_name(holder.user)
     return _holders_action(request, row, lambda: directory.admin_role_remove(user=holder.user, role=row.role),
-                           f"{user_name(holder.user)} no longer holds {row.name}.")
+                           f"{name} no longer holds {row.name}.", title=f"Remove {name} from {row.name}?",
+                           button="Remove", danger=True, text=f"{name} loses every right of {row.name} at once (DIR-05).")
