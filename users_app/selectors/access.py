@@ -24,14 +24,14 @@ from users_app import bulk
 from users_app.choices import AccessMode, UserType
 from users_app.models import DirectoryGroup, DirectoryUser, GroupMembership, SystemUser
 from users_app.provisioning import rules, snapshots
-from users_app.provisioning.background import _Decider, _read_directory
+from users_app.provisioning.background import FULL_PASS_SHARE, _Decider, _read_directory
 from users_app.provisioning.engine import decide
 from users_app.provisioning.types import Action, CheckResult, Decision, Trigger
 from users_app.services import previews
 
-# Beyond this many members, a group's directory and records are read whole and filtered here
-# (one query per table instead of an IN list longer than the database takes).
-READ_ALL_ABOVE = 2000
+# A group's members are read this many at a time (an IN list every database takes): the cost
+# follows the group's size, not the tenant's.
+READ_CHUNK = 2000
 
 
 def _verdict(decision: Decision) -> tuple[bool, tuple[str, ...]]:
@@ -163,23 +163,46 @@ def group_member_ids(group: DirectoryGroup) -> set:
                .values_list("user_id", flat=True).distinct())
 
 
+def _read_members(env, environment: Environment, member_ids: set):
+    """What the rules read of the members, and their records here: READ_CHUNK users at a time, or,
+    for a group holding a large share of the directory, the whole directory in one pass (as the
+    background sync chooses, FULL_PASS_SHARE), the members kept."""
+    if len(member_ids) > FULL_PASS_SHARE * max(DirectoryUser.objects.count(), 1):
+        directory = _read_directory(env, None)
+        wanted = {bulk.db_id(uid) for uid in member_ids}
+        directory.rows = [row for row in directory.rows if row[0] in wanted]
+        return directory, snapshots.records_of(environment)
+    ids = sorted(member_ids)
+    directory, records = None, []
+    for start in range(0, len(ids), READ_CHUNK):
+        chunk = set(ids[start:start + READ_CHUNK])
+        part = _read_directory(env, chunk)
+        if directory is None:
+            directory = part
+        else:
+            directory.rows += part.rows
+            for name in ("kinds", "admin", "direct", "owned"):
+                getattr(directory, name).update(getattr(part, name))
+        records += snapshots.records_of(environment, filters=Q(azureactivedirectoryobjectid__in=list(chunk)))
+    return directory, records
+
+
 def _environment_members(environment: Environment, member_ids: set) -> list[dict]:
     """Each member's verdict in one environment: the background sync's decider, memoised on what
     the rules read, so thousands of members cost a few queries and a few decisions."""
     env = snapshots.environment_snapshot(environment)
-    narrow = len(member_ids) <= READ_ALL_ABOVE
-    directory = _read_directory(env, member_ids if narrow else None)
-    wanted = {bulk.db_id(uid) for uid in member_ids}
-    rows = [row for row in directory.rows if row[0] in wanted]
-    records = snapshots.records_of(environment, filters=Q(azureactivedirectoryobjectid__in=list(member_ids)) if narrow else None)
+    directory, records = _read_members(env, environment, member_ids)
+    rows = directory.rows
     by_object = {bulk.db_id(r["azureactivedirectoryobjectid"]): r for r in records if r["azureactivedirectoryobjectid"]}
     lost = snapshots.app_pass_units_lost(environment) if any(r["uses_app_pass"] for r in by_object.values()) else frozenset()
     decider = _Decider(env, directory)
+    verdicts: dict = {}  # one per distinct decision
     answers = []
     for row in rows:
         record_row = by_object.get(row[0])
         record = snapshots.record_snapshot(record_row, app_pass_lost=lost) if record_row is not None else None
-        gets_in, refusing = _verdict(decider.decide(decider.user_key(row), record, env.app_pass_capacity_left))
+        decision = decider.decide(decider.user_key(row), record, env.app_pass_capacity_left)
+        gets_in, refusing = verdicts.get(id(decision)) or verdicts.setdefault(id(decision), _verdict(decision))
         state = "absent" if record_row is None else ("disabled" if record_row["isdisabled"] else "enabled")
         answers.append({"id": row[0], "upn": row[1], "gets_in": gets_in, "rules": refusing, "state": state})
     answers.sort(key=lambda a: a["upn"].lower())

@@ -76,7 +76,8 @@ def sync_run_create(request, environment):
     return act(request, lambda: environment_services.environment_sync_now(environment=environment,
                                                                           initiated_by=initiated_by(request)),
                done=done, url=structure_url("sync_run_list", environment), template=RUN_LIST,
-               partial="sync-run-table", context=lambda _: _run_list_context(request, environment))
+               partial="sync-run-table",
+               context=lambda _: _run_list_context(request, environment, pending_oob=True, **_pending_context(environment)))
 
 
 def _run_context(request, environment, run) -> dict:
