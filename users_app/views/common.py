@@ -67,7 +67,7 @@ def act(request: HttpRequest, change: Callable[[], object], *, done, url, templa
     if form is not None and not form.is_valid():
         return form_answer(request, template=template, partial=partial, context=invalid_context(), status=400)
     if not can_confirm(request) and not previews.wanted(request, preview):
-        return forbidden(request, "Your role may see what this change would do, not make it.")
+        return forbidden(request, previews.READ_ONLY)
     try:
         if previews.wanted(request, preview):
             return previews.answer(request, preview, change)

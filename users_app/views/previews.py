@@ -21,13 +21,14 @@ from django_htmx.http import reswap, retarget
 
 from portal.htmx import is_fragment_request, render_page_or_partial
 from users_app.models import SystemUser
-from users_app.permissions import can_confirm, is_preview
+from users_app.permissions import can_confirm, forbidden, is_preview
 from users_app.services import previews
 
 PAGE_TEMPLATE, PARTIAL = "portal/preview_page.html", "preview-panel"
 PANEL_ID, HOST = "preview-panel", "#panel-host"
 PER_PAGE = 25
 OUTCOME_LABELS = {"added": "Added", "enabled": "Enabled", "disabled": "Disabled", "updated": "Updated"}
+READ_ONLY = "Your role may see what this change would do, not make it."
 NOT_POSTED_AGAIN = frozenset({"csrfmiddlewaretoken", "confirm", "preview_page"})
 
 
@@ -50,11 +51,22 @@ class Preview:
     swap: str = "innerHTML"
     change: Callable[[], object] | None = None
     environments: list | None = None
+    notes: Callable[[object], list[str]] | None = None  # lines from what the change answered (a bulk's refusals)
 
 
 def wanted(request: HttpRequest, preview: Preview | None) -> bool:
     """This POST asks for the preview (no confirm=1) of a previewing view."""
     return preview is not None and is_preview(request)
+
+
+def gate(request: HttpRequest, preview: Preview, change: Callable[[], object]) -> HttpResponse | None:
+    """For a view that saves without act(): the preview (a RuleViolation propagates), 403 for a
+    viewer who may only preview, or None: go on and make the change."""
+    if wanted(request, preview):
+        return answer(request, preview, change)
+    if not can_confirm(request):
+        return forbidden(request, READ_ONLY)
+    return None
 
 
 def answer(request: HttpRequest, preview: Preview, change: Callable[[], object]) -> HttpResponse:
@@ -95,6 +107,7 @@ def preview_context(request: HttpRequest, preview: Preview, impact: previews.Imp
         "environments": [{"name": env.name, "counts": env.counts, "changed": env.changed} for env in touched],
         "unchanged": [env.name for env in impact.environments if not env.changed],
         "page": page, "nothing": not touched, "changed": impact.changed,
+        "notes": preview.notes(impact.result) if preview.notes else [],
     }
 
 

@@ -15,6 +15,8 @@ from users_app.provisioning.rules.admin_roles import Action
 from users_app.selectors import m365 as selectors
 from users_app.services import directory
 from users_app.tables.m365 import LicenceUserTable, SkuTable
+from users_app.views import previews
+from users_app.views.previews import Preview
 
 from .common import T, crumbs
 
@@ -40,15 +42,25 @@ def _licence_list_context(request, table=None) -> dict:
 
 
 @require_POST
-@m365_required(write=Action.TENANT_LICENCES)
+@m365_required(write=Action.TENANT_LICENCES, preview=True)
 def tenant_licence_update(request: HttpRequest) -> HttpResponse:
     """The tenant-level Marketing licence (ELIG-03 c): with it, users need no licence of their own
-    when added on demand."""
+    when added on demand. Shown first as a preview of what the next sync does (issue 12)."""
     held = request.POST.get("marketing_licence") == "1"
-    directory.tenant_update(marketing_licence=held)
+    preview = Preview(title="Add a Marketing licence?" if held else "Remove the Marketing licence?",
+                      cancel=reverse("m365:licence_list"), button="Add" if held else "Remove", danger=not held,
+                      target="#tenant-licences", swap="outerHTML",
+                      text=("The tenant holds a Marketing licence (ELIG-03)." if held else
+                            "The tenant holds no Marketing licence (ELIG-03)."))
+    change = lambda: directory.tenant_update(marketing_licence=held)  # noqa: E731
+    shown = previews.gate(request, preview, change)
+    if shown is not None:
+        return shown
+    change()
     messages.success(request, "The tenant holds a Marketing licence." if held else "The tenant holds no Marketing licence.")
-    return action_response(request, redirect_to=reverse("m365:licence_list"), template=T + "licence_list.html",
-                           partial="tenant-licences", context=_licence_list_context(request))
+    return previews.confirmed(request, preview, action_response(
+        request, redirect_to=reverse("m365:licence_list"), template=T + "licence_list.html",
+        partial="tenant-licences", context=_licence_list_context(request)))
 
 
 @require_GET

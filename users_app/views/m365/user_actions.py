@@ -17,6 +17,7 @@ from users_app.selectors import m365 as selectors
 from users_app.services import directory
 
 from users_app.views.common import act, form_action
+from users_app.views.previews import Preview
 
 from .common import T, no_store, user_name, user_page_context
 from .users import deleted_context
@@ -52,8 +53,13 @@ def _sign_in_panel(request, user_id, *, blocking: bool) -> HttpResponse:
         return act(request, lambda: None, done=(messages.INFO, f"Sign-in stays {state} for {user_name(user)}."),
                    url=page, leave=True)
     done = "Sign-in is blocked for {name}." if blocked else "Sign-in is allowed again for {name}."
+    preview = Preview(title=f"Block sign-in for {name}?" if blocked else f"Unblock sign-in for {name}?", cancel=page,
+                      text=(f"{name} can no longer sign in." if blocked else f"{name} can sign in again."),
+                      button="Block sign-in" if blocked else "Unblock sign-in", danger=blocked,
+                      icon="person_prohibited" if blocked else "person_available")
     return act(request, lambda: directory.directory_user_update(user=user, account_enabled=not blocked),
-               done=done.format(name=name), url=page, leave=True, **_refused_in_panel(request, user, confirm))
+               done=done.format(name=name), url=page, leave=True, preview=preview,
+               **_refused_in_panel(request, user, confirm))
 
 
 def _refused_in_panel(request, user, confirm) -> dict:
@@ -63,14 +69,14 @@ def _refused_in_panel(request, user, confirm) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
-@m365_required(Action.BLOCK)
+@m365_required(Action.BLOCK, preview=True)
 def active_user_block(request: HttpRequest, user_id) -> HttpResponse:
     """Block sign-in (accountEnabled false), through its panel."""
     return _sign_in_panel(request, user_id, blocking=True)
 
 
 @require_http_methods(["GET", "POST"])
-@m365_required(Action.BLOCK)
+@m365_required(Action.BLOCK, preview=True)
 def active_user_unblock(request: HttpRequest, user_id) -> HttpResponse:
     """Unblock sign-in, through the same panel (the box cleared)."""
     return _sign_in_panel(request, user_id, blocking=False)
@@ -97,7 +103,7 @@ def active_user_password_reset(request: HttpRequest, user_id) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@m365_required(Action.DELETE)
+@m365_required(Action.DELETE, preview=True)
 def active_user_delete(request: HttpRequest, user_id) -> HttpResponse:
     """Delete user (DIR-04, soft: restorable for 30 days), after the one confirmation panel."""
     user = selectors.directory_user_get(user_id=user_id)
@@ -113,29 +119,36 @@ def active_user_delete(request: HttpRequest, user_id) -> HttpResponse:
     if request.method == "GET":
         return _panel(request, user, confirm=confirm)
     # Refused: the panel again over htmx, else back to the user's page; the message names the rule.
+    preview = Preview(title=f"Delete {name}?", cancel=page, danger=True, button="Delete user", icon="person_delete",
+                      text=f"{name} is deleted (restorable for 30 days, DIR-04).")
     return act(request, lambda: directory.directory_user_delete(user=user),
                done=f"{name} was deleted. You can restore the user from Deleted users for 30 days.",
-               url=reverse("m365:deleted_user_list"), refused_url=page, leave=True,
+               url=reverse("m365:deleted_user_list"), refused_url=page, leave=True, preview=preview,
                **_refused_in_panel(request, user, confirm))
 
 
 @require_POST
-@m365_required(write=Action.DELETE)
+@m365_required(write=Action.DELETE, preview=True)
 def active_user_restore(request: HttpRequest, user_id) -> HttpResponse:
     """Restore a soft-deleted user (DIR-04, DIR-11). From the Deleted users list it answers the table
     fragment over HTMX; from the user page (return=detail) it redirects to the user."""
     user = selectors.directory_user_get(user_id=user_id)
     restore = lambda: directory.directory_user_restore(user=user)  # noqa: E731
     done = lambda _: f"{user.user_principal_name} was restored with their licenses, groups and roles."  # noqa: E731
+    name = user.login_name
+    preview = dict(title=f"Restore {name}?", button="Restore user", icon="arrow_undo",
+                   text=f"{name} is restored with their licenses, groups and roles (DIR-04, DIR-11).")
     if request.POST.get("return") == "detail":
-        return act(request, restore, done=done, url=reverse("m365:active_user_detail", args=[user.pk]), leave=True)
+        page = reverse("m365:active_user_detail", args=[user.pk])
+        return act(request, restore, done=done, url=page, leave=True, preview=Preview(cancel=page, **preview))
     # The list as it was shown, with the same search and sort, so the box and the rows agree (B11).
     query = QueryDict(request.POST.get("query", ""))
     request.GET = query
     list_url = reverse("m365:deleted_user_list") + (f"?{query.urlencode()}" if query else "")
     return act(request, restore, done=done, url=list_url,
                template=T + "deleted_user_list.html", partial="deleted-user-table",
-               context=lambda _: deleted_context(request))
+               context=lambda _: deleted_context(request),
+               preview=Preview(cancel=list_url, target="#deleted-user-table", swap="outerHTML", **preview))
 
 
 @require_http_methods(["GET", "POST"])

@@ -24,7 +24,9 @@ from users_app.selectors import grid as grid_selectors
 from users_app.selectors import m365 as selectors
 from users_app.services import bulk_actions
 from users_app.tables.m365 import DirectoryUserTable
+from users_app.views import previews
 from users_app.views.common import form_answer
+from users_app.views.previews import Preview
 from users_app.views.environment_user_grid import tell
 
 from .common import T, users_crumbs
@@ -99,6 +101,25 @@ def _behind(request) -> dict:
     return {"table_oob": True, "table": context["table"], "grid": context["grid"]}
 
 
+SHOWN_REFUSALS = 10
+
+
+def _refusals(results: list[dict]) -> list[str]:
+    """A bulk preview's notes: the users the change would refuse, each with its rule (as on save)."""
+    refused = [r for r in results or [] if r["level"] == "error"]
+    notes = [f"{r['name']} would be refused: {' '.join(c['reason'] for c in r['checks'])} "
+             f"({' '.join(r['refused_by'])})" for r in refused[:SHOWN_REFUSALS]]
+    if len(refused) > SHOWN_REFUSALS:
+        notes.append(f"and {len(refused) - SHOWN_REFUSALS} more users would be refused.")
+    return notes
+
+
+def _previewed(request, preview: Preview, change, kind: str, title: str) -> HttpResponse:
+    """A bulk change after its preview (issue 12): the preview, or the change made and its results."""
+    shown = previews.gate(request, preview, change)
+    return shown if shown is not None else _applied(request, kind, title, change())
+
+
 def _applied(request, kind: str, title: str, results: list[dict]) -> HttpResponse:
     tell(request, title, results)
     if not is_fragment_request(request):
@@ -108,7 +129,7 @@ def _applied(request, kind: str, title: str, results: list[dict]) -> HttpRespons
 
 
 @require_http_methods(["GET", "POST"])
-@m365_required(Action.LICENCES)
+@m365_required(Action.LICENCES, preview=True)
 def active_user_bulk_licences(request: HttpRequest) -> HttpResponse:
     """Manage product licences for the selected users: assign or remove one licence for each."""
     title = "Manage product licences"
@@ -127,9 +148,13 @@ def active_user_bulk_licences(request: HttpRequest) -> HttpResponse:
             messages.error(request, "Select at least one user in the list first.")
         return form_answer(request, template=LIST, partial="bulk-panel", status=400,
                            context=_bulk_context(request, "licences", title, form=form))
-    results = bulk_actions.licence_change_many(users=users, sku=form.cleaned_data["sku"],
-                                               add=form.cleaned_data["change"] == "add")
-    return _applied(request, "licences", title, results)
+    sku, add = form.cleaned_data["sku"], form.cleaned_data["change"] == "add"
+    count = f"{len(users)} user{'s' if len(users) != 1 else ''}"
+    preview = Preview(title=f"{'Assign' if add else 'Remove'} {sku.name} {'to' if add else 'from'} {count}?",
+                      cancel=list_url(), button="Apply", icon="checkmark", notes=_refusals,
+                      text=f"Each selected user {'gets' if add else 'loses'} {sku.name} (DIR-02, DIR-10 per user).")
+    return _previewed(request, preview, lambda: bulk_actions.licence_change_many(users=users, sku=sku, add=add),
+                      "licences", title)
 
 
 def _sign_in(request, *, allowed: bool) -> HttpResponse:
@@ -155,17 +180,20 @@ def _sign_in(request, *, allowed: bool) -> HttpResponse:
         messages.error(request, "Select at least one user in the list first.")
         return form_answer(request, template=LIST, partial="bulk-panel", status=400,
                            context=_bulk_context(request, kind, verb))
-    return _applied(request, kind, verb, bulk_actions.sign_in_set_many(users=users, allowed=allowed))
+    preview = Preview(title=f"{verb} for {len(users)} user{'s' if len(users) != 1 else ''}?", cancel=list_url(),
+                      button=verb, danger=not allowed, notes=_refusals, **SIGN_IN_ICONS[allowed],
+                      text="They can sign in again." if allowed else "They cannot sign in until sign-in is allowed again.")
+    return _previewed(request, preview, lambda: bulk_actions.sign_in_set_many(users=users, allowed=allowed), kind, verb)
 
 
 @require_http_methods(["GET", "POST"])
-@m365_required(Action.BLOCK)
+@m365_required(Action.BLOCK, preview=True)
 def active_user_bulk_block(request: HttpRequest) -> HttpResponse:
     return _sign_in(request, allowed=False)
 
 
 @require_http_methods(["GET", "POST"])
-@m365_required(Action.BLOCK)
+@m365_required(Action.BLOCK, preview=True)
 def active_user_bulk_unblock(request: HttpRequest) -> HttpResponse:
     return _sign_in(request, allowed=True)
 

@@ -14,6 +14,7 @@ from users_app.provisioning.rules.admin_roles import Action
 from users_app.selectors import m365 as selectors
 from users_app.services import directory
 from users_app.views.common import act
+from users_app.views.previews import Preview
 
 from .common import T, user_name, user_page_context
 
@@ -31,10 +32,10 @@ def _editable_fields(request, user: DirectoryUser) -> set[str]:
 
 
 def _saved_tab(request, user: DirectoryUser, tab: str, template: str, partial: str, url_name: str, *, blank, bound,
-               save, what: str, refused_keeps_form: bool = False, extra=None) -> HttpResponse:
+               save, what: str, refused_keeps_form: bool = False, extra=None, preview=None) -> HttpResponse:
     """A tab of the user page that saves one form: GET shows `blank(user)` (over htmx the whole sheet,
     header and tabs, swapped in place); POST validates `bound()`, runs `save(form)` and answers the
-    tab's form read again after the write."""
+    tab's form read again after the write. `preview`: a Preview, shown before the save (issue 12)."""
     def context_for(form_user, form=None):
         return user_page_context(request, form_user, tab, form=form or blank(form_user), **(extra or {}))
 
@@ -45,7 +46,7 @@ def _saved_tab(request, user: DirectoryUser, tab: str, template: str, partial: s
                invalid_context=lambda: context_for(user, form), url=reverse(url_name, args=[user.pk]),
                template=template, partial=partial,
                context=lambda _: context_for(selectors.directory_user_get(user_id=user.pk)),
-               refused_context=lambda: context_for(user, form if refused_keeps_form else None))
+               refused_context=lambda: context_for(user, form if refused_keeps_form else None), preview=preview)
 
 
 @require_http_methods(["GET", "POST"])
@@ -62,10 +63,12 @@ def active_user_detail(request: HttpRequest, user_id) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@m365_required(write=Action.LICENCES)
+@m365_required(write=Action.LICENCES, preview=True)
 def active_user_licences(request: HttpRequest, user_id) -> HttpResponse:
-    """Licenses and apps: tick / untick, Save changes (DIR-02 seats, DIR-10 usage location)."""
+    """Licenses and apps: tick / untick, Save changes (DIR-02 seats, DIR-10 usage location), after
+    the preview of what it does in every environment (ELIG-03)."""
     user = selectors.directory_user_get(user_id=user_id)
+    url = reverse("m365:active_user_licences", args=[user.pk])
     return _saved_tab(
         request, user, "licences", T + "active_user_licences.html", "licence-form", "m365:active_user_licences",
         blank=lambda form_user: LicencesForm(initial={"skus": [a.sku.sku_part_number
@@ -73,19 +76,29 @@ def active_user_licences(request: HttpRequest, user_id) -> HttpResponse:
                                              licence_choices=selectors.licence_choices()),
         bound=lambda: LicencesForm(request.POST, licence_choices=selectors.licence_choices()),
         save=lambda form: directory.licences_set(user=user, skus=form.cleaned_data["skus"]), what="licenses",
-        extra={"licence_skus": list(selectors.sku_list())})
+        extra={"licence_skus": list(selectors.sku_list())},
+        preview=Preview(title=f"Save the licenses of {user_name(user)}?", cancel=url, button="Save changes",
+                        text=f"The licenses of {user_name(user)} become the ones ticked.", target="#licence-form",
+                        swap="outerHTML"))
 
 
 @require_http_methods(["GET", "POST"])
-@m365_required(write=Action.ADMIN_ROLES)
+@m365_required(write=Action.ADMIN_ROLES, preview=True)
 def active_user_roles(request: HttpRequest, user_id) -> HttpResponse:
-    """Roles: the user's admin roles (DIR-05)."""
+    """Roles: the user's admin roles (DIR-05), after the preview of what they change in every
+    environment (ELIG-04, MODE-02)."""
     user = selectors.directory_user_get(user_id=user_id)
+    url = reverse("m365:active_user_roles", args=[user.pk])
     return _saved_tab(
         request, user, "roles", T + "active_user_roles.html", "role-form", "m365:active_user_roles",
         blank=lambda form_user: AdminRolesForm(initial={"roles": [a.role for a in form_user.admin_roles.all()]}),
         bound=lambda: AdminRolesForm(request.POST),
-        save=lambda form: directory.admin_roles_set(user=user, roles=form.cleaned_data["roles"]), what="admin roles")
+        save=lambda form: directory.admin_roles_set(user=user, roles=form.cleaned_data["roles"]), what="admin roles",
+        preview=Preview(title=f"Save the admin roles of {user_name(user)}?", cancel=url, button="Save changes",
+                        text=(f"The admin roles of {user_name(user)} become the ones ticked (DIR-05). Global and Power "
+                              f"Platform administrators pass a security group (ELIG-04); an unlicensed admin of the Power "
+                              f"Platform gets administrative access (MODE-02)."),
+                        target="#role-form", swap="outerHTML"))
 
 
 @require_GET
