@@ -20,6 +20,7 @@ import pytest
 from django.urls import resolve
 
 from tests.browser.conftest import MAIN_PAGES, SCREENSHOTS, Session, axe_report, axe_violations, settle
+from tests.builders import upn
 from tests.pages import OTHER, PAGE, PAGES, REGISTRY, World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -309,3 +310,52 @@ def test_every_panel_opens_and_closes_with_the_keyboard(browser, live_server, po
     (ARTIFACTS / "keyboard-findings.json").write_text(json.dumps(problems, indent=1))
     assert problems == [], "\n".join(problems)
     assert tried, "no panel opener found on " + ", ".join(KEYBOARD_PAGES)
+
+
+# --- The impact preview (a panel a POST opens) and the pending section ------------------------------
+
+
+def test_axe_and_the_keyboard_over_the_impact_preview_and_the_pending_section(browser, live_server, portal_tenant):
+    """Issue 12, in the light and the dark colour scheme: the preview panel that Save changes opens on
+    a user's Licenses tab (the sweep above opens only GET panels), with the focus inside, kept there by
+    Tab and let go by Escape; a Sync history whose Pending section lists a change; a user's and a
+    group's Access pages. No axe-core violation, no console error."""
+    from users_app.models import DirectoryGroup, DirectoryUser
+    from users_app.services.directory import groups
+
+    world, problems = World(portal_tenant), []
+    plain = DirectoryUser.objects.get(user_principal_name=upn("plain"))
+    group = DirectoryGroup.objects.get(name="Sales-Env")
+    pages = {"the Access page of a user": world.url(REGISTRY["m365:active_user_access"]),
+             "the Access page of a group": world.url(REGISTRY["m365:group_access"])}
+    for scheme in ("light", "dark"):
+        session = Session(browser, live_server, "global", color_scheme=scheme)
+        page = session.page
+        session.open(f"/m365/users/{plain.pk}/licences/")
+        page.get_by_role("checkbox", name="Dynamics 365 Sales").uncheck()
+        page.get_by_role("button", name="Save changes").click()
+        opened = page.locator("#preview-panel")
+        opened.wait_for()
+        settle(page)
+        problems.append(axe_report(f"the impact preview ({scheme})", axe_violations(page)))
+        if not focus_within(page, "[data-panel]"):
+            problems.append(f"the impact preview ({scheme}): the focus is not inside the panel")
+        elif not tab_stays_within(page, "[data-panel]"):
+            problems.append(f"the impact preview ({scheme}): Tab lets the focus out of the panel")
+        problems.append(close_panel(page) and f"the impact preview ({scheme}): Escape did not close it")
+        for name, url in pages.items():
+            session.open(url)
+            problems.append(axe_report(f"{name} ({scheme})", axe_violations(page)))
+        session.context.close()
+        problems += [f"console error ({scheme}): {error}" for error in dict.fromkeys(session.errors)]
+    groups.group_member_remove(group=group, user=plain)  # pending in Sales until the next sync
+    for scheme in ("light", "dark"):
+        session = Session(browser, live_server, "global", color_scheme=scheme)
+        session.open(f"/environments/{portal_tenant['sales'].environment_id}/sync-history/")
+        if not session.page.locator("#sync-pending tr.pending-row").count():
+            problems.append(f"Sync history ({scheme}): no pending change listed")
+        problems.append(axe_report(f"Sync history with a pending change ({scheme})", axe_violations(session.page)))
+        session.context.close()
+        problems += [f"console error ({scheme}): {error}" for error in dict.fromkeys(session.errors)]
+    problems = [problem for problem in problems if problem]
+    assert problems == [], "\n".join(problems)

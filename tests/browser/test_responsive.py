@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import MAIN_PAGES, SCREENSHOTS, Session, axe_report, axe_violations, no_horizontal_scroll, settle
+from tests.conftest import portal_upn as portal_tenant_upn
 from tests.pages import REGISTRY, World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -105,3 +106,31 @@ def test_a_side_panel_is_a_full_width_sheet_on_a_phone(browser, live_server, por
     assert axe_violations(page) == []
     assert session.errors == []
     session.context.close()
+
+
+def test_the_access_pages_and_a_pending_sync_fit_a_390_px_phone(browser, live_server, portal_tenant):
+    """Issue 12's pages at 390 px: a user's and a group's Access pages, and a Sync history whose
+    Pending section lists a change (its table scrolls inside its frame). The preview panel at 390 px:
+    tests/browser/test_previews.py."""
+    from users_app.models import DirectoryGroup, DirectoryUser
+    from users_app.services.directory import groups
+
+    world, problems = World(portal_tenant), []
+    groups.group_member_remove(group=DirectoryGroup.objects.get(name="Sales-Env"),
+                               user=DirectoryUser.objects.get(user_principal_name=portal_tenant_upn("plain")))
+    session = Session(browser, live_server, "global", viewport=PHONE)
+    pages = {"m365:active_user_access": world.url(REGISTRY["m365:active_user_access"]),
+             "m365:group_access": world.url(REGISTRY["m365:group_access"]),
+             "structure:sync_run_list (pending)": f"/environments/{portal_tenant['sales'].environment_id}/sync-history/"}
+    for name, url in pages.items():
+        assert session.open(url).status == 200, url
+        try:
+            no_horizontal_scroll(session.page, f"{name} ({url})")
+        except AssertionError as error:
+            problems.append(str(error))
+        problems += filter(None, [axe_report(f"{name} at 390 px", axe_violations(session.page))])
+        shot(session.page, "mobile-" + name.split(":")[1].split(" ")[0].replace("_", "-") + "-390")
+    assert session.page.locator("#sync-pending tr.pending-row").count() == 1
+    problems += [f"console error: {error}" for error in dict.fromkeys(session.errors)]
+    session.context.close()
+    assert problems == [], "\n".join(problems)
