@@ -81,6 +81,7 @@ def test_settings_page_opens_by_url_and_as_a_panel_b15(page, live_server, tenant
     dialog = page.get_by_role("dialog", name="Edit settings")
     dialog.get_by_label("Allow role assignment on disabled users").check()
     dialog.get_by_role("button", name="Save").click()
+    page.locator("#preview-panel").get_by_role("button", name="Save").click()  # the impact preview's Confirm
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(page.locator("#environment-org-settings")).to_contain_text("Allow role assignment on disabled users")
     sales.refresh_from_db()
@@ -113,6 +114,7 @@ def test_new_environment_is_a_side_panel_that_creates_and_refreshes_the_list(pag
     dialog = page.get_by_role("dialog", name="New environment")
     dialog.get_by_label("Name", exact=True).fill("Research")
     dialog.get_by_role("button", name="Save").click()
+    page.locator("#preview-panel").get_by_role("button", name="Create").click()  # the impact preview's Confirm
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(page.locator("#environment-table")).to_contain_text("Research")
     expect(page.locator("#environment-table")).to_contain_text("United States")

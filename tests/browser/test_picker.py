@@ -86,6 +86,7 @@ def test_picker_at_100000_users_keyboard_only_adds_two_members(page, live_server
         "(inputs) => inputs.map((i) => i.value)")]
     assert len(set(chosen)) == 2
     page.get_by_role("button", name="Add members").click()
+    page.locator("#preview-panel").get_by_role("button", name="Add members").click()  # the impact preview's Confirm
     expect(page.locator("#messages")).to_contain_text("Added 2 members")
     expect(page.locator("#group-members-title")).to_have_text(f"Members ({before + 2})")
     expect(page.locator("#group-member-count")).to_have_text(str(before + 2))  # the header agrees (B10)
@@ -115,6 +116,12 @@ def test_remove_a_member_through_the_confirmation_panel(page, live_server, conso
     page.get_by_role("link", name="Remove Plain Test").click()
     page.locator("#confirm-panel").get_by_role("button", name="Remove").click()
     expect(page.locator("#confirm-panel")).to_have_count(0)
+    preview = page.locator("#preview-panel")  # what the next sync would do: Plain Test disabled in Sales (ELIG-04)
+    expect(preview).to_contain_text(portal_upn("plain"))
+    expect(preview.locator("a.rule-chip", has_text="ELIG-04").first).to_be_visible()
+    axe("remove member preview")
+    preview.get_by_role("button", name="Remove").click()
+    expect(preview).to_have_count(0)
     expect(page.locator("#group-member-count")).to_have_text(str(before - 1))
     expect(page.locator("#group-members-title")).to_have_text(f"Members ({before - 1})")
     assert not GroupMembership.objects.filter(group=group, user__user_principal_name=portal_upn("plain")).exists()

@@ -70,6 +70,7 @@ def test_admin_story_create_license_sync_find_role_diagnose_unlicense_refresh(pa
     picker.press_sequentially("nora", delay=30)
     page.locator("#id_users_listbox [role=option]").filter(has_text="Nora Quinn").click()
     page.get_by_role("button", name="Add members").click()
+    page.locator("#preview-panel").get_by_role("button", name="Add members").click()  # the impact preview's Confirm
     expect(page.locator("#group-members")).to_contain_text(portal_upn("nora"))
     shot("m365-group-members")
     # Sync the environment from its sync history.
@@ -151,6 +152,7 @@ def test_import_makes_a_stub_user_without_refresh_or_diagnostics(page, live_serv
     expect(page.locator("body")).to_contain_text("ghost@fabrikam.com")
     shot("data-import-preview")
     page.get_by_role("button", name="Import").first.click()
+    page.locator("#preview-panel").get_by_role("button", name="Import").click()  # the impact preview's Confirm
     expect(page.locator("#messages")).to_contain_text(re.compile("imported|Imported"))
     page.goto(f"{live_server.url}/environments/{env_id}/users/?view=stub")
     page.locator("#user-table").get_by_role("link").filter(has_text="ghost").first.click()  # the quick look

@@ -360,7 +360,8 @@ def _import_state() -> tuple:
 def _preview_and_import(client, env, text: str) -> tuple[str, str]:
     """The preview (pasted text) and the import (the text posted back) of `text`, as fragments."""
     preview = client.post(reverse("imports:data_import_preview", args=[env.environment_id]), {"csv_text": text}, **HX)
-    imported = client.post(reverse("imports:data_import", args=[env.environment_id]), {"csv_text": text}, **HX)
+    imported = client.post(reverse("imports:data_import", args=[env.environment_id]), {"csv_text": text, "confirm": "1"},
+                           **HX)
     assert preview.status_code == 200 and imported.status_code == 200
     return preview.content.decode(), imported.content.decode()
 

@@ -212,7 +212,8 @@ def test_a_csv_import_answers_a_page_and_writes_nothing_on_refusal(text, as_file
             preview = client.post(reverse("imports:data_import_preview", args=[env.environment_id]), data, **HX)
             assert preview.status_code == 200
             assert row_counts() == before  # the preview never writes
-            imported = client.post(reverse("imports:data_import", args=[env.environment_id]), {"csv_text": text}, **HX)
+            imported = client.post(reverse("imports:data_import", args=[env.environment_id]),
+                                   {"csv_text": text, "confirm": "1"}, **HX)
             assert imported.status_code == 200
             after = row_counts()
             if "Imported " in imported.content.decode():

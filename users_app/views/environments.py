@@ -17,6 +17,7 @@ from users_app.services import environments as environment_services
 from users_app.tables.environments import EnvironmentTable
 from environments_app.choices import region_name
 from users_app.views.common import act, environment_crumbs, form_action
+from users_app.views.previews import Preview
 
 LIST = "users_app/environments/environment_list.html"
 DETAIL = "users_app/environments/environment_detail.html"
@@ -40,19 +41,25 @@ def environment_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@pp_admin_required
+@pp_admin_required(preview=True)
 def environment_create(request):
     """New environment: the side panel (GET: the list with the panel open, or the panel alone over
-    HTMX), then environments.environment_create (POST); ENV-06 refusals are shown in the panel."""
+    HTMX), then the preview of who the background sync would add to it, then
+    environments.environment_create (POST with confirm=1); ENV-06 refusals are shown in the panel."""
     def detail(environment):
         return reverse("environments:environment_detail", args=[environment.environment_id])
 
+    name = (request.POST.get("name") or "").strip()
+    preview = Preview(title=f"Create the environment {name}?", cancel=reverse("environments:environment_list"),
+                      button="Create", icon="add",
+                      text=("The environment is created with its business unit, roles and default team (ENV-05); the "
+                            "background sync then adds the users its type, security group and licence type admit."))
     return form_action(
         request, template=LIST, partial="environment-create-panel", keep_form=True, make_form=EnvironmentCreateForm,
         panel_context=lambda form: _list_context(request, create_form=form),
         change=lambda form: environment_services.environment_create(**form.cleaned_data),
         done=lambda environment: f"Environment {environment.name} created.", url=detail,
-        context=lambda environment: _list_context(request, refresh_table=True))
+        context=lambda environment: _list_context(request, refresh_table=True), preview=preview)
 
 
 def _can_edit_security_group(request) -> bool:
@@ -100,15 +107,22 @@ def environment_detail(request, environment):
     return render_page_or_partial(request, DETAIL, "environment-details", _detail_context(request, environment))
 
 
+# What the settings change for the users (the preview's sentence).
+SETTINGS_EFFECT = ("The background sync applies the rules to {name}'s users with the new settings: its security group "
+                   "(ELIG-04), type (ELIG-05), licence type and app-pass capacity (ELIG-03).")
+
+
 @require_http_methods(["GET", "POST"])
-@environment_admin_required
+@environment_admin_required(preview=True)
 def environment_update(request, environment):
     """Edit settings: the side panel (a GET opens the page with the panel shown, or the panel alone
-    over HTMX), then save the org settings (ENV-04) and, for tenant admins, the security group (ENV-06)."""
+    over HTMX), then the preview of what the background sync would do with them, then save the org
+    settings (ENV-04) and, for tenant admins, the security group (ENV-06) (POST with confirm=1)."""
     if request.method == "GET":
         context = _detail_context(request, environment, settings_form=_settings_form(request, environment))
         return render_page_or_partial(request, DETAIL, "environment-settings-panel", context)
     form = _settings_form(request, environment, request.POST)
+    detail_url = reverse("environments:environment_detail", args=[environment.environment_id])
 
     def form_context():
         environment.refresh_from_db()
@@ -119,7 +133,10 @@ def environment_update(request, environment):
                url=reverse("environments:environment_detail", args=[environment.environment_id]), template=DETAIL,
                partial="environment-settings-panel", form=form, keep_form=True,
                invalid_context=form_context, refused_context=form_context,
-               context=lambda _: _detail_context(request, environment, settings_saved=True))
+               context=lambda _: _detail_context(request, environment, settings_saved=True),
+               preview=Preview(title=f"Save the settings of {environment.name}?", cancel=detail_url,
+                               button="Save", icon="save", text=SETTINGS_EFFECT.format(name=environment.name),
+                               environments=[environment]))
 
 
 @require_POST

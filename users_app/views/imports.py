@@ -1,5 +1,6 @@
-"""Data import (STUB-01, STUB-03, STUB-05): a CSV of accounts, previewed then imported with stub
-users; and the bulk reassign of stub users' records (STUB-04). A refusal names its rule."""
+"""Data import (STUB-01, STUB-03, STUB-05): a CSV of accounts, previewed (its owners, then what the
+import and the next background sync do to the environment's users) then imported with stub users;
+and the bulk reassign of stub users' records (STUB-04). A refusal names its rule."""
 from __future__ import annotations
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from users_app.selectors import imports as selectors
 from users_app.services import imports
 from users_app.tables.imports import StubUserTable
 from users_app.views.common import act, environment_crumbs, field_errors, refused
+from users_app.views.previews import Preview
 
 DATA_IMPORT = "users_app/imports/data_import.html"
 DATA_IMPORT_PREVIEW = "users_app/imports/data_import_preview.html"
@@ -41,10 +43,16 @@ def _preview_context(environment, preview, text: str, *, result=None) -> dict:
     }
 
 
+# What the import and the sync after it do (the impact preview's sentence).
+IMPORT_EFFECT = ("The import makes the owners' records now (STUB-01, STUB-05); the next background sync then applies the "
+                 "rules to {name}'s users, and may match a stub user whose user name is a directory user's (STUB-05).")
+
+
 @require_http_methods(["GET", "POST"])
-@environment_admin_required
+@environment_admin_required(preview=True)
 def data_import(request: HttpRequest, environment) -> HttpResponse:
-    """GET: upload a CSV of accounts (`name,owner`). POST: import the previewed CSV
+    """GET: upload a CSV of accounts (`name,owner`). POST: the impact preview of the previewed CSV
+    (what the import and the next sync do); with confirm=1 the import
     (imports.records_import: STUB-01, STUB-03, STUB-05)."""
     import_url = reverse("imports:data_import", args=[environment.environment_id])
     if request.method == "GET":
@@ -65,11 +73,14 @@ def data_import(request: HttpRequest, environment) -> HttpResponse:
                url=import_url, refused_status=200, template=DATA_IMPORT_PREVIEW, partial="import-preview",
                refused_at=(DATA_IMPORT, "data-import"),  # the text kept in the box, to be fixed
                refused_context=lambda: _data_import_context(environment, CsvInputForm(initial={"csv_text": text})),
-               context=lambda result: _preview_context(environment, None, text, result=result))
+               context=lambda result: _preview_context(environment, None, text, result=result),
+               preview=Preview(title=f"Import the accounts into {environment.name}?", cancel=import_url,
+                               button="Import", icon="document_arrow_up", text=IMPORT_EFFECT.format(name=environment.name),
+                               target="#import-preview", swap="outerHTML", environments=[environment]))
 
 
 @require_POST
-@environment_admin_required
+@environment_admin_required(preview=True)  # a read: a Global reader sees it too
 def data_import_preview(request: HttpRequest, environment) -> HttpResponse:
     """The rows of the uploaded CSV and, per owner, what the import will do; writes nothing.
     One bad row refuses the whole file, naming the row."""

@@ -155,8 +155,8 @@ def test_environment_list_query_count_does_not_grow_with_rows(portal_tenant, sig
 def test_environment_create_htmx_answers_the_panel_and_message(portal_tenant, sign_in):
     response = sign_in("ppadmin").post(reverse("environments:environment_create"),
                                        {"name": "Marketing", "type": "Sandbox", "region": "europe", "dataverse": "on",
-                                        "deployment": "online", "licence_type": "standard", "app_pass_capacity": "0"},
-                                       headers=HX)
+                                        "deployment": "online", "licence_type": "standard", "app_pass_capacity": "0",
+                                        "confirm": "1"}, headers=HX)
     body = response.content.decode()
     assert response.status_code == 200 and "<html" not in body
     assert 'id="environment-create-panel"' in body and "Environment Marketing created." in body
@@ -168,7 +168,8 @@ def test_environment_create_htmx_answers_the_panel_and_message(portal_tenant, si
 def test_environment_create_plain_post_redirects_to_the_new_environment(portal_tenant, sign_in):
     response = sign_in("global").post(reverse("environments:environment_create"),
                                       {"name": "Field service", "type": "Production", "region": "unitedstates",
-                                       "deployment": "online", "licence_type": "standard", "app_pass_capacity": "0"})
+                                       "deployment": "online", "licence_type": "standard", "app_pass_capacity": "0",
+                                       "confirm": "1"})
     env = Environment.objects.get(name="Field service")
     assert response.status_code == 302 and response["Location"] == _detail(env)
     assert env.dataverse is False  # unticked checkbox
@@ -201,7 +202,7 @@ def test_environment_create_invalid_form_shows_errors(portal_tenant, sign_in):
 
 
 def _settings(**overrides):
-    data = {"licence_type": "standard", "app_pass_capacity": "0"}
+    data = {"licence_type": "standard", "app_pass_capacity": "0", "confirm": "1"}  # confirm=1: saved, not previewed
     data.update(overrides)
     return data
 

@@ -78,7 +78,7 @@ def test_import_creates_stub_with_default_role_and_pre_provisions_stub_01_03_05(
     service = portal_tenant["service"]
     url = reverse("imports:data_import", args=[service.environment_id])
     before = SystemUser.objects.filter(environment=service).count()
-    response = sign_in("ppadmin").post(url, {"csv_text": IMPORT_CSV}, **HX)
+    response = sign_in("ppadmin").post(url, {"csv_text": IMPORT_CSV, "confirm": "1"}, **HX)
     text = response.content.decode()
     assert response.status_code == 200 and 'id="import-preview"' in text and "Imported 5 account" in text
     stub = SystemUser.objects.get(environment=service, domainname__iexact="ghost@fabrikam.com")
@@ -98,7 +98,7 @@ def test_import_plain_post_redirects_and_shows_the_run(sign_in, portal_tenant, n
     service = portal_tenant["service"]
     url = reverse("imports:data_import", args=[service.environment_id])
     client = sign_in("ppadmin")
-    response = client.post(url, {"csv_text": IMPORT_CSV})
+    response = client.post(url, {"csv_text": IMPORT_CSV, "confirm": "1"})
     assert response.status_code == 302 and response["Location"] == url
     text = followed_text(client, response)
     assert "Imported 5 account(s)" in text and "ghost@fabrikam.com" in text and "STUB-01" in text

@@ -245,10 +245,10 @@ def test_roles_tab_sets_admin_roles(portal_tenant, sign_in):
     user = dir_user("olivia")
     client = sign_in("global")
     url = reverse("m365:active_user_roles", args=[user.pk])
-    response = client.post(url, {"roles": [AdminRole.LICENCE, AdminRole.POWER_PLATFORM]}, headers=HX)
+    response = client.post(url, {"roles": [AdminRole.LICENCE, AdminRole.POWER_PLATFORM], "confirm": "1"}, headers=HX)
     assert response.status_code == 200 and 'id="role-form"' in response.content.decode()
     assert set(user.admin_roles.values_list("role", flat=True)) == {AdminRole.LICENCE, AdminRole.POWER_PLATFORM}
-    assert client.post(url, {}).status_code == 302
+    assert client.post(url, {"confirm": "1"}).status_code == 302
     assert not user.admin_roles.exists()
 
 
@@ -388,19 +388,20 @@ def test_group_members_add_users_and_nested_groups_then_remove(portal_tenant, si
     client = sign_in("useradmin")
     url = reverse("m365:group_member_add", args=[group.pk])
     olivia = dir_user("olivia")
-    response = client.post(url, {"users": [str(olivia.pk)], "groups": [str(nested.pk)]}, headers=HX)
+    response = client.post(url, {"users": [str(olivia.pk)], "groups": [str(nested.pk)], "confirm": "1"}, headers=HX)
     text = response.content.decode()
     assert response.status_code == 200 and 'id="group-members"' in text and "Added 2 members" in text
     assert "Sales-Interns" in text and "Olivia Test" in text
     assert GroupMembership.objects.filter(group=group).count() == 5
     membership = GroupMembership.objects.get(group=group, member_group=nested)
-    response = client.post(reverse("m365:group_member_remove", args=[group.pk]), {"membership": membership.pk})
+    response = client.post(reverse("m365:group_member_remove", args=[group.pk]), {"membership": membership.pk, "confirm": "1"})
     assert response.status_code == 302 and response["Location"] == reverse("m365:group_detail", args=[group.pk])
     assert GroupMembership.objects.filter(group=group).count() == 4
-    response = client.post(url, {"users": [str(dir_user("global").pk)]})
+    response = client.post(url, {"users": [str(dir_user("global").pk)], "confirm": "1"})
     assert response.status_code == 302
     response = client.post(reverse("m365:group_member_remove", args=[group.pk]),
-                           {"membership": GroupMembership.objects.get(group=group, user=olivia).pk}, headers=HX)
+                           {"membership": GroupMembership.objects.get(group=group, user=olivia).pk, "confirm": "1"},
+                           headers=HX)
     assert response.status_code == 200 and "Removed" in response.content.decode()
 
 
@@ -424,16 +425,17 @@ def test_group_owners_add_and_remove(portal_tenant, sign_in):
     group = sales_group()
     client = sign_in("useradmin")
     olivia, plain = dir_user("olivia"), dir_user("plain")
-    response = client.post(reverse("m365:group_owner_add", args=[group.pk]), {"users": [str(olivia.pk), str(plain.pk)]},
-                           headers=HX)
+    response = client.post(reverse("m365:group_owner_add", args=[group.pk]),
+                           {"users": [str(olivia.pk), str(plain.pk)], "confirm": "1"}, headers=HX)
     assert response.status_code == 200 and 'id="group-owners"' in response.content.decode()
     assert GroupOwner.objects.filter(group=group).count() == 2
-    response = client.post(reverse("m365:group_owner_remove", args=[group.pk]), {"user": str(olivia.pk)})
+    response = client.post(reverse("m365:group_owner_remove", args=[group.pk]), {"user": str(olivia.pk), "confirm": "1"})
     assert response.status_code == 302 and response["Location"] == reverse("m365:group_owners", args=[group.pk])
     assert list(GroupOwner.objects.filter(group=group).values_list("user_id", flat=True)) == [plain.pk]
-    response = client.post(reverse("m365:group_owner_add", args=[group.pk]), {"users": [str(olivia.pk)]})
+    response = client.post(reverse("m365:group_owner_add", args=[group.pk]), {"users": [str(olivia.pk)], "confirm": "1"})
     assert response.status_code == 302
-    response = client.post(reverse("m365:group_owner_remove", args=[group.pk]), {"user": str(plain.pk)}, headers=HX)
+    response = client.post(reverse("m365:group_owner_remove", args=[group.pk]), {"user": str(plain.pk), "confirm": "1"},
+                           headers=HX)
     assert response.status_code == 200 and "no longer an owner" in response.content.decode()
 
 
@@ -463,15 +465,15 @@ def test_role_holder_add_and_remove(portal_tenant, sign_in):
     olivia = dir_user("olivia")
     add = reverse("m365:role_holder_add", args=[GLOBAL_ROLE_ID])
     remove = reverse("m365:role_holder_remove", args=[GLOBAL_ROLE_ID])
-    response = client.post(add, {"user": str(olivia.pk)}, headers=HX)
+    response = client.post(add, {"user": str(olivia.pk), "confirm": "1"}, headers=HX)
     text = response.content.decode()
     assert response.status_code == 200 and 'id="role-holders"' in text and "now holds Global administrator" in text
     assert olivia.admin_roles.filter(role=AdminRole.GLOBAL).exists()
-    response = client.post(remove, {"user": str(olivia.pk)})
+    response = client.post(remove, {"user": str(olivia.pk), "confirm": "1"})
     assert response.status_code == 302 and response["Location"] == reverse("m365:role_detail", args=[GLOBAL_ROLE_ID])
     assert not olivia.admin_roles.exists()
-    assert client.post(add, {"user": str(olivia.pk)}).status_code == 302
-    response = client.post(remove, {"user": str(olivia.pk)}, headers=HX)
+    assert client.post(add, {"user": str(olivia.pk), "confirm": "1"}).status_code == 302
+    response = client.post(remove, {"user": str(olivia.pk), "confirm": "1"}, headers=HX)
     assert response.status_code == 200 and "no longer holds" in response.content.decode()
 
 
