@@ -31,6 +31,7 @@ WALK_THROUGH_USER = "abigail.lee@contoso.onmicrosoft.com"
 WALK_THROUGH_LICENCE = "Dynamics 365 Sales Enterprise"
 WALK_THROUGH_MEMBER = "aiko.wilson@contoso.onmicrosoft.com"
 PREVIEW = "#preview-panel"
+CONFIRM = 'button[form="preview-panel-confirm"]'  # Confirm, kept in view below the list
 # The preview's users: [environment, UPN, outcome, [rule chips]] per row (portal/_preview.html).
 PREVIEW_ROWS = """(root) => {
     let environment = null;
@@ -166,7 +167,7 @@ def test_readme_walk_through_a_licence_removed_with_its_preview_and_the_access_p
     expect(panel).to_contain_text("ELIG-03")
     outcomes = [(environment, outcome, rules) for environment, _upn, outcome, rules in panel.evaluate(PREVIEW_ROWS)]
     assert outcomes == [("Field Ops", "updated", ["ELIG-03"])] * 2 + [("Marketing Team", "disabled", ["ELIG-03"])], outcomes
-    panel.locator("form.preview-confirm button[type=submit]").click()
+    panel.locator(CONFIRM).click()
     expect(page.locator(PREVIEW)).to_have_count(0)
     assert not Tenant.objects.get().marketing_licence
     directory_sync()  # the background sync (every minute under `make run`) applies it
@@ -175,7 +176,7 @@ def test_readme_walk_through_a_licence_removed_with_its_preview_and_the_access_p
     rows = panel.evaluate(PREVIEW_ROWS)
     assert rows == [[name, WALK_THROUGH_USER, "disabled", ["ELIG-03"]] for name in where], rows
     picture(page, "preview")
-    panel.locator("form.preview-confirm button[type=submit]").click()
+    panel.locator(CONFIRM).click()
     expect(page.locator(PREVIEW)).to_have_count(0)
     assert enabled_records_of(WALK_THROUGH_USER) == where  # saved; the records wait for the sync
     page.goto(f"{live_server.url}/environments/{sales().environment_id}/sync-history/")
