@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from environments_app.models import Environment
 from tests.browser.conftest import SCREENSHOTS, no_horizontal_scroll, settle, sign_in
-from tests.conftest import portal_upn
+from tests.conftest import portal_upn, run_command
 from users_app.models import AuditEntry, DirectoryUser, GroupMembership, LicenceAssignment, SyncRun, SystemUser
 from users_app.provisioning.sync import directory_sync
 
@@ -230,7 +230,8 @@ def test_a_change_made_with_the_command_line_is_pending_on_sync_history(page, li
                                                                        axe, tmp_path, shot):
     """ELIG-04, SYNC-01: load_tenant takes plain@ out of Sales-Env (the directory changes, the records
     wait for the background sync). Sales's Sync history shows it pending: plain@ disabled by ELIG-04,
-    with nothing else; after the sync runs, the record is disabled and nothing is pending."""
+    with nothing else, as `sync_directory --dry-run` says; after the sync runs, the record is
+    disabled and nothing is pending."""
     sales = Environment.objects.get(name="Sales")
     history = f"{live_server.url}/environments/{sales.environment_id}/sync-history/"
     sign_in(page, live_server)
@@ -253,6 +254,11 @@ def test_a_change_made_with_the_command_line_is_pending_on_sync_history(page, li
     expect(row).to_have_attribute("data-outcome", "disabled")
     expect(row.locator("a.rule-chip")).to_have_text(["ELIG-04"])
     expect(pending.locator(".pending-counts")).to_contain_text("1 disabled")
+    # The same as the command line's dry run of that sync.
+    code, out, _err = run_command("sync_directory", environment="Sales", dry_run=True, format="json")
+    assert code == 0
+    [cli] = json.loads(out)["environments"]
+    assert [(c["user"], c["outcome"], c["refused_by"]) for c in cli["changes"]] == [(portal_upn("plain"), "disabled", ["ELIG-04"])]
     shot("sync-history-pending")
     axe("the pending section of Sync history", include=["#sync-pending"])
     page.set_viewport_size(PHONE)
