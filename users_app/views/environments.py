@@ -108,8 +108,8 @@ def environment_detail(request, environment):
 
 
 # What the settings change for the users (the preview's sentence).
-SETTINGS_EFFECT = ("The background sync applies the rules to {name}'s users with the new settings: its security group "
-                   "(ELIG-04), type (ELIG-05), licence type and app-pass capacity (ELIG-03).")
+SETTINGS_EFFECT = ("The background sync then applies the rules to the users of {name} with these settings: its security "
+                   "group (ELIG-04), its licence type and app-pass capacity (ELIG-03, ELIG-06).")
 
 
 @require_http_methods(["GET", "POST"])

@@ -62,6 +62,7 @@ def tenant_file_load(request: HttpRequest) -> HttpResponse:
               f"the rules in every environment. Objects the file does not name are left as they are."),
         target="#tenant-file", swap="outerHTML")
     return act(request, lambda: tenant_upload.tenant_file_load(text=text, name=name), preview=preview,
-               done=lambda summary: f"Loaded {name}: {_summary_text(summary)}.", url=page,
+               done=lambda summary: (f"Loaded {name}: {_summary_text(summary)}. The background sync applies it in "
+                                     f"every environment at its next run."), url=page,
                template=PAGE[0], partial=PAGE[1], context=lambda _: _context(request), keep_form=True,
                refused_context=lambda: _context(request))
