@@ -189,7 +189,8 @@ def test_the_access_page_of_a_user_shows_every_environment_with_its_verdict(page
     """ELIG-03, ELIG-04: olivia@ holds only a Microsoft 365 licence and is in no security group. Her
     Access tab (from her user page) lists every environment: Sales keeps her out by ELIG-04 (not in
     Sales-Env), Service lets her in on demand (the free plan of her licence, ELIG-03 e) with no record
-    yet, so Add user would add her. plain@ gets in everywhere, with an enabled record."""
+    yet, so Add user would add her. plain@, reached from Sales's users list, gets in everywhere, with an
+    enabled record."""
     olivia = DirectoryUser.objects.get(user_principal_name=portal_upn("olivia"))
     environments = sorted(Environment.objects.values_list("name", flat=True), key=str.lower)
     sign_in(page, live_server)
@@ -212,8 +213,13 @@ def test_the_access_page_of_a_user_shows_every_environment_with_its_verdict(page
     shot("access-user")
     axe("the access page of a user")
 
+    # From an environment's users list: one user selected, the command Access.
     plain = DirectoryUser.objects.get(user_principal_name=portal_upn("plain"))
-    page.goto(f"{live_server.url}/m365/users/{plain.pk}/access/")
+    record = SystemUser.objects.get(environment__name="Sales", azureactivedirectoryobjectid=plain.pk)
+    page.goto(f"{live_server.url}/environments/{record.environment.environment_id}/users/")
+    page.locator(f"#row-{record.systemuserid}").check()
+    page.locator("#grid-commands").get_by_role("link", name="Access").click()
+    expect(page).to_have_url(re.compile(rf"/m365/users/{plain.pk}/access/"))
     for name in ("Sales", "Service"):
         row = page.locator("#access-table tr.access-row", has=page.locator(f'th a:text-is("{name}")'))
         expect(row).to_have_attribute("data-verdict", "in")
