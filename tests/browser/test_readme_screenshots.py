@@ -175,6 +175,7 @@ def test_readme_walk_through_a_licence_removed_with_its_preview_and_the_access_p
     panel = save_licences_without(page, live_server, WALK_THROUGH_USER, WALK_THROUGH_LICENCE)
     rows = panel.evaluate(PREVIEW_ROWS)
     assert rows == [[name, WALK_THROUGH_USER, "disabled", ["ELIG-03"]] for name in where], rows
+    expect(panel).to_contain_text("No change in 6 other environments")
     picture(page, "preview")
     panel.locator(CONFIRM).click()
     expect(page.locator(PREVIEW)).to_have_count(0)
@@ -201,7 +202,7 @@ def test_readme_walk_through_a_licence_removed_with_its_preview_and_the_access_p
 
 def test_readme_walk_through_a_member_removed_from_sales_env(page, live_server, demo, console_errors):
     """The walk-through's group change: removing Aiko Wilson from Sales-Env previews her disabled in
-    Sales by ELIG-04, and nowhere else."""
+    Sales by ELIG-04, and nowhere else; nothing is saved before the preview's Remove."""
     group = DirectoryGroup.objects.get(name="Sales-Env")
     member = DirectoryUser.objects.get(user_principal_name=WALK_THROUGH_MEMBER)
     sign_in(page, live_server, demo, f"/m365/groups/{group.pk}/")
@@ -210,5 +211,7 @@ def test_readme_walk_through_a_member_removed_from_sales_env(page, live_server, 
     panel = page.locator(PREVIEW)
     expect(panel).to_be_visible()
     assert panel.evaluate(PREVIEW_ROWS) == [["Sales", WALK_THROUGH_MEMBER, "disabled", ["ELIG-04"]]]
+    expect(panel).to_contain_text("No change in 9 other environments")
+    assert group.memberships.filter(user=member).exists()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "readme-preview-group.png"))
+    page.screenshot(path=str(SCREENSHOTS / "readme-preview-group.png"), caret="initial")
