@@ -34,7 +34,7 @@ from environments_app.models import Environment
 from users_app.models import DirectoryGroup, DirectoryUser
 from users_app.provisioning import sync
 from users_app.provisioning.rules import RuleViolation
-from users_app.services import directory, previews
+from users_app.services import audit, directory, previews
 from users_app.services.environments import environment_update
 from users_app.tenant_file import load_tenant
 from tests.builders import sku, tenant_file, user
@@ -151,7 +151,8 @@ def load(t: dict) -> dict:
     data = build(t)
     load_tenant(data)
     return {"users": [directory.directory_user_find(u["upn"]).pk for u in data["users"]],
-            "environments": [e["name"] for e in data["environments"]]}
+            "groups": [DirectoryGroup.objects.get(name=name).pk for name in GROUPS + ("T0",)],
+            "environments": [Environment.objects.get(name=e["name"]).pk for e in data["environments"]]}
 
 
 def sign_in(t: dict, ids: dict) -> None:
@@ -159,7 +160,7 @@ def sign_in(t: dict, ids: dict) -> None:
     for u, e in t["sign_ins"]:
         person = DirectoryUser.objects.get(pk=ids["users"][u % len(ids["users"])])
         if not person.is_deleted:
-            env = Environment.objects.get(name=ids["environments"][e % len(ids["environments"])])
+            env = Environment.objects.get(pk=ids["environments"][e % len(ids["environments"])])
             sync.user_sign_in(environment=env, directory_user=person)
 
 
@@ -167,7 +168,7 @@ def sign_in(t: dict, ids: dict) -> None:
 
 KINDS = ("licence+", "licence-", "block", "unblock", "delete", "restore", "usage", "job", "member+", "member-",
          "nest", "unnest", "owner+", "owner-", "role+", "role-", "env-group", "env-type", "env-licence-type",
-         "env-capacity", "env-setting", "marketing", "file")
+         "env-capacity", "env-setting", "marketing", "file", "rename")
 # The edits that decide most often come up more often.
 LIKELY = ("licence+", "licence-", "block", "unblock", "member+", "member-", "env-group", "delete")
 edit_st = st.tuples(st.sampled_from(KINDS + LIKELY), st.integers(0, 6), st.integers(0, 6))
@@ -178,8 +179,8 @@ def apply_edit(ids: dict, edit: tuple) -> None:
     """One edit through its service; every object is read afresh (a preview rolls back what it changed)."""
     kind, a, b = edit
     person = DirectoryUser.objects.get(pk=ids["users"][a % len(ids["users"])])
-    group = DirectoryGroup.objects.get(name=(GROUPS + ("T0",))[b % 4])
-    env = Environment.objects.get(name=ids["environments"][a % len(ids["environments"])])
+    group = DirectoryGroup.objects.get(pk=ids["groups"][b % 4])
+    env = Environment.objects.get(pk=ids["environments"][a % len(ids["environments"])])
     match kind:
         case "licence+":
             directory.licence_assign(user=person, sku=SKUS[b % 3])
@@ -200,7 +201,7 @@ def apply_edit(ids: dict, edit: tuple) -> None:
         case "member-":
             directory.group_member_remove(group=group, user=person)
         case "nest" | "unnest":
-            child = DirectoryGroup.objects.get(name=GROUPS[a % 3])
+            child = DirectoryGroup.objects.get(pk=ids["groups"][a % 3])
             service = directory.group_member_add if kind == "nest" else directory.group_member_remove
             service(group=group, member_group=child)
         case "owner+":
@@ -212,7 +213,7 @@ def apply_edit(ids: dict, edit: tuple) -> None:
         case "role-":
             directory.admin_role_remove(user=person, role=ROLES[b % len(ROLES)])
         case "env-group":
-            target = None if b % 4 == 3 else DirectoryGroup.objects.get(name=GROUPS[b % 4])
+            target = None if b % 4 == 3 else DirectoryGroup.objects.get(pk=ids["groups"][b % 4])
             environment_update(environment=env, security_group=target)
         case "env-type":
             environment_update(environment=env, type=ENV_TYPES[b % len(ENV_TYPES)])
@@ -225,6 +226,9 @@ def apply_edit(ids: dict, edit: tuple) -> None:
             environment_update(environment=env, **{name: not getattr(env, name)})
         case "marketing":
             directory.tenant_update(marketing_licence=not directory.tenant_get().marketing_licence)
+        case "rename":  # the names the rules and the log read, and the order environments sync in
+            directory.group_update(group=group, name=f"{group.name}r")
+            environment_update(environment=env, name=f"{'A' if env.name[0] != 'A' else 'Z'}{env.name}")
         case "file":  # a tenant file: one user's licences and sign-in, one group's members replaced
             name = person.original_user_principal_name or person.user_principal_name
             load_tenant({"users": [{"upn": name, "licences": FILE_LICENCES[b % len(FILE_LICENCES)],
@@ -318,7 +322,7 @@ def check_refusals(ids: dict, refused: list) -> None:
     for before, edit, expected in refused[:2]:
         event(f"refused by {expected[1]}")
         state = dump()
-        with pytest.raises(RuleViolation) as caught:
+        with pytest.raises(RuleViolation) as caught, audit.acting_as(audit.OPERATOR_ACTOR):
             previews.preview(lambda before=before, edit=edit: apply(ids, [*before, edit]), full=True)
         assert refusal(caught.value) == expected, edit
         assert dump() == state
@@ -341,7 +345,8 @@ def test_preview_equals_making_the_edits_then_a_full_sync(t, edits, synced_first
             check_refusals(ids, refused)
 
             before = dump()
-            impact = previews.preview(lambda: apply(ids, accepted), full=True)
+            with audit.acting_as(audit.OPERATOR_ACTOR):  # as the command line acts (refusals kept until the end)
+                impact = previews.preview(lambda: apply(ids, accepted), full=True)
             assert dump() == before
             event("users change" if impact.changed else "no user changes")
             if synced_first:
@@ -367,7 +372,7 @@ def test_pending_equals_what_the_next_sync_does(t, edits, between, synced):
             sign_in(t, ids)
             accepted, _ = sort_out(ids, edits)
             apply(ids, accepted[:between])
-            some = Environment.objects.filter(name__in=[n for n, s in zip(ids["environments"], synced) if s])
+            some = Environment.objects.filter(pk__in=[pk for pk, s in zip(ids["environments"], synced) if s])
             sync.directory_sync(environments=list(some.order_by("name")), full=False)
             apply(ids, accepted[between:])  # the background sync has not run since
 
