@@ -41,7 +41,7 @@ from tests.builders import sku, tenant_file, user
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
-EXAMPLES = int(os.environ.get("PREVIEW_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("PREVIEW_EXAMPLES", "30"))
 DOMAIN = "prev.onmicrosoft.com"
 SKUS = ("DV", "M365", "OFF")
 ROLES = ("Global Administrator", "Power Platform Administrator", "Dynamics 365 Administrator", "User Administrator")
@@ -317,23 +317,36 @@ def dump() -> dict:
     return out
 
 
-def check_refusals(ids: dict, refused: list) -> None:
-    """Previewing the accepted edits and then a refused one raises that refusal, and writes nothing."""
+def acting(kind: str, ids: dict) -> tuple[audit.Actor, bool]:
+    """(who makes the edits, whether that one only reads): the command line, an admin of the
+    directory held to its role, or a Global reader, whose previews are rehearsed as whoever may
+    make the change."""
+    if kind == "operator":
+        return audit.OPERATOR_ACTOR, False
+    person = DirectoryUser.objects.get(pk=ids["users"][0])
+    return audit.Actor.for_directory_user(person, {kind}), kind == "Global Reader"
+
+
+def check_refusals(ids: dict, refused: list, actor: audit.Actor, reader: bool) -> None:
+    """Previewing the accepted edits and then a refused one raises that refusal, and writes nothing
+    (refusals are written when the actor's block ends: the dump is taken after it)."""
     for before, edit, expected in refused[:2]:
         event(f"refused by {expected[1]}")
         state = dump()
-        with pytest.raises(RuleViolation) as caught, audit.acting_as(audit.OPERATOR_ACTOR):
-            previews.preview(lambda before=before, edit=edit: apply(ids, [*before, edit]), full=True)
+        with pytest.raises(RuleViolation) as caught, audit.acting_as(actor):
+            previews.preview(lambda before=before, edit=edit: apply(ids, [*before, edit]), full=True, as_reader=reader)
         assert refusal(caught.value) == expected, edit
         assert dump() == state
 
 
 # --- The properties ------------------------------------------------------------------------------
 
+ACTORS = ("operator", "operator", "License Administrator", "User Administrator", "Groups Administrator", "Global Reader")
+
 
 @settings(max_examples=EXAMPLES)
-@given(t=tenant_st, edits=edits_st, synced_first=st.booleans())
-def test_preview_equals_making_the_edits_then_a_full_sync(t, edits, synced_first):
+@given(t=tenant_st, edits=edits_st, synced_first=st.booleans(), who=st.sampled_from(ACTORS))
+def test_preview_equals_making_the_edits_then_a_full_sync(t, edits, synced_first, who):
     """The preview of the edits is what making them and a full sync then do; it writes nothing."""
     try:
         with transaction.atomic():
@@ -341,19 +354,24 @@ def test_preview_equals_making_the_edits_then_a_full_sync(t, edits, synced_first
             if synced_first:
                 sync.directory_sync(full=True)
             sign_in(t, ids)
-            accepted, refused = sort_out(ids, edits)
-            check_refusals(ids, refused)
+            actor, reader = acting(who, ids)
+            maker = audit.OPERATOR_ACTOR if reader else actor  # a reader's change is rehearsed unrestricted
+            with audit.acting_as(maker):
+                accepted, refused = sort_out(ids, edits)
+            check_refusals(ids, refused, actor, reader)
 
             before = dump()
-            with audit.acting_as(audit.OPERATOR_ACTOR):  # as the command line acts (refusals kept until the end)
-                impact = previews.preview(lambda: apply(ids, accepted), full=True)
+            with audit.acting_as(actor):
+                impact = previews.preview(lambda: apply(ids, accepted), full=True, as_reader=reader)
             assert dump() == before
             event("users change" if impact.changed else "no user changes")
             if synced_first:
-                incremental = previews.preview(lambda: apply(ids, accepted), full=False)
+                with audit.acting_as(actor):
+                    incremental = previews.preview(lambda: apply(ids, accepted), full=False, as_reader=reader)
                 assert without_decisions(impact_shape(incremental)) == without_decisions(impact_shape(impact))
 
-            apply(ids, accepted)
+            with audit.acting_as(maker):
+                apply(ids, accepted)
             real = run_shape(sync.directory_sync(full=True))
             assert impact_shape(impact) == real
             raise Rollback
