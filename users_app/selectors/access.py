@@ -21,8 +21,8 @@ from django.db.models.functions import Lower
 
 from environments_app.models import Environment
 from users_app import bulk
-from users_app.choices import AccessMode, UserType
-from users_app.models import DirectoryGroup, DirectoryUser, GroupMembership, SystemUser
+from users_app.choices import AccessMode, SyncStatus, SyncTrigger, UserType
+from users_app.models import DirectoryGroup, DirectoryUser, GroupMembership, SyncRun, SystemUser
 from users_app.provisioning import rules, snapshots
 from users_app.provisioning.background import FULL_PASS_SHARE, _Decider, _read_directory
 from users_app.provisioning.engine import decide
@@ -247,11 +247,16 @@ def with_names(users) -> list[dict]:
 # --- What the next sync will do -----------------------------------------------------------------------
 
 
+def background_sync_running(*, environment: Environment) -> bool:
+    """A background run of the environment is under way (it holds the environment's lock, SYNC-01)."""
+    return SyncRun.objects.filter(environment=environment, trigger=SyncTrigger.SCHEDULE, status=SyncStatus.RUNNING).exists()
+
+
 def environment_pending(*, environment: Environment) -> previews.EnvironmentImpact | None:
     """What the next background sync of the environment will do now (services.previews.pending:
     the real sync, rehearsed and rolled back). None where nothing is synchronised (no Dataverse,
-    or on premises)."""
-    if not _online(environment):
+    or on premises), and while a background run is under way (the rehearsal would wait for it)."""
+    if not _online(environment) or background_sync_running(environment=environment):
         return None
     impact = previews.pending(environments=[environment])
     return impact.environments[0] if impact.environments else None

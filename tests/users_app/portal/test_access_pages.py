@@ -317,6 +317,19 @@ def test_sync_now_over_htmx_swaps_the_pending_section_too(portal_tenant, sign_in
     as_operator(lambda: directory.licences_set(user=person("plain"), skus=[]))
     client = sign_in("global")
     assert (upn("plain"), "disabled") in pending_rows(client.get(reverse("structure:sync_run_list", args=[sales.environment_id])).content.decode())
-    text = client.post( reverse("structure:sync_run_create", args=[sales.environment_id]), **HX).content.decode()
+    text = client.post(reverse("structure:sync_run_create", args=[sales.environment_id]), **HX).content.decode()
     assert 'id="sync-pending" class="panel" aria-labelledby="sync-pending-title" hx-swap-oob="true"' in text
     assert "Nothing is pending" in text and SystemUser.objects.get(environment=sales, domainname=upn("plain")).isdisabled
+
+
+def test_pending_waits_for_a_running_background_sync_instead_of_blocking(portal_tenant, sign_in):
+    """SYNC-01: one background run per environment at a time; while one runs, Pending says so (the
+    rehearsal would have to wait for the environment's lock) and the page answers at once."""
+    from users_app.choices import SyncStatus, SyncTrigger
+    sales = portal_tenant["sales"]
+    SyncRun.objects.create(environment=sales, trigger=SyncTrigger.SCHEDULE, status=SyncStatus.RUNNING)
+    client = sign_in("global")
+    body = client.get(reverse("structure:sync_run_list", args=[sales.environment_id])).content.decode()
+    assert "is running: what is still pending shows when it ends" in body
+    fragment = client.get(reverse("structure:sync_run_pending", args=[sales.environment_id]), **HX).content.decode()
+    assert 'id="sync-pending"' in fragment and "pending-row" not in fragment

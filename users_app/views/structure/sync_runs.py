@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from portal.htmx import is_fragment_request, render_page_or_partial
 from users_app.permissions import environment_admin_required
 from users_app.filters.structure import SyncRunFilterSet
-from users_app.selectors.access import changes_with_links, environment_pending
+from users_app.selectors.access import background_sync_running, changes_with_links, environment_pending
 from users_app.selectors.structure import sync_run_get, sync_run_list as sync_run_list_query
 from users_app.services import environments as environment_services
 from users_app.tables.structure import SyncRunTable
@@ -39,7 +39,7 @@ def _pending_context(environment, page=1) -> dict:
     written): its counts, then a page of the users it changes with the rules that decide."""
     pending = environment_pending(environment=environment)
     if pending is None:
-        return {"pending": None}
+        return {"pending": None, "pending_running": background_sync_running(environment=environment)}
     changes = Paginator(pending.changes, PENDING_PER_PAGE).get_page(page)
     changes.object_list = changes_with_links(environment, changes.object_list)
     return {"pending": pending, "pending_changes": changes,
