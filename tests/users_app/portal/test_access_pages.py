@@ -333,3 +333,20 @@ def test_pending_waits_for_a_running_background_sync_instead_of_blocking(portal_
     assert "is running: what is still pending shows when it ends" in body
     fragment = client.get(reverse("structure:sync_run_pending", args=[sales.environment_id]), **HX).content.decode()
     assert 'id="sync-pending"' in fragment and "pending-row" not in fragment
+
+
+def test_a_global_reader_reads_every_access_page_and_pending_without_any_command(portal_tenant, sign_in):
+    """DIR-05: a Global reader reads the user, the group and the Sync history; no Add user, Refresh
+    user or Run diagnostics button is offered, and nothing is written."""
+    sales = portal_tenant["sales"]
+    as_operator(lambda: directory.licences_set(user=person("plain"), skus=[]))
+    client = sign_in("greader")
+    before = row_counts()
+    user_pages = [access_page(client, person("olivia")), access_page(client, person("plain"))]
+    group = client.get(reverse("m365:group_access", args=[DirectoryGroup.objects.get(name="Sales-Env").pk]))
+    history = client.get(reverse("structure:sync_run_list", args=[sales.environment_id])).content.decode()
+    assert row_counts() == before and group.status_code == 200
+    shown = [row for page in user_pages for row in rows_of(page).values()]
+    assert {row["step"] for row in shown} >= {"add", "refresh"}  # what would change it is still said
+    assert not any('method="post"' in row["html"] for row in shown)
+    assert (upn("plain"), "disabled") in pending_rows(history) and "Run diagnostics</button>" not in history
