@@ -108,6 +108,7 @@ def test_admin_story_create_license_sync_find_role_diagnose_unlicense_refresh(pa
     page.goto(f"{live_server.url}/m365/users/{nora.id}/licences/")
     page.get_by_role("checkbox", name=re.compile(r"Dynamics 365 Sales")).uncheck()
     page.get_by_role("button", name="Save changes").click()
+    page.locator("#preview-panel").get_by_role("button", name="Save changes").click()  # issue 12: the preview first
     expect(page.locator("#messages")).to_be_visible()
     # ...and Refresh user disables her, naming the rule.
     page.goto(profile_url)

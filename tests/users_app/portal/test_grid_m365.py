@@ -40,7 +40,7 @@ def test_bulk_licences_assign_until_the_seats_run_out(portal_tenant, sign_in):
     select(client, ["plain", "sysadmin"])
     url = reverse("m365:active_user_bulk_licences")
     assert 'id="bulk-licences-panel"' in client.get(url, **HX).content.decode()
-    text = client.post(url, {"change": "add", "sku": sku.pk}, **HX).content.decode()
+    text = client.post(url, {"change": "add", "sku": sku.pk, "confirm": "1"}, **HX).content.decode()
     assert "1 of 2" in text and "DIR-02" in text and "toast-warning" in text
     assert LicenceAssignment.objects.filter(sku=sku, user__in=[user("plain"), user("sysadmin")]).count() == 1
 
@@ -51,13 +51,13 @@ def test_bulk_block_asks_once_then_blocks_each(portal_tenant, sign_in):
     url = reverse("m365:active_user_bulk_block")
     confirm = client.get(url, **HX).content.decode()
     assert 'id="bulk-block-panel"' in confirm and "btn-danger" in confirm and "Cancel" in confirm
-    text = client.post(url, {}, headers={"HX-Request": "true",
+    text = client.post(url, {"confirm": "1"}, headers={"HX-Request": "true",
                                          "HX-Current-URL": "http://testserver" + reverse("m365:active_user_list")}).content.decode()
     assert "DIR-05" in text and "1 of 2" in text  # a User administrator may not block a Global administrator
     assert 'id="user-table" hx-swap-oob="true"' in text and "Sign-in blocked" in text  # the grid behind, as it is now
     assert not user("plain").account_enabled and user("global").account_enabled
     # Without JavaScript: Post/Redirect/Get, the results shown once.
-    client.post(reverse("m365:active_user_bulk_unblock"), {})
+    client.post(reverse("m365:active_user_bulk_unblock"), {"confirm": "1"})
     page = client.get(reverse("m365:active_user_bulk_unblock")).content.decode()
     assert "of 2</strong> done" in page and user("plain").account_enabled
 

@@ -208,12 +208,12 @@ def test_licences_tab_ticks_and_unticks(portal_tenant, sign_in):
     user = dir_user("olivia")
     client = sign_in("useradmin")
     url = reverse("m365:active_user_licences", args=[user.pk])
-    response = client.post(url, {"skus": ["DYN"]}, headers=HX)
+    response = client.post(url, {"skus": ["DYN"], "confirm": "1"}, headers=HX)
     assert response.status_code == 200
     text = response.content.decode()
     assert 'id="licence-form"' in text and "Saved the licenses" in text
     assert set(user.licence_assignments.values_list("sku__sku_part_number", flat=True)) == {"DYN"}
-    response = client.post(url, {"skus": ["E3"]})
+    response = client.post(url, {"skus": ["E3"], "confirm": "1"})
     assert response.status_code == 302 and response["Location"] == url
     assert set(user.licence_assignments.values_list("sku__sku_part_number", flat=True)) == {"E3"}
 
@@ -260,13 +260,14 @@ def test_groups_tab_lists_memberships(portal_tenant, sign_in):
 def test_block_and_unblock_sign_in(portal_tenant, sign_in):
     user = dir_user("olivia")
     client = sign_in("useradmin")
-    response = client.post(reverse("m365:active_user_block", args=[user.pk]), {"blocked": "on"}, headers=HX)
+    response = client.post(reverse("m365:active_user_block", args=[user.pk]), {"blocked": "on", "confirm": "1"},
+                           headers=HX)
     assert response.status_code == 200 and response["HX-Redirect"] == reverse("m365:active_user_detail", args=[user.pk])
     text = client.get(response["HX-Redirect"]).content.decode()
     assert "Sign-in is blocked" in text and "Unblock sign-in" in text
     user.refresh_from_db()
     assert not user.account_enabled and not user.account.is_active
-    response = client.post(reverse("m365:active_user_unblock", args=[user.pk]))
+    response = client.post(reverse("m365:active_user_unblock", args=[user.pk]), {"confirm": "1"})
     assert response.status_code == 302
     assert response["Location"] == reverse("m365:active_user_detail", args=[user.pk])
     user.refresh_from_db()
@@ -301,7 +302,7 @@ def test_delete_asks_for_confirmation_then_restore_brings_the_user_back(portal_t
     assert 'id="delete-confirm"' in text and "I understand" not in text and "hx-confirm" not in text
     user.refresh_from_db()
     assert user.deleted_state == DeletedState.NONE
-    response = client.post(delete_url, {})
+    response = client.post(delete_url, {"confirm": "1"})
     assert response.status_code == 302 and response["Location"] == reverse("m365:deleted_user_list")
     user.refresh_from_db()
     assert user.deleted_state == DeletedState.SOFT and user.user_principal_name != portal_upn("olivia")
@@ -309,7 +310,7 @@ def test_delete_asks_for_confirmation_then_restore_brings_the_user_back(portal_t
     assert portal_upn("olivia") in deleted_page and "Restore" in deleted_page
     assert "Olivia Test" not in client.get(reverse("m365:active_user_list")).content.decode()
     restore_url = reverse("m365:active_user_restore", args=[user.pk])
-    response = client.post(restore_url, headers=HX)
+    response = client.post(restore_url, {"confirm": "1"}, headers=HX)
     text = response.content.decode()
     assert response.status_code == 200 and 'id="deleted-user-table"' in text and "was restored" in text
     user.refresh_from_db()
@@ -319,7 +320,7 @@ def test_delete_asks_for_confirmation_then_restore_brings_the_user_back(portal_t
 
 def test_delete_over_htmx_redirects_the_whole_page(portal_tenant, sign_in):
     user = dir_user("olivia")
-    response = sign_in("useradmin").post(reverse("m365:active_user_delete", args=[user.pk]), {"confirm": "on"},
+    response = sign_in("useradmin").post(reverse("m365:active_user_delete", args=[user.pk]), {"confirm": "1"},
                                          headers=HX)
     assert response.status_code == 200 and response["HX-Redirect"] == reverse("m365:deleted_user_list")
 
@@ -329,7 +330,7 @@ def test_restore_from_user_page_redirects_to_the_user(portal_tenant, sign_in):
     client = sign_in("useradmin")
     page = client.get(reverse("m365:active_user_detail", args=[user.pk])).content.decode()
     assert "Restore user" in page and "Block sign-in" not in page
-    response = client.post(reverse("m365:active_user_restore", args=[user.pk]), {"return": "detail"})
+    response = client.post(reverse("m365:active_user_restore", args=[user.pk]), {"return": "detail", "confirm": "1"})
     assert response.status_code == 302 and response["Location"] == reverse("m365:active_user_detail", args=[user.pk])
 
 
@@ -533,9 +534,9 @@ def test_elig_03_tenant_marketing_licence_toggle(portal_tenant, sign_in):
     from users_app.models import Tenant
     client = sign_in("global")
     url = reverse("m365:tenant_licence_update")
-    response = client.post(url, {"marketing_licence": "1"}, HTTP_HX_REQUEST="true")
+    response = client.post(url, {"marketing_licence": "1", "confirm": "1"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and 'id="tenant-licences"' in response.content.decode()
     assert Tenant.objects.get().marketing_licence
-    assert client.post(url, {"marketing_licence": "0"}).status_code == 302
+    assert client.post(url, {"marketing_licence": "0", "confirm": "1"}).status_code == 302
     assert not Tenant.objects.get().marketing_licence
     assert sign_in("plain").post(url, {"marketing_licence": "1"}).status_code == 403

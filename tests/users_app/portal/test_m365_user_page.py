@@ -47,7 +47,7 @@ def test_block_sign_in_is_a_panel_with_its_box_and_save(portal_tenant, sign_in):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.account_enabled
-    client.post(url, {"blocked": "on"})
+    client.post(url, {"blocked": "on", "confirm": "1"})
     user.refresh_from_db()
     assert not user.account_enabled
     panel = client.get(reverse("m365:active_user_unblock", args=[user.pk]), headers=HX).content.decode()
@@ -72,7 +72,7 @@ def test_delete_is_one_confirmation_panel(portal_tenant, sign_in):
     panel = client.get(url, headers=HX).content.decode()
     assert 'id="delete-confirm"' in panel and "Delete Olivia" in panel and 'class="btn btn-danger"' in panel
     assert "hx-confirm" not in panel and "I understand" not in panel and 'href="/rules/DIR-04/"' in panel
-    response = client.post(url, {}, headers=HX)
+    response = client.post(url, {"confirm": "1"}, headers=HX)
     assert response["HX-Redirect"] == reverse("m365:deleted_user_list")
     user.refresh_from_db()
     assert user.deleted_state == DeletedState.SOFT
@@ -104,10 +104,10 @@ def test_deleted_users_keep_their_search_after_restore_and_show_one_sort_arrow(p
     assert text.count("aria-sort=") == 1 and 'name="query" value="q=olivia&amp;sort=original_user_principal_name"' in text
     olivia = DirectoryUser.objects.get(original_user_principal_name=portal_upn("olivia"))
     restore = reverse("m365:active_user_restore", args=[olivia.pk])
-    response = client.post(restore, {"query": "q=plain"}, headers=HX)
+    response = client.post(restore, {"query": "q=plain", "confirm": "1"}, headers=HX)
     rows = response.content.decode()
     assert response.status_code == 200 and "was restored" in rows
     assert portal_upn("plain") in rows and portal_upn("helpdesk") not in rows  # still filtered by "plain"
     helpdesk = DirectoryUser.objects.get(original_user_principal_name=portal_upn("helpdesk"))
-    response = client.post(reverse("m365:active_user_restore", args=[helpdesk.pk]), {"query": "q=plain"})
+    response = client.post(reverse("m365:active_user_restore", args=[helpdesk.pk]), {"query": "q=plain", "confirm": "1"})
     assert response["Location"] == f"{listing}?q=plain"  # without JS: back to the same filtered list
