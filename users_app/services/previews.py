@@ -31,6 +31,7 @@ from users_app.services import audit
 
 CHANGE_OUTCOMES = ("added", "enabled", "disabled", "updated")
 CHANGED_COUNTS = CHANGE_OUTCOMES
+BY_NAME = 500  # changed users named at most: their original UPNs are looked up by name
 
 
 @dataclass
@@ -117,9 +118,14 @@ def _impact_of(run: SyncRun) -> EnvironmentImpact:
 
 
 def _original_upns(upns: set[str]) -> dict[str, str]:
-    """DIR-11: a soft-deleted user is named by its original UPN. Deleted users are few: read them all."""
+    """DIR-11: a soft-deleted user is named by its original UPN. A few names are looked up by the
+    index of lower(user_principal_name), so that a small change reads a few rows, not the directory;
+    beyond BY_NAME names, every soft-deleted user is read (one pass, cheaper than that many lookups)."""
     if not upns:
         return {}
-    deleted = DirectoryUser.objects.exclude(deleted_state=DeletedState.NONE).values_list(
-        "user_principal_name", "original_user_principal_name")
-    return {upn: original for upn, original in deleted if upn in upns and original}
+    deleted = DirectoryUser.objects.exclude(deleted_state=DeletedState.NONE)
+    if len(upns) <= BY_NAME:
+        deleted = deleted.annotate(upn_lower=Lower("user_principal_name")).filter(
+            upn_lower__in=sorted({upn.lower() for upn in upns}))
+    pairs = deleted.values_list("user_principal_name", "original_user_principal_name")
+    return {upn: original for upn, original in pairs if upn in upns and original}
