@@ -130,13 +130,19 @@ def sync_runs_prune(*, environment: Environment, now=None) -> int:
 
 
 def environment_sync(*, environment: Environment, initiated_by: str = "", full: bool = True, wait: bool = True,
-                     queued_run: SyncRun | None = None) -> SyncRun:
+                     queued_run: SyncRun | None = None, rehearsal: bool = False) -> SyncRun:
     """SYNC-01: apply the directory to one environment by the trigger table, set-based
     (background.py). Unless `full`, only what changed since the environment's last completed
     run is read; a change that concerns everyone (tenant-wide, or the environment's settings)
-    makes it a full pass anyway."""
-    run = _start_run(environment, SyncTrigger.SCHEDULE, initiated_by=initiated_by, full=full, wait=wait,
-                     queued_run=queued_run)
+    makes it a full pass anyway. `rehearsal` (an impact preview, rolled back by its caller):
+    the run takes no lock, so that it never waits for a running background sync; its row is
+    written only when it ends."""
+    if rehearsal:
+        run = SyncRun(environment=environment, trigger=SyncTrigger.SCHEDULE, status=SyncStatus.RUNNING,
+                      initiated_by=initiated_by, full=full)
+    else:
+        run = _start_run(environment, SyncTrigger.SCHEDULE, initiated_by=initiated_by, full=full, wait=wait,
+                         queued_run=queued_run)
     try:
         try:
             with transaction.atomic():
@@ -210,10 +216,11 @@ def environment_sync_queued(*, run_id: int) -> SyncRun:
     return environment_sync(environment=run.environment, initiated_by=run.initiated_by, full=False, queued_run=run)
 
 
-def directory_sync(*, environments=None, initiated_by: str = "", full: bool = True) -> list[SyncRun]:
+def directory_sync(*, environments=None, initiated_by: str = "", full: bool = True,
+                   rehearsal: bool = False) -> list[SyncRun]:
     """The background sync of every environment (or the given ones), sorted by name."""
     qs = environments if environments is not None else Environment.objects.order_by(Lower("name"))
-    return [environment_sync(environment=env, initiated_by=initiated_by, full=full) for env in qs]
+    return [environment_sync(environment=env, initiated_by=initiated_by, full=full, rehearsal=rehearsal) for env in qs]
 
 
 # --- One user: sign-in, admin add, refresh, diagnostics -------------------------------------

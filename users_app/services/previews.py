@@ -91,7 +91,7 @@ def preview(change: Callable[[], object] | None = None, *, environments: Iterabl
                 environments = list(environments)
                 # The change may have renamed or created what it names: read the rows again.
                 environments = list(Environment.objects.filter(pk__in=[e.pk for e in environments]).order_by(Lower("name")))
-            runs = directory_sync(environments=environments, full=full, initiated_by="preview")
+            runs = directory_sync(environments=environments, full=full, initiated_by="preview", rehearsal=True)
             impact = Impact([_impact_of(run) for run in runs], result)
             transaction.set_rollback(True)
     return impact
