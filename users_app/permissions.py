@@ -84,7 +84,7 @@ def m365_required(read: Action = Action.READ, write: Action | tuple[Action, ...]
     """Microsoft 365 admin center screens (DIR-05, provisioning/rules/admin_roles.py): reading needs the
     `read` right (every admin role reads basic properties); a POST needs one of the `write` rights.
     Which targets an action may touch is the service's check (it refuses with DIR-05).
-    `preview`: a POST without confirm=1 is a preview, a read (Action.READ); `can_confirm(request)`
+    `preview`: a POST without confirm=1 is a preview, a read (the `read` right); `can_confirm(request)`
     then says whether the viewer holds a write right (a Global reader: no)."""
     writes = (write,) if isinstance(write, Action) else tuple(write or (read,))
 
@@ -100,7 +100,7 @@ def m365_required(read: Action = Action.READ, write: Action | tuple[Action, ...]
                 missing = None if any(r is None for r in reasons) else reasons[0]
                 if preview and is_preview(request):
                     request._can_confirm = missing is None
-                    missing = admin_roles.refusal(roles, Action.READ)
+                    missing = admin_roles.refusal(roles, read)
             else:
                 missing = admin_roles.refusal(roles, read)
             if missing:

@@ -251,13 +251,17 @@ def test_bulk_block_and_unblock_preview_then_apply(portal_tenant, sign_in):
     assert user("plain").account_enabled and user("olivia").account_enabled
 
 
-def test_global_reader_previews_a_bulk_block_but_cannot_apply_it(portal_tenant, sign_in):
+def test_who_may_not_open_a_panel_may_not_preview_it(portal_tenant, sign_in):
+    """Block and the bulk panels are read with their own right (DIR-05): a Global reader opens neither,
+    so it previews neither; the Marketing licence page it reads, so it previews that without Confirm."""
     client = sign_in("greader")
     select(client, ["plain"])
     before = snapshot()
-    text = client.post(reverse("m365:active_user_bulk_block"), {}, headers=HX).content.decode()
-    assert "your role cannot make this change" in text and "btn-danger" not in text
-    assert client.post(reverse("m365:active_user_bulk_block"), {"confirm": "1"}, headers=HX).status_code == 403
+    assert client.post(reverse("m365:active_user_bulk_block"), {}, headers=HX).status_code == 403
+    assert client.post(reverse("m365:active_user_block", args=[user("plain").pk]), {"blocked": "on"}).status_code == 403
+    text = client.post(reverse("m365:tenant_licence_update"), {"marketing_licence": "1"}, headers=HX).content.decode()
+    assert "your role cannot make this change" in text and 'name="confirm"' in text and "btn-primary" not in text
+    assert client.post(reverse("m365:tenant_licence_update"), {"marketing_licence": "1", "confirm": "1"}).status_code == 403
     assert snapshot() == before
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.htmx import render_page_or_partial
+from portal.htmx import action_response, render_page_or_partial
 from users_app.forms.m365 import PasswordResetForm
 from users_app.forms.m365_wizard import SignInForm
 from users_app.permissions import m365_required
@@ -48,10 +48,10 @@ def _sign_in_panel(request, user_id, *, blocking: bool) -> HttpResponse:
     form = SignInForm(request.POST)
     form.is_valid()
     blocked = bool(form.cleaned_data.get("blocked"))
-    if blocked != user.account_enabled:  # nothing to change
+    if blocked != user.account_enabled:  # nothing to change (nothing written, so a preview's reader too)
         state = "blocked" if blocked else "allowed"
-        return act(request, lambda: None, done=(messages.INFO, f"Sign-in stays {state} for {user_name(user)}."),
-                   url=page, leave=True)
+        messages.info(request, f"Sign-in stays {state} for {user_name(user)}.")
+        return action_response(request, redirect_to=page)
     done = "Sign-in is blocked for {name}." if blocked else "Sign-in is allowed again for {name}."
     preview = Preview(title=f"Block sign-in for {name}?" if blocked else f"Unblock sign-in for {name}?", cancel=page,
                       text=(f"{name} can no longer sign in." if blocked else f"{name} can sign in again."),
