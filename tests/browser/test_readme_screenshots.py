@@ -167,6 +167,7 @@ def test_readme_walk_through_a_licence_removed_with_its_preview_and_the_access_p
     expect(panel).to_contain_text("ELIG-03")
     outcomes = [(environment, outcome, rules) for environment, _upn, outcome, rules in panel.evaluate(PREVIEW_ROWS)]
     assert outcomes == [("Field Ops", "updated", ["ELIG-03"])] * 2 + [("Marketing Team", "disabled", ["ELIG-03"])], outcomes
+    expect(panel.locator(CONFIRM)).to_have_text("Remove")
     panel.locator(CONFIRM).click()
     expect(page.locator(PREVIEW)).to_have_count(0)
     assert not Tenant.objects.get().marketing_licence
@@ -177,6 +178,7 @@ def test_readme_walk_through_a_licence_removed_with_its_preview_and_the_access_p
     assert rows == [[name, WALK_THROUGH_USER, "disabled", ["ELIG-03"]] for name in where], rows
     expect(panel).to_contain_text("No change in 6 other environments")
     picture(page, "preview")
+    expect(panel.locator(CONFIRM)).to_have_text("Save changes")
     panel.locator(CONFIRM).click()
     expect(page.locator(PREVIEW)).to_have_count(0)
     assert enabled_records_of(WALK_THROUGH_USER) == where  # saved; the records wait for the sync
