@@ -40,8 +40,12 @@ def expected_refusal(access: tuple, identity: str, *, write: bool, in_sales: boo
     """What the one definition says for this gate (a view's `access`), identity and method (None: allowed)."""
     roles = frozenset(IDENTITIES[identity])
     kind = access[0]
-    if write and access[-1] == "preview":  # issue 12: a POST without confirm=1 is a preview, a read
-        write = False  # the view's read right (m365_required's `read`)
+    if write and access[-1] == "preview":  # issue 12: a POST without confirm=1 is a preview: whoever may
+        # make the change sees it, and a Global reader holding the view's read right (without Confirm)
+        as_writer = expected_refusal(access[:-1], identity, write=True, in_sales=in_sales)
+        if as_writer is None or AdminRole.GLOBAL_READER not in roles:
+            return as_writer
+        write = False
     if kind == "directory_user":
         return None
     if kind == "m365":

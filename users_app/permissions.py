@@ -73,6 +73,18 @@ def is_preview(request) -> bool:
     return request.method == "POST" and request.POST.get("confirm") != "1"
 
 
+def preview_refusal(request, roles, *, write_refusal: str | None, read_refusal) -> str | None:
+    """Who may see a preview (issue 12): whoever may make the change (then Confirm is offered), and a
+    Global reader, who reads everything and makes nothing, holding the view's read right (no Confirm).
+    Any other admin is refused as the change itself would be. `read_refusal` is called only then."""
+    request._can_confirm = write_refusal is None
+    if write_refusal is None:
+        return None
+    if admin_roles.GLOBAL_READER in roles:
+        return read_refusal()
+    return write_refusal
+
+
 def can_confirm(request) -> bool:
     """May the viewer make the change a preview shows? Set by a previewing decorator; a view
     without one answered 403 to whoever may not write."""
@@ -84,8 +96,8 @@ def m365_required(read: Action = Action.READ, write: Action | tuple[Action, ...]
     """Microsoft 365 admin center screens (DIR-05, provisioning/rules/admin_roles.py): reading needs the
     `read` right (every admin role reads basic properties); a POST needs one of the `write` rights.
     Which targets an action may touch is the service's check (it refuses with DIR-05).
-    `preview`: a POST without confirm=1 is a preview, a read (the `read` right); `can_confirm(request)`
-    then says whether the viewer holds a write right (a Global reader: no)."""
+    `preview`: a POST without confirm=1 is a preview (`preview_refusal`: whoever may make the change, or a
+    Global reader with the `read` right); `can_confirm(request)` then says whether the viewer may confirm."""
     writes = (write,) if isinstance(write, Action) else tuple(write or (read,))
 
     def decorate(func):
@@ -99,8 +111,8 @@ def m365_required(read: Action = Action.READ, write: Action | tuple[Action, ...]
                 reasons = [admin_roles.refusal(roles, action) for action in writes]
                 missing = None if any(r is None for r in reasons) else reasons[0]
                 if preview and is_preview(request):
-                    request._can_confirm = missing is None
-                    missing = admin_roles.refusal(roles, read)
+                    missing = preview_refusal(request, roles, write_refusal=missing,
+                                              read_refusal=lambda: admin_roles.refusal(roles, read))
             else:
                 missing = admin_roles.refusal(roles, read)
             if missing:
@@ -152,8 +164,8 @@ def pp_admin_required(view, *, preview: bool = False):
         roles = admin_roles_of(request)
         missing = admin_roles.tenant_pp_refusal(roles, write=is_write(request))
         if preview and is_preview(request):
-            request._can_confirm = missing is None
-            missing = admin_roles.tenant_pp_refusal(roles, write=False)
+            missing = preview_refusal(request, roles, write_refusal=missing,
+                                      read_refusal=lambda: admin_roles.tenant_pp_refusal(roles, write=False))
         if missing:
             return forbidden(request, missing)
         return view(request, *args, **kwargs)
@@ -198,8 +210,8 @@ def environment_admin_required(view, *, preview: bool = False):
         environment = get_object_or_404(Environment, environment_id=environment_id)
         missing = environment_refusal(request, environment)
         if preview and is_preview(request):
-            request._can_confirm = missing is None
-            missing = environment_refusal(request, environment, write=False)
+            missing = preview_refusal(request, admin_roles_of(request), write_refusal=missing,
+                                      read_refusal=lambda: environment_refusal(request, environment, write=False))
         if missing:
             return forbidden(request, missing)
         return view(request, environment, *args, **kwargs)
