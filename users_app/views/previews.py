@@ -7,7 +7,7 @@ A view opts in through `act(..., preview=Preview(...))` (users_app/views/common.
 `confirm=1` and the change is made as before. Its decorator is told too (`m365_required(...,
 preview=True)`, `environment_admin_required(preview=True)`): the rehearsal is a read, and
 `can_confirm(request)` says whether the viewer may make the change (a Global reader sees the preview
-without Confirm). See /tmp/briefs/preview-usage.md."""
+without Confirm). Examples: users_app/views/m365/user_actions.py (block, delete), users_app/views/m365/groups.py."""
 from __future__ import annotations
 
 from collections.abc import Callable
