@@ -151,6 +151,7 @@ def test_user_page_tabs_and_block_sign_in_through_its_panel(page, live_server, t
     assert olivia.account_enabled
     page.get_by_role("link", name="Block sign-in").click()
     page.locator("#sign-in-panel").get_by_role("button", name="Save").click()
+    page.locator("#preview-panel").get_by_role("button", name="Block sign-in").click()  # the impact preview's Confirm
     expect(page.locator("#messages")).to_contain_text("Sign-in is blocked for")
     expect(page.get_by_role("link", name="Unblock sign-in")).to_be_visible()
     olivia.refresh_from_db()
