@@ -255,7 +255,8 @@ def background_sync_running(*, environment: Environment) -> bool:
 def environment_pending(*, environment: Environment) -> previews.EnvironmentImpact | None:
     """What the next background sync of the environment will do now (services.previews.pending:
     the real sync, rehearsed and rolled back). None where nothing is synchronised (no Dataverse,
-    or on premises), and while a background run is under way (the rehearsal would wait for it)."""
+    or on premises), and while a background run is under way (what it will leave pending is not
+    known until it ends; the rehearsal itself would not wait for it)."""
     if not _online(environment) or background_sync_running(environment=environment):
         return None
     impact = previews.pending(environments=[environment])
