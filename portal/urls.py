@@ -4,5 +4,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("users_app.api.urls")),  # the Microsoft-compatible APIs (namespace "api")
     path("", include("users_app.urls")),
 ]

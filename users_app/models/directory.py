@@ -201,6 +201,10 @@ class AppRegistration(models.Model):
     object_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=200)
     secret_hash = models.CharField(max_length=128, blank=True)
+    # Microsoft Graph application permissions the tenant granted it (admin consent), such as
+    # "User.ReadWrite.All": what its client-credentials tokens may do (rules/admin_roles.py).
+    application_permissions = models.JSONField(default=list, blank=True)
+    secret_created_on = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

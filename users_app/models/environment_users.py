@@ -86,6 +86,8 @@ class SystemUser(ChangeNumbered):
             models.Index(fields=["environment", "user_type", "id"], condition=~models.Q(user_type="regular"),
                          name="systemuser_env_type_rare"),
             models.Index(fields=["environment", "last_synced_on", "id"], name="systemuser_env_synced"),
+            # The Dataverse API's systemusers list pages by id within an environment (users_app.api).
+            models.Index(fields=["environment", "id"], name="systemuser_env_id"),
             # The incremental sync reads the records edited since its last run (users_app.changes).
             models.Index(fields=["environment", "change_number"], name="systemuser_env_change"),
         ]

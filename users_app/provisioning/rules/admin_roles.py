@@ -48,7 +48,33 @@ class Action(str, Enum):
     GROUP_MEMBERS = "manage group members and owners"
     ADMIN_ROLES = "assign or remove admin roles"
     APP_REGISTRATIONS = "register applications and create secrets"
+    GRANT_CONSENT = "grant application permissions (admin consent)"
     LOAD_TENANT_FILE = "load a tenant file"
+
+
+# Microsoft Graph application permissions an app registration may be granted (admin consent), and
+# the admin roles whose rights each one gives a client-credentials token: an app acts in the
+# directory as a holder of those roles would (DIR-05 applies to it unchanged).
+APPLICATION_PERMISSIONS: dict[str, frozenset[str]] = {
+    "User.Read.All": frozenset({AdminRole.GLOBAL_READER}),
+    "Directory.Read.All": frozenset({AdminRole.GLOBAL_READER}),
+    "Group.Read.All": frozenset({AdminRole.GLOBAL_READER}),
+    "User.ReadWrite.All": frozenset({AdminRole.USER}),
+    "LicenseAssignment.ReadWrite.All": frozenset({AdminRole.LICENCE}),
+    "Group.ReadWrite.All": frozenset({AdminRole.GROUPS}),
+    "GroupMember.ReadWrite.All": frozenset({AdminRole.GROUPS}),
+    "Directory.ReadWrite.All": frozenset({AdminRole.USER, AdminRole.GROUPS}),
+    "RoleManagement.ReadWrite.Directory": frozenset({AdminRole.PRIVILEGED_ROLE}),
+    "Application.ReadWrite.All": frozenset({AdminRole.APPLICATION}),
+}
+
+
+def roles_for_permissions(permissions) -> frozenset[str]:
+    """The admin roles whose rights the granted application permissions give (unknown ones: none)."""
+    roles: set[str] = set()
+    for permission in permissions or ():
+        roles |= APPLICATION_PERMISSIONS.get(permission, frozenset())
+    return frozenset(roles)
 
 
 # Every admin role reads basic properties in the Microsoft 365 admin center (webPortal standard read).
@@ -72,6 +98,7 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.GROUP_MEMBERS: frozenset({GLOBAL, USER, GROUPS}),
     Action.ADMIN_ROLES: frozenset({GLOBAL, PRIVILEGED_ROLE}),
     Action.APP_REGISTRATIONS: frozenset({GLOBAL, APPLICATION}),
+    Action.GRANT_CONSENT: frozenset({GLOBAL, PRIVILEGED_ROLE}),  # Graph application permissions
     Action.LOAD_TENANT_FILE: frozenset({GLOBAL}),  # the whole directory and every environment at once
 }
 

@@ -1,0 +1,1 @@
+"""The Dataverse Web API v9.2 subset of one environment."""

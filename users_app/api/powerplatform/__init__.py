@@ -1,0 +1,1 @@
+"""The Power Platform admin API (BAP) subset."""

@@ -1,0 +1,20 @@
+"""The APIs' URLs (namespace "api"), mounted at the site root by portal/urls.py:
+
+- /{tenant}/oauth2/v2.0/token                     the token endpoint (oauth.py)
+- /v1.0/...                                       Microsoft Graph v1.0 subset (graph/)
+- /dataverse/{environment id}/api/data/v9.2/...   the Dataverse Web API of one environment
+                                                  (dataverse/): the org URL is /dataverse/{id}
+- /providers/Microsoft.BusinessAppPlatform/...    the Power Platform admin API (powerplatform/)
+"""
+from django.urls import include, path
+
+from . import oauth
+
+app_name = "api"
+
+urlpatterns = [
+    path("<str:tenant>/oauth2/v2.0/token", oauth.token, name="token"),
+    path("v1.0/", include(("users_app.api.graph.urls", "graph"))),
+    path("dataverse/<uuid:environment_id>/api/data/v9.2/", include(("users_app.api.dataverse.urls", "dataverse"))),
+    path("providers/Microsoft.BusinessAppPlatform/", include(("users_app.api.powerplatform.urls", "powerplatform"))),
+]
