@@ -12,7 +12,7 @@ NONE = frozenset()
 ROLE_ACTIONS = {
     r.GLOBAL: set(Action),
     r.GLOBAL_READER: {Action.READ, Action.READ_AUDIT},
-    r.PRIVILEGED_ROLE: {Action.READ, Action.ADMIN_ROLES},
+    r.PRIVILEGED_ROLE: {Action.READ, Action.ADMIN_ROLES, Action.GRANT_CONSENT},
     r.USER: {Action.READ, Action.CREATE_USER, Action.EDIT_PROFILE, Action.EDIT_USER_NAME, Action.EDIT_SENSITIVE,
              Action.RESET_PASSWORD, Action.BLOCK, Action.DELETE, Action.PURGE, Action.LICENCES,
              Action.USAGE_LOCATION, Action.GROUPS, Action.GROUP_MEMBERS},

@@ -13,7 +13,8 @@ roles.py, apps.py; fields.py and rights.py are what they share. Callers import t
 from users_app.models import DirectoryGroup  # noqa: F401  (kept for callers that reached it here)
 from users_app.provisioning.rules import RuleViolation  # noqa: F401
 
-from .apps import app_registration_create, app_registration_new_secret, app_registration_update
+from .apps import (app_registration_create, app_registration_new_secret, app_registration_set_permissions,
+                   app_registration_update)
 from .fields import (
     CLEAR_TEXT_WARNING,
     PROFILE_FIELDS,

@@ -7,10 +7,11 @@ import uuid
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from users_app.models import AppRegistration
 from users_app.provisioning.rules import InvalidInput
-from users_app.provisioning.rules.admin_roles import Action
+from users_app.provisioning.rules.admin_roles import APPLICATION_PERMISSIONS, Action
 from users_app.services import audit
 
 from .fields import check_texts
@@ -47,8 +48,22 @@ def _app_registration_update(*, app: AppRegistration, name: str) -> AppRegistrat
 def _app_registration_new_secret(*, app: AppRegistration) -> str:
     secret = secrets.token_urlsafe(32)
     app.secret_hash = make_password(secret)
-    app.save(update_fields=["secret_hash"])
+    app.secret_created_on = timezone.now()
+    app.save(update_fields=["secret_hash", "secret_created_on"])
     return secret
+
+
+@transaction.atomic
+def _app_registration_set_permissions(*, app: AppRegistration, permissions) -> AppRegistration:
+    chosen = sorted(set(permissions))
+    unknown = [p for p in chosen if p not in APPLICATION_PERMISSIONS]
+    if unknown:
+        raise InvalidInput("application_permissions", f"{unknown[0]!r} is not an application permission this "
+                           f"tenant offers ({', '.join(APPLICATION_PERMISSIONS)}).")
+    if chosen != sorted(app.application_permissions or []):
+        app.application_permissions = chosen
+        app.save(update_fields=["application_permissions"])
+    return app
 
 
 def app_registration_create(*, name: str, app_id: uuid.UUID | str | None = None) -> tuple[AppRegistration, str]:
@@ -75,3 +90,14 @@ def app_registration_new_secret(*, app: AppRegistration) -> str:
         secret = _app_registration_new_secret(app=app)
         entry.change("client_secret", None, "new secret")
     return secret
+
+
+def app_registration_set_permissions(*, app: AppRegistration, permissions) -> AppRegistration:
+    """Grant (admin consent) exactly these Microsoft Graph application permissions to the app: what
+    its client-credentials tokens may do in the directory (DIR-05 through the roles they stand for)."""
+    with audit.action("Grant admin consent", target=app) as entry:
+        require_right(Action.GRANT_CONSENT)
+        before = list(app.application_permissions or [])
+        _app_registration_set_permissions(app=app, permissions=permissions)
+        entry.change("application_permissions", ", ".join(before), ", ".join(app.application_permissions))
+    return app
