@@ -1,18 +1,22 @@
 # Two commands: `make run` and `make test`. Everything else is a helper of those.
 # `make run` serves the demo as a team would use it: DEBUG off, a secret key made once for this
 # install (var/secret_key), passwords generated for it (var/demo-accounts.txt), both readable by
-# their owner only. `make dev` serves the same with DEBUG on, for development.
+# their owner only. `make dev` serves the same with DEBUG on, for development. Beside the http port,
+# the whole portal is served over https on $(TLS_PORT) (the APIs' port for Microsoft's SDKs: the
+# Dataverse client speaks https only), with a local certificate authority made once in var/tls/.
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+TLS_PORT ?= $(or $(PORTAL_TLS_PORT),8443)
+TLS_DIR := var/tls
 SECRET_KEY_FILE := var/secret_key
 ACCOUNTS_FILE := var/demo-accounts.txt
 # Every manage.py run: the key from the environment if set, else this install's; DEBUG as asked.
 MANAGE = DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SECRET_KEY_FILE))}" $(PY) manage.py
 
-.PHONY: run dev test venv secret-key migrate seed serve check clean
+.PHONY: run dev test venv secret-key migrate seed tls serve check clean
 
 # Find a Python 3.12+ that really runs: python3.14..python3, then pyenv's interpreters.
 define find_python
@@ -55,27 +59,41 @@ seed: migrate
 	DJANGO_DEBUG=0 $(MANAGE) collectstatic --noinput --verbosity 0
 	DJANGO_DEBUG=0 $(MANAGE) seed_demo --superuser --accounts-file $(ACCOUNTS_FILE)
 
-# The web server and, beside it, the task queue's worker (huey), which runs the periodic
-# background sync every SYNC_INTERVAL_MINUTES (1 in the demo); its log is var/huey.log.
+# The local certificate authority and the server certificate of the https port (trustme), made once
+# and kept in var/tls/ (owner-only); a new server certificate only when $(HOST) is not in it yet.
+tls: secret-key
+	@DJANGO_DEBUG=0 $(MANAGE) tls_certificates --dir $(TLS_DIR) --host $(HOST)
+
+# The web server on http://$(HOST):$(PORT) (for the browser), the same portal over https on
+# $(TLS_PORT) (gunicorn with the certificate above: the APIs for Microsoft's SDKs), and the task
+# queue's worker (huey), which runs the periodic background sync every SYNC_INTERVAL_MINUTES (1 in
+# the demo); logs var/huey.log and var/https.log. All three stop when this stops.
 # $(1) is DEBUG: 0 for `make run` (no debug pages; WhiteNoise serves what `seed` collected).
 define serve
-@export DJANGO_DEBUG=$(1) DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SECRET_KEY_FILE))}"; \
+@export DJANGO_DEBUG=$(1) DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SECRET_KEY_FILE))}" PORTAL_TLS_PORT=$(TLS_PORT); \
 $(PY) manage.py run_huey --workers 2 --worker-type thread > var/huey.log 2>&1 & worker=$$!; \
-trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+$(PY) -m gunicorn portal.wsgi:application --bind $(HOST):$(TLS_PORT) \
+  --certfile $(TLS_DIR)/server.pem --keyfile $(TLS_DIR)/server.key \
+  --worker-class gthread --workers 1 --threads 4 --access-logfile - > var/https.log 2>&1 & https=$$!; \
+trap 'kill $$worker $$https 2>/dev/null' EXIT INT TERM; \
 echo "Task queue worker started (pid $$worker, log var/huey.log)."; \
 echo "Sign-in accounts and their passwords: $(ACCOUNTS_FILE) (readable by you only)."; \
+echo "Serving https://$(HOST):$(TLS_PORT)/ too (pid $$https, log var/https.log): the APIs for Microsoft's SDKs."; \
+echo "  Its certificate authority: $(CURDIR)/$(TLS_DIR)/ca.pem. Trust it in the shell that runs a script:"; \
+echo "    export REQUESTS_CA_BUNDLE=$(CURDIR)/$(TLS_DIR)/ca.pem SSL_CERT_FILE=$(CURDIR)/$(TLS_DIR)/ca.pem"; \
+echo "  (requests and the Dataverse client read the first, httpx and msgraph-sdk the second; curl --cacert it)."; \
 echo "Serving http://$(HOST):$(PORT)/ with DEBUG $(if $(filter 1,$(1)),on (development only),off)."; \
 $(PY) manage.py runserver $(HOST):$(PORT)
 endef
 
-run: seed
+run: seed tls
 	$(call serve,0)
 
 # The same with DEBUG on (debug pages, static files straight from static/): for development only.
-dev: seed
+dev: seed tls
 	$(call serve,1)
 
-serve: secret-key
+serve: tls
 	$(call serve,0)
 
 test: venv

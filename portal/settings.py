@@ -2,7 +2,7 @@
 
 DJANGO_SECRET_KEY, DJANGO_DEBUG, DJANGO_ALLOWED_HOSTS, DJANGO_BEHIND_TLS_PROXY,
 DJANGO_CSRF_TRUSTED_ORIGINS, DATABASE_URL (SQLite file by default), HUEY_FILE / HUEY_REDIS_URL,
-SYNC_INTERVAL_MINUTES, EMAIL_BACKEND / EMAIL_FILE_PATH for the outbox.
+SYNC_INTERVAL_MINUTES, EMAIL_BACKEND / EMAIL_FILE_PATH for the outbox, PORTAL_TLS_PORT.
 """
 import os
 from pathlib import Path
@@ -52,6 +52,12 @@ if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SILENCED_SYSTEM_CHECKS = ["security.W021"]  # HSTS preload: see above
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# The https port of `make run` (gunicorn with the local certificate authority of var/tls/, beside the
+# http port): where the APIs are for Microsoft's SDKs (the Dataverse client speaks https only). Only
+# named here (the Developers page shows it); gunicorn serving TLS itself sets wsgi.url_scheme to
+# https, so request.is_secure() is true there and absolute URLs (nextLinks, OData-EntityId) are
+# https without trusting any forwarded header.
+PORTAL_TLS_PORT = int(os.environ.get("PORTAL_TLS_PORT", "8443"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
