@@ -131,17 +131,22 @@ def _apply_skus(spec: dict, db: _Directory, w: _Writer, summary: _Summary) -> di
 
 
 def _apply_apps(spec: dict, summary: _Summary) -> None:
+    """Create or rename app registrations; `permissions`, when given, become exactly the Microsoft
+    Graph application permissions granted to the app (admin consent, through its service)."""
     existing = {a.app_id: a for a in AppRegistration.objects.filter(app_id__in=[a["app_id"] for a in spec["apps"]])}
     for a in spec["apps"]:
         app = existing.get(a["app_id"])
+        outcome = "unchanged"
         if app is None:
-            dir_svc.app_registration_create(name=a.get("name") or str(a["app_id"]), app_id=a["app_id"])
-            summary.add("apps", "created")
+            app, _secret = dir_svc.app_registration_create(name=a.get("name") or str(a["app_id"]), app_id=a["app_id"])
+            outcome = "created"
         elif "name" in a and a["name"] != app.name:
             dir_svc.app_registration_update(app=app, name=a["name"])
-            summary.add("apps", "updated")
-        else:
-            summary.add("apps", "unchanged")
+            outcome = "updated"
+        if "permissions" in a and sorted(set(a["permissions"])) != sorted(app.application_permissions or []):
+            dir_svc.app_registration_set_permissions(app=app, permissions=a["permissions"])
+            outcome = "updated" if outcome == "unchanged" else outcome
+        summary.add("apps", outcome)
 
 
 _SIMPLE_USER_KEYS = {"usage_location": "usage_location", "enabled": "account_enabled", "user_type": "user_type",

@@ -18,6 +18,7 @@ from users_app.models import AppRegistration, DirectoryGroup, DirectoryUser, Sku
 from users_app.passwords import password_problems
 from users_app.provisioning import rules
 from users_app.provisioning.rules import InvalidInput, RuleViolation
+from users_app.provisioning.rules.admin_roles import APPLICATION_PERMISSIONS
 from users_app.provisioning.rules.text import CONTROL, check_text
 from users_app.services import environments as env_svc
 
@@ -28,7 +29,7 @@ MISSING: Any = object()
 TOP_KEYS = ("tenant", "skus", "users", "groups", "apps", "environments")
 TENANT_KEYS = {"name": "str", "domain": "str", "marketing_licence": "bool"}
 SKU_KEYS = {"sku": "str", "name": "str", "seats": "int", "kind": "str", "service_plans": "list_str"}
-APP_KEYS = {"name": "str", "app_id": "str"}
+APP_KEYS = {"name": "str", "app_id": "str", "permissions": "list_str"}
 # file key -> DirectoryUser field
 USER_PROFILE = {
     "display_name": "display_name", "given_name": "given_name", "surname": "surname", "job_title": "job_title",
@@ -347,6 +348,10 @@ def parse(data) -> dict:
             a["app_id"] = uuid.UUID(a["app_id"])
         except ValueError:
             _fail(f"apps[{i}].app_id {_shown(a['app_id'])} is not a GUID.")
+        for permission in a.get("permissions", ()):
+            if permission not in APPLICATION_PERMISSIONS:
+                _fail(f"apps[{i}].permissions: {_shown(permission)} is not a Microsoft Graph application permission "
+                      f"this tenant offers; the permissions are {', '.join(APPLICATION_PERMISSIONS)}.")
     if len({a["app_id"] for a in spec["apps"]}) != len(spec["apps"]):
         _fail("apps: an app_id appears more than once.")
 
