@@ -67,7 +67,7 @@ def curl_client_credentials(urls: Urls, *, client_id: str = CLIENT_ID, client_se
     """A token for an app registration (client credentials), kept in ACCESS_TOKEN."""
     return (f"export ACCESS_TOKEN=$(curl -s --cacert {urls.ca_file} {urls.token} \\\n"
             f"  -d grant_type=client_credentials \\\n"
-            f"  -d client_id={client_id} \\\n"
+            f"  -d 'client_id={client_id}' \\\n"
             f"  --data-urlencode 'client_secret={client_secret}' \\\n"
             f"  -d scope=https://graph.microsoft.com/.default \\\n"
             f"  {_TOKEN_OUT})")

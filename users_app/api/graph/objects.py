@@ -40,6 +40,9 @@ USER_PROPERTIES = {
     "mailNickname": _mail_nickname,
     "createdDateTime": lambda u: u.created_on.strftime("%Y-%m-%dT%H:%M:%SZ") if u.created_on else None,
     "deletedDateTime": lambda u: u.deleted_on.strftime("%Y-%m-%dT%H:%M:%SZ") if u.deleted_on else None,
+    # Service plans cannot be switched off one by one here: disabledPlans is always empty.
+    "assignedLicenses": lambda u: [{"skuId": str(a.sku.sku_id), "disabledPlans": []}
+                                   for a in u.licence_assignments.all()],
 }
 # What GET /users and GET /users/{id} answer without $select (Graph's default set).
 USER_DEFAULT = ("businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone",

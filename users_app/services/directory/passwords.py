@@ -87,26 +87,30 @@ def send_password_mail(user: DirectoryUser, password: str, to: str, *, must_chan
 
 @transaction.atomic
 def directory_user_set_password(
-    *, user: DirectoryUser, password: str | None = None, email_password_to: str | None = None
+    *, user: DirectoryUser, password: str | None = None, email_password_to: str | None = None,
+    must_change_password: bool = False,
 ) -> str | None:
     """DIR-01: set a password. Without one, a temporary password is generated, returned
     (shown once), must be changed at first sign-in and may be mailed (clear text).
-    A user setting its own password (the password page) needs no admin role."""
+    A user setting its own password (the password page) needs no admin role.
+    `must_change_password` makes a given password temporary too (Graph's passwordProfile
+    forceChangePasswordNextSignIn)."""
     own = password is not None and audit.current_actor().object_id == user.pk
     with audit.action("Change own password" if own else "Reset password", target=user) as entry:
         if not own:
             require_right(Action.RESET_PASSWORD, user)
-        shown = _set_password(user, password, email_password_to)
+        shown = _set_password(user, password, email_password_to, must_change_password)
         entry.change("password", None, "temporary password set" if shown else "password set")
     return shown
 
 
-def _set_password(user: DirectoryUser, password: str | None, email_password_to: str | None) -> str | None:
+def _set_password(user: DirectoryUser, password: str | None, email_password_to: str | None,
+                  must_change_password: bool = False) -> str | None:
     refuse_hard_deleted(user)
     if password is not None:
         set_account_password(user, password)
-        if user.must_change_password:
-            user.must_change_password = False
+        if user.must_change_password != must_change_password:
+            user.must_change_password = must_change_password
             user.save(update_fields=["must_change_password", "modified_on"])
         return None
     shown = generate_temporary_password()

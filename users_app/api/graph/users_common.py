@@ -1,0 +1,192 @@
+"""What the Graph users endpoints share (users.py, users_licences.py, users_deleted.py): who may read,
+finding a user by object id or user principal name, the Graph -> model property tables for
+$filter, $orderby and writes, $search, and a keyset-paged list in Graph's shape.
+
+Reading needs Action.READ (any admin role, or an app granted a permission that stands for one); a
+directory user without an admin role may read only itself (/me, /users/{own id}). Writes are
+checked by the services (DIR-05), as the screens' are.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+
+from django.db.models import Q
+from django.http import JsonResponse
+
+from users_app import list_search
+from users_app.choices import DeletedState
+from users_app.models import DirectoryUser
+from users_app.provisioning.rules import admin_roles
+from users_app.provisioning.rules.admin_roles import Action
+from users_app.services.directory import directory_user_find
+
+from .. import errors, odata
+from ..errors import GRAPH
+from . import objects
+
+MAX_TOP = 999
+DEFAULT_TOP = 100
+INSUFFICIENT = "Insufficient privileges to complete the operation."
+CONSISTENCY_HELP = "requires the header 'ConsistencyLevel: eventual'"
+
+# Graph property -> DirectoryUser field, for $filter.
+FILTER_ALIASES = {
+    "id": "id",
+    "userPrincipalName": "user_principal_name",
+    "displayName": "display_name",
+    "givenName": "given_name",
+    "surname": "surname",
+    "mail": "mail",
+    "jobTitle": "job_title",
+    "accountEnabled": "account_enabled",
+    "userType": "user_type",
+    "usageLocation": "usage_location",
+    "mobilePhone": "mobile_phone",
+    "streetAddress": "street_address",
+    "city": "city",
+    "state": "state",
+    "postalCode": "postal_code",
+    "country": "country",
+    "createdDateTime": "created_on",
+}
+# Graph property -> (field, nullable), for $orderby (as Graph: displayName and userPrincipalName).
+ORDER_ALIASES = {"displayName": ("display_name", False), "userPrincipalName": ("user_principal_name", False)}
+# $search "property:value": the properties Graph searches, each one a column of the search index.
+SEARCH_ALIASES = {"displayName": "display_name", "userPrincipalName": "user_principal_name", "mail": "mail",
+                  "givenName": "given_name", "surname": "surname"}
+
+
+# --- rights -----------------------------------------------------------------------------------
+
+
+def may_read(caller) -> bool:
+    return admin_roles.may(caller.roles, Action.READ)
+
+
+def require_read(caller, user: DirectoryUser | None = None) -> None:
+    """403 unless the caller may read the directory (or `user` is the caller itself)."""
+    if user is not None and caller.user is not None and caller.user.pk == user.pk:
+        return
+    if not may_read(caller):
+        raise errors.denied(GRAPH, INSUFFICIENT)
+
+
+# --- finding one user -------------------------------------------------------------------------
+
+
+def not_found(key: str) -> errors.ApiError:
+    return errors.not_found(GRAPH, f"Resource '{key}' does not exist or one of its queried reference-property "
+                                   f"objects are not present.")
+
+
+def live_user(key: str) -> DirectoryUser:
+    """The user the path names by object id or user principal name (already percent-decoded by the
+    URL resolver; compared ignoring case). A deleted user is not found here (DIR-04, DIR-11): it
+    lives under /directory/deletedItems."""
+    user = None
+    if "@" in key:
+        found = directory_user_find(key)
+        if found is not None and found.deleted_state == DeletedState.NONE:
+            user = found
+    else:
+        try:
+            object_id = uuid.UUID(key)
+        except ValueError:
+            raise not_found(key) from None
+        user = DirectoryUser.objects.filter(pk=object_id, deleted_state=DeletedState.NONE).first()
+    if user is None:
+        raise not_found(key)
+    return user
+
+
+def deleted_user(key: str) -> DirectoryUser:
+    """A soft-deleted user by object id (deletedItems); purged ones are gone."""
+    try:
+        object_id = uuid.UUID(key)
+    except ValueError:
+        raise not_found(key) from None
+    user = DirectoryUser.objects.filter(pk=object_id, deleted_state=DeletedState.SOFT).first()
+    if user is None:
+        raise not_found(key)
+    return user
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+_SEARCH_TERM = re.compile(r'\s*"([A-Za-z]+):([^"]*)"\s*')
+
+
+def search_q(text: str) -> Q:
+    """$search: `"property:value"` clauses joined by AND / OR (as Graph takes them). Each is
+    answered through the trigram search index where it helps (users_app.list_search), then the
+    property's own case-insensitive `contains`."""
+    q, joiner, position = None, None, 0
+    while True:
+        match = _SEARCH_TERM.match(text, position)
+        if match is None:
+            raise errors.bad_request(GRAPH, 'Invalid $search: write "property:value" clauses, joined by AND or OR, '
+                                            'for example $search="displayName:adele".')
+        name, value = match.groups()
+        if name not in SEARCH_ALIASES:
+            raise errors.bad_request(GRAPH, f"Could not find a property named '{name}' for $search.")
+        term = Q(**{f"{SEARCH_ALIASES[name]}__icontains": value})
+        if list_search.usable(value):
+            candidates = list_search.candidates(list_search.DIRECTORYUSER, value)
+            if candidates is not None:
+                term = candidates & term
+        q = term if q is None else (q & term if joiner == "AND" else q | term)
+        position = match.end()
+        if position >= len(text):
+            return q
+        rest = text[position:]
+        word = rest.split(None, 1)[0] if rest.split() else ""
+        if word not in ("AND", "OR"):
+            raise errors.bad_request(GRAPH, f"Invalid $search: '{rest.strip()}' follows a clause; join clauses "
+                                            f"with AND or OR.")
+        joiner = word
+        position += rest.index(word) + len(word)
+
+
+def consistency_required(request, opts: odata.Options) -> None:
+    """$count and $search need `ConsistencyLevel: eventual`, as in Graph (400 without). The SDK does
+    not repeat the header when it follows a nextLink: a request with $skiptoken is a next page."""
+    if opts.skiptoken:
+        return
+    eventual = request.headers.get("ConsistencyLevel", "").strip().lower() == "eventual"
+    if opts.count and not eventual:
+        raise errors.bad_request(GRAPH, f"$count {CONSISTENCY_HELP}.")
+    if opts.search and not eventual:
+        raise errors.bad_request(GRAPH, f"$search {CONSISTENCY_HELP}.")
+
+
+def user_list_response(request, queryset, *, default=objects.USER_DEFAULT, typed: bool = False,
+                       orderable: bool = True) -> JsonResponse:
+    """A paged list of users in Graph's shape: $filter, $search, $select, $orderby, $top (the page
+    size, kept in the nextLink), $count (@odata.count of the whole filtered list, first page)."""
+    opts = odata.options(request, GRAPH, max_top=MAX_TOP)
+    consistency_required(request, opts)
+    if opts.top == 0:
+        raise errors.bad_request(GRAPH, f"$top: 0 is out of range (1 to {MAX_TOP}).")
+    properties = odata.select(opts, objects.USER_PROPERTIES, default, GRAPH, always=("id",))
+    if opts.filter:
+        queryset = queryset.filter(odata.filter_q(opts.filter, FILTER_ALIASES, DirectoryUser, GRAPH))
+    if opts.search:
+        queryset = queryset.filter(search_q(opts.search.strip()))
+    if opts.orderby and not orderable:
+        raise errors.bad_request(GRAPH, "$orderby is not supported on this list.")
+    keys = odata.order(opts.orderby, ORDER_ALIASES, GRAPH, key="id")
+    body: dict = {}
+    if opts.count and not opts.skiptoken:
+        body["@odata.count"] = queryset.count()
+    page = odata.keyset_page(queryset, keys, size=opts.top or DEFAULT_TOP, skiptoken=opts.skiptoken, api=GRAPH)
+    body["value"] = [objects.user_json(user, properties, typed=typed) for user in page.rows]
+    link = odata.next_link(request, page.token, drop=("$count",))
+    if link:
+        body["@odata.nextLink"] = link
+    return JsonResponse(body)
+
+
+def single_select(request, default=objects.USER_DEFAULT) -> list[str]:
+    """$select of a single user's GET (the default set without it)."""
+    return odata.select(odata.options(request, GRAPH), objects.USER_PROPERTIES, default, GRAPH, always=("id",))
