@@ -108,3 +108,6 @@ def from_violation(api: str, violation: RuleViolation) -> ApiError:
         code = DV_USER_DISABLED if violation.code == "roleFailureDuetoUserIsDisabled" else code
     prefix = f"{violation.code}: " if violation.code else ""
     return ApiError(400, code, f"{violation.rule}: {prefix}{violation.message}")
+# Power Platform admin codes added by the BAP endpoints (powerplatform/views.py).
+BAP_USER_NOT_FOUND = "UserNotFound"
+BAP_APP_NOT_FOUND = "ApplicationNotFound"

@@ -1,1 +1,1 @@
-"""The Power Platform admin API (BAP) subset."""
+"""The Power Platform admin API (BAP) subset: views.py (environments, addUser, addAppUser), shapes.py (JSON)."""
