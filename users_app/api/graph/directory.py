@@ -1,0 +1,138 @@
+"""What the directory's Graph views share: ids in URLs, `$ref` bodies, collections with absolute
+nextLinks, and Graph's own sentences for a reference that already exists or is missing.
+
+The views themselves: groups.py (groups, members, owners, memberOf), roles.py (directoryRoles,
+roleManagement/directory) and applications.py (applications, servicePrincipals). Each reads
+through the ORM or a selector and writes only through users_app/services/directory/...
+"""
+from __future__ import annotations
+
+import re
+import uuid
+
+from django.db.models.functions import Lower
+from django.http import HttpResponse, JsonResponse
+
+from users_app.choices import DeletedState
+from users_app.models import DirectoryUser
+from users_app.provisioning.rules.admin_roles import Action
+from users_app.services.directory.rights import require_right
+
+from .. import errors
+from ..endpoint import json_body
+from ..errors import GRAPH
+
+DEFAULT_PAGE, MAX_PAGE = 100, 999
+# The trailing id of an "@odata.id": real Graph wants .../v1.0/directoryObjects/{id}; a clone also
+# takes its own base, and /users/{id} or /groups/{id}.
+_REF = re.compile(r"(?:^|/)(directoryObjects|users|groups)/([^/?#]+)/?$")
+
+
+def require_read() -> None:
+    """DIR-05: every admin role reads the directory; an app needs a granted read permission."""
+    require_right(Action.READ)
+
+
+def missing(key) -> errors.ApiError:
+    return errors.not_found(GRAPH, f"Resource '{key}' does not exist or one of its queried reference-property "
+                                   f"objects are not present.")
+
+
+def parse_id(key: str) -> uuid.UUID:
+    """An object id from the URL (a GUID); anything else names no object: 404."""
+    try:
+        return uuid.UUID(str(key))
+    except ValueError:
+        raise missing(key) from None
+
+
+def already_exists(prop: str) -> errors.ApiError:
+    return errors.bad_request(GRAPH, "One or more added object references already exist for the following "
+                                     f"modified properties: '{prop}'.")
+
+
+def live_user(key: str) -> DirectoryUser:
+    """A user by object id or user principal name, not deleted (404 otherwise)."""
+    queryset = DirectoryUser.objects.filter(deleted_state=DeletedState.NONE)
+    try:
+        user = queryset.filter(pk=uuid.UUID(str(key))).first()
+    except ValueError:
+        user = queryset.annotate(upn_lower=Lower("user_principal_name")).filter(upn_lower=str(key).lower()).first()
+    if user is None:
+        raise missing(key)
+    return user
+
+
+def ref_target(request) -> tuple[str, str]:
+    """(collection, id) of the `$ref` body's "@odata.id": collection is directoryObjects, users or groups."""
+    body = json_body(request, GRAPH)
+    ref = body.get("@odata.id")
+    if not isinstance(ref, str) or not ref.strip():
+        raise errors.bad_request(GRAPH, "The request body needs '@odata.id': the URL of the object to add, "
+                                        "such as https://graph.microsoft.com/v1.0/directoryObjects/{id}.")
+    match = _REF.search(ref.strip())
+    if match is None:
+        raise errors.bad_request(GRAPH, f"Invalid '@odata.id' {ref!r}: it must end in /directoryObjects/{{id}}, "
+                                        "/users/{id} or /groups/{id}.")
+    return match.group(1), match.group(2)
+
+
+def string_field(body: dict, name: str, *, required: bool = False) -> str | None:
+    value = body.get(name)
+    if value is None:
+        if required:
+            raise errors.bad_request(GRAPH, f"Property '{name}' is required.")
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise errors.bad_request(GRAPH, f"Invalid value for property '{name}': a non-empty string is expected.")
+    return value
+
+
+def bool_field(body: dict, name: str) -> bool | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, bool):
+        raise errors.bad_request(GRAPH, f"Invalid value for property '{name}': true or false is expected.")
+    return value
+
+
+def refuse_unknown(body: dict, known) -> None:
+    """A property this portal does not keep is refused (400 naming it) rather than dropped;
+    "@odata.*" annotations are ignored."""
+    for name in body:
+        if "@odata." in name and not name.endswith("@odata.bind"):
+            continue
+        if name not in known:
+            raise errors.bad_request(GRAPH, f"Property '{name}' is not supported here; the properties taken "
+                                            f"are {', '.join(sorted(known))}.")
+
+
+_QUOTED_GUID = re.compile(r"'([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})'")
+
+
+def filter_q(text: str, aliases: dict, model):
+    """odata.filter_q, with Graph's quoted GUIDs (id eq '...') read as GUIDs, so that they compare
+    with a uuid column on every database (a text GUID never equals SQLite's stored form)."""
+    from .. import odata
+
+    return odata.filter_q(_QUOTED_GUID.sub(r"\1", text), aliases, model, GRAPH)
+
+
+def collection(request, values: list, *, token: str | None = None, count: int | None = None) -> JsonResponse:
+    from ..odata import next_link
+
+    body: dict = {"@odata.context": request.build_absolute_uri("/v1.0/$metadata")}
+    if count is not None:
+        body["@odata.count"] = count
+    body["value"] = values
+    link = next_link(request, token)
+    if link:
+        body["@odata.nextLink"] = link
+    return JsonResponse(body)
+
+
+def no_content() -> HttpResponse:
+    return HttpResponse(status=204)
+
+
+def created(body: dict) -> JsonResponse:
+    return JsonResponse(body, status=201)
