@@ -73,7 +73,7 @@ def _list(request, table, filters):
     properties = odata.select(opts, table, tuple(table), GRAPH, always=("id",))
     queryset = AppRegistration.objects.all()
     if opts.filter:
-        queryset = queryset.filter(d.filter_q(opts.filter, filters, AppRegistration))
+        queryset = queryset.filter(d.filter_q(opts.filter, filters, AppRegistration, guids=("id", "appId")))
     keys = odata.order(opts.orderby, ORDER, GRAPH)
     page = odata.keyset_page(queryset, keys, size=opts.top or d.DEFAULT_PAGE, skiptoken=opts.skiptoken, api=GRAPH)
     count = queryset.count() if opts.count else None

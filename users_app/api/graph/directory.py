@@ -106,15 +106,27 @@ def refuse_unknown(body: dict, known) -> None:
                                             f"are {', '.join(sorted(known))}.")
 
 
-_QUOTED_GUID = re.compile(r"'([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})'")
+_GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
-def filter_q(text: str, aliases: dict, model):
-    """odata.filter_q, with Graph's quoted GUIDs (id eq '...') read as GUIDs, so that they compare
-    with a uuid column on every database (a text GUID never equals SQLite's stored form)."""
+def filter_q(text: str, aliases: dict, model, *, guids=("id",)):
+    """odata.filter_q, with Graph's quoted GUIDs compared to a GUID property (`id eq '...'`, `guids`)
+    read as GUIDs, so that they match a uuid column on every database (SQLite keeps uuids as hex
+    without dashes, which a text literal never equals)."""
     from .. import odata
 
-    return odata.filter_q(_QUOTED_GUID.sub(r"\1", text), aliases, model, GRAPH)
+    names = "|".join(re.escape(name) for name in guids)
+
+    def unquote(match) -> str:
+        literals = re.findall(r"'((?:[^']|'')*)'", match.group(3))
+        bad = [value for value in literals if not re.fullmatch(_GUID, value)]
+        if bad:
+            raise errors.bad_request(GRAPH, f"Invalid $filter: '{bad[0]}' is not a valid GUID for "
+                                            f"property '{match.group(1)}'.")
+        return match.group(1) + match.group(2) + re.sub(r"'([^']*)'", r"\1", match.group(3))
+
+    pattern = re.compile(rf"(?<![\w/])({names})(\s+(?:eq|ne)\s+|\s+in\s+)('(?:[^']|'')*'|\([^)]*\))")
+    return odata.filter_q(pattern.sub(unquote, text), aliases, model, GRAPH)
 
 
 def collection(request, values: list, *, token: str | None = None, count: int | None = None) -> JsonResponse:

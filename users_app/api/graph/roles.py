@@ -214,7 +214,7 @@ def role_assignments(request):
     opts = odata.options(request, GRAPH, max_top=d.MAX_PAGE)
     queryset = _assignments()
     if opts.filter:
-        queryset = queryset.filter(d.filter_q(opts.filter, ASSIGNMENT_FILTERS, AdminRoleAssignment))
+        queryset = queryset.filter(d.filter_q(opts.filter, ASSIGNMENT_FILTERS, AdminRoleAssignment, guids=("principalId",)))
     page = odata.keyset_page(queryset, [odata.Key("pk")], size=opts.top or d.DEFAULT_PAGE, skiptoken=opts.skiptoken,
                              api=GRAPH)
     count = queryset.count() if opts.count else None
