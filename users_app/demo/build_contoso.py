@@ -259,8 +259,12 @@ def build() -> dict:
          "do_not_remove_roles_on_change_business_unit": True, "region": "europe"},
     ]
     apps = [
-        {"name": "ERP connector", "app_id": "00000000-0000-0000-0000-000000000001"},
-        {"name": "Reporting service", "app_id": "00000000-0000-0000-0000-000000000002"},
+        # Microsoft Graph application permissions granted by admin consent (what their client-credentials
+        # tokens may do in the directory); the ERP connector's secret is in the accounts file (seed_demo).
+        {"name": "ERP connector", "app_id": "00000000-0000-0000-0000-000000000001",
+         "permissions": ["User.ReadWrite.All", "Group.Read.All", "LicenseAssignment.ReadWrite.All"]},
+        {"name": "Reporting service", "app_id": "00000000-0000-0000-0000-000000000002",
+         "permissions": ["Directory.Read.All"]},
     ]
 
     for u in users:  # a tidy, stable key order

@@ -68,6 +68,9 @@ DEMO_ACCOUNTS = (  # the portal sign-ins, a holder of each admin role (users_app
                 "Ordinary licensed user, temporary password: must change it at first sign-in (DIR-01)", temporary=True),
 )
 SUPERUSER_SHOWS = "Django admin (/admin/ only)"
+# The app registration whose client credentials the accounts file holds, for the README's
+# client-credentials snippet: a fresh secret each time the file is written at the demo's creation.
+CLIENT_APP_ID = "00000000-0000-0000-0000-000000000001"  # ERP connector (contoso.json grants its permissions)
 # B20: lost their only Power Apps licence; the background sync disabled them (ELIG-03) in Service.
 LICENCE_STORY_USER = "arjun.evans@contoso.onmicrosoft.com"
 IMPORT_OWNERS_UNKNOWN = ("former.employee@contoso.onmicrosoft.com", "contractor@fabrikam.com")
@@ -87,6 +90,23 @@ class DemoReport:
     accounts_file: Path | None = None
     notes: list[str] = field(default_factory=list)
     summary: dict = field(default_factory=dict)
+    client: ClientCredentials | None = None  # made when the accounts file is written
+
+
+@dataclass(frozen=True)
+class ClientCredentials:
+    """An app registration's client credentials for the APIs (POST /{tenant_id}/oauth2/v2.0/token)."""
+    app_name: str
+    tenant_id: str
+    client_id: str
+    client_secret: str
+    permissions: tuple[str, ...] = ()
+
+    def lines(self) -> list[str]:
+        """The accounts file's comment lines (the sign-in lines stay `login  password  shows`)."""
+        return [f"Client credentials of the app registration {self.app_name!r} (Microsoft Graph application "
+                f"permissions: {', '.join(self.permissions) or 'none'}), a secret made by seed_demo:",
+                f"TENANT_ID={self.tenant_id}", f"CLIENT_ID={self.client_id}", f"CLIENT_SECRET={self.client_secret}"]
 
 
 def default_accounts_file() -> Path:
@@ -127,13 +147,17 @@ def read_accounts_file(path: Path) -> dict[str, tuple[str, str]] | None:
     return accounts
 
 
-def write_accounts_file(path: Path, accounts: list[tuple[str, str, str]], *, notes: list[str] = ()) -> None:
-    """Replace the file at once; it is created readable and writable by its owner only."""
+def write_accounts_file(path: Path, accounts: list[tuple[str, str, str]], *, notes: list[str] = (),
+                        client: ClientCredentials | None = None) -> None:
+    """Replace the file at once; it is created readable and writable by its owner only. `client`:
+    an app registration's client credentials, after the accounts as comment lines (`# CLIENT_ID=...`)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     width = max((len(login) for login, _, _ in accounts), default=0)
     text = ACCOUNTS_FILE_HEADER + "".join(f"# {note}\n" for note in notes) + "".join(
         f"{login:<{width}}  {password}  {shows}\n" for login, password, shows in accounts)
+    if client is not None:
+        text += "".join(f"# {line}\n" for line in client.lines())
     partial = path.with_name(path.name + ".partial")
     partial.unlink(missing_ok=True)
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -165,12 +189,14 @@ def demo_seed(*, path: Path, accounts_file: Path | None = None, superuser: bool 
     accounts_file = Path(accounts_file) if accounts_file is not None else default_accounts_file()
     known = read_accounts_file(accounts_file)
     notes: list[str] = []
+    client = None
     if not demo_present():
         with transaction.atomic():
             _seed(path)
             accounts = _set_passwords(known or {}, superuser=superuser or settings.DEBUG)
+            client = client_credentials()
             # Written last in the transaction: if it cannot be written, no password is set.
-            write_accounts_file(accounts_file, accounts)
+            write_accounts_file(accounts_file, accounts, client=client)
         search_index_refresh()  # the lists' trigram index, in bulk, after the seed's writes
         created = True
     else:
@@ -180,14 +206,27 @@ def demo_seed(*, path: Path, accounts_file: Path | None = None, superuser: bool 
         else:
             with transaction.atomic():
                 accounts, notes = _retire_published_password()
-                write_accounts_file(accounts_file, accounts, notes=notes)
+                client = client_credentials()
+                write_accounts_file(accounts_file, accounts, notes=notes, client=client)
     summary = {
         "directory users": DirectoryUser.objects.count(),
         "environments": Environment.objects.count(),
         "user records": SystemUser.objects.count(),
         "sync runs": SyncRun.objects.count(),
     }
-    return DemoReport(created=created, accounts=accounts, accounts_file=accounts_file, notes=notes, summary=summary)
+    return DemoReport(created=created, accounts=accounts, accounts_file=accounts_file, notes=notes, summary=summary,
+                      client=client)
+
+
+def client_credentials() -> ClientCredentials | None:
+    """A fresh client secret of the demo's client app (CLIENT_APP_ID), with its client id and the
+    tenant id: what the README's client-credentials snippet needs. None when the app is not there."""
+    app = AppRegistration.objects.filter(app_id=CLIENT_APP_ID).first()
+    if app is None:
+        return None
+    secret = dir_svc.app_registration_new_secret(app=app)
+    return ClientCredentials(app_name=app.name, tenant_id=str(dir_svc.tenant_get().tenant_id), client_id=str(app.app_id),
+                             client_secret=secret, permissions=tuple(app.application_permissions or ()))
 
 
 def _set_passwords(known: dict[str, tuple[str, str]], *, superuser: bool) -> list[tuple[str, str, str]]:
