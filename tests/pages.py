@@ -166,6 +166,8 @@ PAGES = [
     Page("rules:rule_list", allowed=("plain",), fragment="rule-families"),
     Page("rules:rule_detail", ("rule",), allowed=("plain",), fragment="rule"),
     Page("search:search", allowed=("plain", "global"), fragment="search-results"),
+    Page("developers:developers", allowed=("plain", "global"), fragment="developers"),
+    Page("developers:personal_token", kind=ACTION),  # POST: a one-hour token, shown once
     # Power Platform: the environments and the environment page.
     Page("environments:environment_list", (), ("global", "ppadmin", "d365admin"), ("sysadmin", "plain", "useradmin"),
          "environment-table", marks=("Sales-Env",)),  # the security group by name
@@ -280,6 +282,9 @@ PAGES = [
     _m365("role_holder_remove", ROLE, refused="plain", fragment="role-holders"),
     _m365("app_registration_list", fragment="app-registration-table"),
     _m365("app_registration_create", (), "global", ("plain", "ppadmin"), "app-registration-create"),
+    _m365("app_registration_detail", ("erp_app",), "useradmin", "plain", "app-registration"),
+    _m365("app_registration_permissions", ("erp_app",), None, ("plain", "useradmin", "appadmin"), kind=ACTION),
+    _m365("app_registration_new_secret", ("erp_app",), "appadmin", "plain", "confirm-panel"),  # GET: the confirmation
     _m365("service_information", (), "plain", None, "service-information"),
     _m365("tenant_file_load", (), "global", "plain", "tenant-file"),  # POST: preview, confirm=1 loads
     _m365("audit_list", (), "greader", "plain", "audit-table"),
@@ -380,6 +385,10 @@ class World:
         app = AppRegistration.objects.get(name="ERP connector")
         return records.app_user_create(environment=self.tenant["sales"], app=app, roles=["Basic User"],
                                        email="erp@contoso.com").systemuserid
+
+    def _erp_app(self):
+        from users_app.models import AppRegistration
+        return AppRegistration.objects.get(name="ERP connector").app_id
 
     def _onprem(self):
         from environments_app.choices import Deployment

@@ -139,6 +139,18 @@ class AppRegistrationCreateForm(_Form):
     name = forms.CharField(label="Name", max_length=200)
 
 
+class AppRegistrationPermissionsForm(_Form):
+    """API permissions: the Microsoft Graph application permissions granted (admin consent); saving
+    grants exactly the ticked ones and revokes the others."""
+
+    permissions = forms.MultipleChoiceField(label="Microsoft Graph application permissions", required=False,
+                                            widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, offered=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["permissions"].choices = [(name, name) for name in offered]
+
+
 class RoleHolderAddForm(_Form):
     """Add an admin: one user, through the people picker."""
 

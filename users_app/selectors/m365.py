@@ -186,6 +186,11 @@ def app_registration_list(*, filters=None):
     return AppRegistrationFilterSet(filters, queryset=AppRegistration.objects.order_by("name")).qs
 
 
+def app_registration_get(*, app_id) -> AppRegistration:
+    """One app registration by its application (client) id; 404 when there is none."""
+    return get_object_or_404(AppRegistration, app_id=app_id)
+
+
 # --- service information -----------------------------------------------------------------------------
 
 

@@ -197,7 +197,7 @@ class AdminRoleTable(PortalTable):
 class AppRegistrationTable(PortalTable):
     container_id = "app-registration-table"
 
-    name = tables.Column(verbose_name="Display name")
+    name = tables.Column(verbose_name="Display name", linkify=("m365:app_registration_detail", [tables.A("app_id")]))
     app_id = tables.Column(verbose_name="Application (client) ID")
     object_id = tables.Column(verbose_name="Object ID")
 

@@ -20,4 +20,5 @@ urlpatterns = [
     path("rules/", include("users_app.urls.rules")),
     path("", include("users_app.urls.pickers")),
     path("search/", include("users_app.urls.search")),
+    path("developers/", include("users_app.urls.developers")),
 ]

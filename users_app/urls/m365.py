@@ -49,6 +49,11 @@ urlpatterns = [
     path("roles/<uuid:role_id>/holders/remove/", roles.role_holder_remove, name="role_holder_remove"),
     path("apps/", app_registrations.app_registration_list, name="app_registration_list"),
     path("apps/new/", app_registrations.app_registration_create, name="app_registration_create"),
+    path("apps/<uuid:app_id>/", app_registrations.app_registration_detail, name="app_registration_detail"),
+    path("apps/<uuid:app_id>/permissions/", app_registrations.app_registration_permissions,
+         name="app_registration_permissions"),
+    path("apps/<uuid:app_id>/secret/", app_registrations.app_registration_new_secret,
+         name="app_registration_new_secret"),
     path("service/", service.service_information, name="service_information"),
     path("tenant-file/", tenant_file.tenant_file_load, name="tenant_file_load"),
     path("audit/", include("users_app.urls.audit")),  # the audit log (users_app/views/audit.py)
