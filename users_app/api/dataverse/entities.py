@@ -75,7 +75,8 @@ class EntitySet:
         return {p.name: (p.path, p.nullable) for p in self.props}
 
     def queryset(self, environment):
-        return self.model.objects.filter(environment=environment).select_related(*self.related)
+        queryset = self.model.objects.filter(environment=environment)
+        return queryset.select_related(*self.related) if self.related else queryset
 
 
 def _lookup(column: str, path: str) -> Prop:

@@ -50,8 +50,11 @@ def _guid(text: str, entity: EntitySet) -> uuid.UUID:
                                             f"for {entity.logical} (a GUID).") from None
 
 
-def _entity(name: str) -> EntitySet:
+def _entity(name: str, *, keyed: bool = True) -> EntitySet:
     entity = SETS.get(name)
+    if entity is None and keyed:
+        raise errors.bad_request(DATAVERSE, f"'{name}(...)' is not supported by this server: it answers the entity "
+                                            f"sets {', '.join(SETS)} (no functions or actions).")
     if entity is None:
         raise errors.ApiError(404, "0x80060888", f"Resource not found for the segment '{name}'.")
     return entity
@@ -209,7 +212,7 @@ def _no_content() -> HttpResponse:
 
 @api_view(DATAVERSE, methods=("GET", "POST"))
 def collection(request, environment_id, entity_set):
-    entity = _entity(entity_set)
+    entity = _entity(entity_set, keyed=False)
     ctx = context(request, environment_id)
     if request.method == "GET":
         return _list(request, entity, entity.queryset(ctx.environment))
