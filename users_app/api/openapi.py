@@ -250,25 +250,29 @@ def bap_schemas() -> dict:
     linked = obj({"instanceUrl": nullable_text(), "instanceApiUrl": nullable_text(), "uniqueName": nullable_text(),
                   "domainName": nullable_text(), "version": nullable_text(), "friendlyName": nullable_text(),
                   "securityGroupId": nullable_text(), "resourceId": nullable_text(),
-                  "instanceState": nullable_text()}, nullable=True)
+                  "instanceState": nullable_text(), "baseLanguage": integer(True),
+                  "platformSku": nullable_text()}, nullable=True)
     environment = obj({
         "id": text(), "name": text(), "type": text(), "location": nullable_text(),
         "properties": obj({"displayName": text(), "environmentSku": nullable_text(),
                            "provisioningState": nullable_text(), "createdTime": nullable_text(),
-                           "isDefault": boolean(), "linkedEnvironmentMetadata": linked,
-                           "states": {"type": "object", "nullable": True}}),
+                           "isDefault": boolean(), "linkedEnvironmentMetadata": linked, "tenantId": nullable_text(),
+                           "azureRegion": nullable_text(), "databaseType": nullable_text(),
+                           "states": {"type": "object", "nullable": True},
+                           "createdBy": {"type": "object", "nullable": True}}),
     }, required=("id", "name", "properties"))
-    application_user = obj({"applicationId": nullable_text(), "systemUserId": nullable_text(),
-                            "businessUnitId": nullable_text(), "environmentId": nullable_text(),
-                            "isDisabled": boolean(True)})
     return {
         "Environment": environment,
         "EnvironmentCollection": obj({"value": array(ref("Environment")), "nextLink": nullable_text()},
                                      required=("value",)),
-        "AddUser": obj({"ObjectId": text()}, required=("ObjectId",)),
-        "ApplicationUser": application_user,
-        "ApplicationUserCreate": obj({"applicationId": text(), "businessUnitId": text(),
-                                      "securityRoles": array(text())}),
+        "AddUser": obj({"ObjectId": guid()}, required=("ObjectId",)),
+        "AddUserResult": obj({"environmentName": text(), "ObjectId": guid(), "userPrincipalName": text(),
+                              "outcome": nullable_text(), "status": text(), "systemUserId": guid(True),
+                              "information": array(text())}, required=("environmentName", "ObjectId", "status")),
+        "AddAppUser": obj({"servicePrincipalAppId": guid()}, required=("servicePrincipalAppId",)),
+        "ApplicationUser": obj({"environmentName": text(), "servicePrincipalAppId": guid(), "systemUserId": guid(),
+                                "fullName": nullable_text(), "businessUnitId": guid(True), "state": text()},
+                               required=("environmentName", "servicePrincipalAppId", "systemUserId")),
     }
 
 
@@ -401,6 +405,9 @@ def graph_paths() -> dict:
         f"{GRAPH}/directory/deletedItems/microsoft.graph.user": {"get": operation(
             g, "Soft-deleted users", ok={200: "DirectoryObjectCollection"}, parameters=GRAPH_PAGED,
             operation_id="graph_deleted_users")},
+        f"{GRAPH}/directory/deletedItems/microsoft.graph.group": {"get": operation(
+            g, "Deleted groups (none: security groups are deleted permanently)", ok={200: "DirectoryObjectCollection"},
+            operation_id="graph_deleted_groups")},
         f"{GRAPH}/directory/deletedItems/{{item_id}}": {
             "parameters": [item],
             "get": operation(g, "A soft-deleted user", ok={200: "DirectoryObject"}, operation_id="graph_deleted_get"),
@@ -565,7 +572,7 @@ def dataverse_paths() -> dict:
 
 def bap_paths() -> dict:
     b = BAP_TAG
-    environment = path_param("environment_name", text(), "The environment's name (its id)")
+    environment = path_param("environment_name", text(), "The environment's name: its id (a GUID)")
     base = f"{BAP}/scopes/admin/environments"
     return {
         base: {"get": operation(b, "Environments", ok={200: "EnvironmentCollection"}, parameters=[API_VERSION],
@@ -573,8 +580,12 @@ def bap_paths() -> dict:
         f"{base}/{{environment_name}}": {"parameters": [environment], "get": operation(
             b, "One environment", ok={200: "Environment"}, parameters=[API_VERSION], operation_id="bap_environment")},
         f"{base}/{{environment_name}}/addUser": {"parameters": [environment], "post": operation(
-            b, "Add a directory user to the environment now (SYNC-03; refusals name the rule)", ok={200: None},
-            parameters=[API_VERSION], body="AddUser", operation_id="bap_add_user")},
+            b, "Add a directory user to the environment now (SYNC-03; refusals name the rule)",
+            ok={200: "AddUserResult"}, parameters=[API_VERSION], body="AddUser", operation_id="bap_add_user")},
+        f"{base}/{{environment_name}}/addAppUser": {"parameters": [environment], "post": operation(
+            b, "Create the environment's application user for an app registration (APP-01/02/05)",
+            ok={200: "ApplicationUser"}, parameters=[API_VERSION], body="AddAppUser",
+            operation_id="bap_add_app_user")},
     }
 
 
