@@ -17,10 +17,14 @@ LIST_FIGURES = ("list_first_page", "list_search", "list_deep_page", "list_first_
                 "picker_directory", "picker_addable", "picker_users", "picker_users_100")
 PREVIEW_FIGURES = ("preview_one", "real_one", "preview_1000", "real_1000", "preview_group", "real_group",
                    "preview_one_scale", "preview_one_100")
+API_FIGURES = tuple(f"{api}_{name}" for api in ("graph", "dataverse") for name in (
+    "first_page", "middle_page", "last_page", "first_page_100", "first_per_1000", "middle_per_1000", "last_per_1000",
+    "100_per_1000"))  # users_app/benchmarks/apis.py
 TARGETS = {"preview_one": 1.5, "preview_1000": 1.5, "preview_group": 1.5, "preview_one_scale": 2.0,
            "full_sync": 3.0, "no_change_sync": 0.02, "changes_sync": 0.05, "list_first_page": 2.0,
            "list_search": 2.0, "list_deep_page": 2.0, "active_first_page": 2.0, "active_search": 2.0,
-           "active_deep_page": 2.0, "picker_directory": 2.0, "picker_addable": 2.0, "picker_users": 2.0}
+           "active_deep_page": 2.0, "picker_directory": 2.0, "picker_addable": 2.0, "picker_users": 2.0,
+           **{f"{api}_{name}_per_1000": 2.0 for api in ("graph", "dataverse") for name in ("first", "middle", "last")}}
 
 
 @pytest.mark.slow
@@ -34,7 +38,7 @@ def test_bench_300_users_json(tmp_path):
     report = json.loads(done.stdout)
     assert report["users"] == 300 and report["engine"].split()[0] in ("SQLite", "PostgreSQL")
     figures = report["figures"]
-    expected = FIGURES + PREVIEW_FIGURES + (LIST_FIGURES if "list_first_page" in figures else ())
+    expected = FIGURES + PREVIEW_FIGURES + API_FIGURES + (LIST_FIGURES if "list_first_page" in figures else ())
     assert set(figures) == set(expected)
     for name, figure in figures.items():
         assert set(figure) == {"seconds", "ratio", "ratio_of", "target", "met"}

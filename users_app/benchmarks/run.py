@@ -24,6 +24,14 @@ on SQLite on a 2-core machine; `bench` reports them, it never fails on them):
   real_one / real_1000 / real_group, the same change committed and the background sync that
   follows (each <= 1.5x); preview_one_scale: preview_one again, against preview_one_100, the same
   preview in a tenant of 100 users (<= 2x) (previews.py).
+- graph_first_page / graph_middle_page / graph_last_page: Graph's GET /v1.0/users paged at
+  $top=999 through the N-user directory, against graph_first_page_100, the first page of a
+  directory of 100 users (a scratch database of its own); dataverse_first_page / _middle_page /
+  _last_page: the Dataverse Web API's systemusers of the N-user environment paged with Prefer:
+  odata.maxpagesize=5000, against dataverse_first_page_100, the 100-user environment's (no target:
+  a page of 999 or 5,000 rows against one of 100); {graph,dataverse}_{first,middle,last}_per_1000:
+  the same pages' seconds per 1,000 rows against the 100-user page's ({api}_100_per_1000) (each
+  <= 2x) (apis.py: the real views, with an app registration's token).
 """
 from __future__ import annotations
 
@@ -48,6 +56,7 @@ from users_app.provisioning.sync import environment_sync
 from users_app.services import directory as dir_svc
 from users_app.tenant_file import load_tenant_file
 
+from .apis import api_pages_measure, graph_first_page_100
 from .floor import floor_measure
 from .pickers import active_users_measure, picker_measure
 from .previews import previews_measure, small_measure
@@ -83,6 +92,22 @@ RATIOS = {
     "real_group": ("real_group", None),
     "preview_one_scale": ("preview_one_100", 2.0),
     "preview_one_100": ("preview_one_100", None),
+    "graph_first_page": ("graph_first_page_100", None),
+    "graph_middle_page": ("graph_first_page_100", None),
+    "graph_last_page": ("graph_first_page_100", None),
+    "graph_first_page_100": ("graph_first_page_100", None),
+    "graph_first_per_1000": ("graph_100_per_1000", 2.0),
+    "graph_middle_per_1000": ("graph_100_per_1000", 2.0),
+    "graph_last_per_1000": ("graph_100_per_1000", 2.0),
+    "graph_100_per_1000": ("graph_100_per_1000", None),
+    "dataverse_first_page": ("dataverse_first_page_100", None),
+    "dataverse_middle_page": ("dataverse_first_page_100", None),
+    "dataverse_last_page": ("dataverse_first_page_100", None),
+    "dataverse_first_page_100": ("dataverse_first_page_100", None),
+    "dataverse_first_per_1000": ("dataverse_100_per_1000", 2.0),
+    "dataverse_middle_per_1000": ("dataverse_100_per_1000", 2.0),
+    "dataverse_last_per_1000": ("dataverse_100_per_1000", 2.0),
+    "dataverse_100_per_1000": ("dataverse_100_per_1000", None),
 }
 
 
@@ -202,6 +227,9 @@ def bench_run(users: int, *, keep: bool = False, progress: Callable[[str], None]
             seconds["picker_users"] = big_picker["environment"]
             seconds["picker_users_100"] = small_picker["environment"]
             progress("Active users and the picker measured")
+        api_seconds, counts["apis"] = api_pages_measure(production, pilot, progress=progress)
+        seconds.update(api_seconds)
+        progress("the APIs' pages measured")
         measured = previews_measure(many=min(CHANGES, users), progress=progress)
         seconds.update(measured.seconds)
         preview_cpu.update(measured.cpu)
@@ -215,6 +243,10 @@ def bench_run(users: int, *, keep: bool = False, progress: Callable[[str], None]
     seconds.update(measured.seconds)
     preview_cpu.update(measured.cpu)
     seconds["preview_one_scale"] = seconds["preview_one"]
+    # Graph's first page in a directory of 100 users: a scratch database of its own.
+    with tempfile.TemporaryDirectory(prefix="portal-bench-file-") as directory:
+        graph_100, counts["graph_100"] = graph_first_page_100(Path(directory), users=SMALL)
+    seconds.update(graph_100)
     cpu = {name: round(CPU[name], 3) for name in ("load", "full_sync", "search_index", "no_change_sync", "changes_sync")}
     cpu.update({name: round(value, 3) for name, value in preview_cpu.items()})
     return report(users, engine, seconds, counts, notes, cpu=cpu, load_average=[load_before, os.getloadavg()[0]])

@@ -4,7 +4,9 @@ Builds a scratch database of the configured engine (DATABASE_URL), loads a gener
 of N users, and measures the floor, the first full sync, a sync with no change, a sync after
 1,000 job-title changes, the load itself, the users list at N users against 100 users, and
 impact previews against the real change and sync (one licence removed, 1,000, an environment
-pointed at another security group) and against the same preview at 100 users.
+pointed at another security group) and against the same preview at 100 users, and the APIs' lists
+(Graph's users at $top=999, Dataverse's systemusers at odata.maxpagesize=5000: the first, a middle
+and the last page against the first page at 100 users; users_app/benchmarks/apis.py).
 Prints a table (or one JSON object) of seconds, ratios and targets. It measures, it does not
 assert: a missed target is printed as missed, and the exit code stays 0."""
 from users_app.benchmarks.run import bench_run
@@ -12,7 +14,7 @@ from users_app.management.base import PortalCommand
 
 
 class Command(PortalCommand):
-    help = "Measure load, floor, syncs, users lists and impact previews at N users in a scratch database; print seconds, ratios, targets."
+    help = "Measure load, floor, syncs, users lists, impact previews and the APIs' pages at N users in a scratch database; print seconds, ratios, targets."
     atomic = False  # a scratch database of its own; the syncs manage their transactions
 
     def add_arguments(self, parser):
