@@ -94,7 +94,7 @@ def graph_sdk(urls: Urls) -> str:
     return f'''import asyncio
 import os
 
-os.environ.setdefault("SSL_CERT_FILE", "{urls.ca_file}")  # trust the portal's local CA (httpx)
+os.environ["SSL_CERT_FILE"] = "{urls.ca_file}"  # trust the portal's local CA (httpx)
 
 from kiota_abstractions.authentication import (AccessTokenProvider, AllowedHostsValidator,
                                                BaseBearerTokenAuthenticationProvider)
