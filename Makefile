@@ -74,7 +74,7 @@ define serve
 $(PY) manage.py run_huey --workers 2 --worker-type thread > var/huey.log 2>&1 & worker=$$!; \
 $(PY) -m gunicorn portal.wsgi:application --bind $(HOST):$(TLS_PORT) \
   --certfile $(TLS_DIR)/server.pem --keyfile $(TLS_DIR)/server.key \
-  --worker-class gthread --workers 1 --threads 4 --access-logfile - > var/https.log 2>&1 & https=$$!; \
+  --worker-class gthread --workers 1 --threads 4 --no-control-socket --access-logfile - > var/https.log 2>&1 & https=$$!; \
 trap 'kill $$worker $$https 2>/dev/null' EXIT INT TERM; \
 echo "Task queue worker started (pid $$worker, log var/huey.log)."; \
 echo "Sign-in accounts and their passwords: $(ACCOUNTS_FILE) (readable by you only)."; \
