@@ -14,7 +14,9 @@ refusal naming the rule ID first in the message.
 Rights, as the portal's Power Platform screens (rules/admin_roles.py): the list needs the Global,
 Power Platform or Dynamics 365 administrator role (tenant_pp_refusal), an environment's calls the
 same (environment_refusal: a Dynamics 365 administrator only where it may manage the environment); a
-Global reader reads and changes nothing. Everyone else: 403.
+Global reader reads and changes nothing. Everyone else: 403, a System Administrator of one
+environment included (the screens let it manage that environment; the admin scope is the tenant
+administrators', as in the real service).
 
 An app token (client credentials) is refused here with 403: the real service accepts a service
 principal only once an administrator registers it as a Power Platform management application, and
