@@ -290,6 +290,8 @@ def test_deleted_items_are_paged_with_absolute_next_links(portal_tenant, api):
         page = api.client.get(page["@odata.nextLink"], HTTP_AUTHORIZATION=f"Bearer {token}").json()
         ids += [u["id"] for u in page["value"]]
     assert len(ids) == len(set(ids)) == 7
+    # The SDK's cast (directory.deleted_items.graph_user) asks for the short name.
+    assert len(api.get(f"{DELETED}/graph.user", token).json()["value"]) == 7
     assert api.get(f"{DELETED}/microsoft.graph.group", token).json() == {"value": []}
 
 

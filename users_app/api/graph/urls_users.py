@@ -14,6 +14,9 @@ urlpatterns = [
     path("organization", users.organization, name="organization"),
     path("directory/deletedItems/microsoft.graph.user", users_deleted.deleted_users, name="deleted-users"),
     path("directory/deletedItems/microsoft.graph.group", users_deleted.deleted_groups, name="deleted-groups"),
+    # The SDK's casts (directory.deleted_items.graph_user) use the short names.
+    path("directory/deletedItems/graph.user", users_deleted.deleted_users, name="deleted-users-cast"),
+    path("directory/deletedItems/graph.group", users_deleted.deleted_groups, name="deleted-groups-cast"),
     path("directory/deletedItems/<str:key>", users_deleted.deleted_item, name="deleted-item"),
     path("directory/deletedItems/<str:key>/restore", users_deleted.restore, name="deleted-item-restore"),
 ]
