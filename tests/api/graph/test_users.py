@@ -319,3 +319,22 @@ def test_methods_a_url_does_not_take_are_a_405_in_graphs_shape(portal_tenant, ap
     token = api.user_token("global")
     assert api.error(api.delete(USERS, token))[:2] == (405, "Request_BadRequest")
     assert api.error(api.post(f"{USERS}/{_id('plain')}", token, {}))[:2] == (405, "Request_BadRequest")
+
+
+def test_the_count_segment_answers_text_and_needs_consistency_level(portal_tenant, api):
+    token = api.user_token("global")
+    response = api.get(f"{USERS}/$count", token, headers=EVENTUAL)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
+    assert response.content == b"14"
+    filtered = api.get(f"{USERS}/$count", token, headers=EVENTUAL, **{"$filter": "startswith(displayName,'p')"})
+    assert filtered.content == b"4"
+    status, code, message = api.error(api.get(f"{USERS}/$count", token))
+    assert (status, code) == (400, "Request_BadRequest") and "ConsistencyLevel" in message
+    assert api.error(api.get(f"{USERS}/$count", api.user_token("plain"), headers=EVENTUAL))[0] == 403
+
+
+def test_expand_is_refused_rather_than_ignored(portal_tenant, api):
+    token = api.user_token("global")
+    for url in (USERS, f"{USERS}/{_id('plain')}", "/v1.0/me"):
+        status, code, message = api.error(api.get(url, token, **{"$expand": "manager"}))
+        assert (status, code) == (400, "Request_BadRequest") and "manager" in message

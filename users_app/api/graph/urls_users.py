@@ -6,6 +6,7 @@ from . import users, users_deleted, users_licences
 
 urlpatterns = [
     path("users", users.users, name="users"),
+    path("users/$count", users.users_count, name="users-count"),
     path("users/<str:key>", users.user, name="user"),
     path("users/<str:key>/assignLicense", users_licences.assign_license, name="user-assign-license"),
     path("users/<str:key>/licenseDetails", users_licences.license_details, name="user-license-details"),

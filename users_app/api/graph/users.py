@@ -18,7 +18,7 @@ from .. import errors
 from ..endpoint import api_view, json_body
 from ..errors import GRAPH
 from . import objects
-from .users_common import live_user, require_read, single_select, user_list_response
+from .users_common import live_user, require_read, single_select, user_count_response, user_list_response
 
 # Graph property -> the keyword of directory_user_create / directory_user_update (text unless said).
 WRITABLE = {
@@ -109,6 +109,12 @@ def _create(request):
     # DIR-01: forceChangePasswordNextSignIn makes the password temporary (changed at first sign-in).
     user, _ = directory.directory_user_create(**fields, password=password, must_change_password=force)
     return JsonResponse(objects.user_json(user), status=201)
+
+
+@api_view(GRAPH)
+def users_count(request):
+    require_read(request.caller)
+    return user_count_response(request, active_user_list())
 
 
 @api_view(GRAPH, methods=("GET", "PATCH", "DELETE"))

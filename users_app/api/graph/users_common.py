@@ -12,7 +12,7 @@ import re
 import uuid
 
 from django.db.models import Q
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 
 from users_app import list_search
 from users_app.choices import DeletedState
@@ -166,6 +166,7 @@ def user_list_response(request, queryset, *, default=objects.USER_DEFAULT, typed
     size, kept in the nextLink), $count (@odata.count of the whole filtered list, first page)."""
     opts = odata.options(request, GRAPH, max_top=MAX_TOP)
     consistency_required(request, opts)
+    no_expand(opts)
     if opts.top == 0:
         raise errors.bad_request(GRAPH, f"$top: 0 is out of range (1 to {MAX_TOP}).")
     properties = odata.select(opts, objects.USER_PROPERTIES, default, GRAPH, always=("id",))
@@ -187,6 +188,29 @@ def user_list_response(request, queryset, *, default=objects.USER_DEFAULT, typed
     return JsonResponse(body)
 
 
+def no_expand(opts: odata.Options) -> None:
+    """A user's relations are read through their own URLs here (memberOf, licenseDetails): an
+    $expand is refused rather than silently ignored."""
+    if opts.expand:
+        raise errors.bad_request(GRAPH, f"$expand of '{opts.expand[0]}' is not supported on users here; read "
+                                        f"the relation through its own URL (/users/{{id}}/memberOf ...).")
+
+
 def single_select(request, default=objects.USER_DEFAULT) -> list[str]:
     """$select of a single user's GET (the default set without it)."""
-    return odata.select(odata.options(request, GRAPH), objects.USER_PROPERTIES, default, GRAPH, always=("id",))
+    opts = odata.options(request, GRAPH)
+    no_expand(opts)
+    return odata.select(opts, objects.USER_PROPERTIES, default, GRAPH, always=("id",))
+
+
+def user_count_response(request, queryset) -> HttpResponse:
+    """GET .../$count: the number as text/plain (Graph's shape), $filter and $search applied; it
+    needs `ConsistencyLevel: eventual` as in Graph."""
+    opts = odata.options(request, GRAPH)
+    if request.headers.get("ConsistencyLevel", "").strip().lower() != "eventual":
+        raise errors.bad_request(GRAPH, f"$count {CONSISTENCY_HELP}.")
+    if opts.filter:
+        queryset = queryset.filter(odata.filter_q(opts.filter, FILTER_ALIASES, DirectoryUser, GRAPH))
+    if opts.search:
+        queryset = queryset.filter(search_q(opts.search.strip()))
+    return HttpResponse(str(queryset.count()), content_type="text/plain; charset=utf-8")
