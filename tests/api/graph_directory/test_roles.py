@@ -102,7 +102,7 @@ def test_dir05_a_global_administrator_cannot_remove_its_own_global_role(portal_t
 
 
 def test_role_definitions(portal_tenant, api):
-    token = api.user_token("plain" if False else "greader")
+    token = api.user_token("greader")
     values = api.get("/v1.0/roleManagement/directory/roleDefinitions", token).json()["value"]
     assert len(values) == 11
     user_admin = api.get(f"/v1.0/roleManagement/directory/roleDefinitions/{USER_TEMPLATE}", token).json()

@@ -60,6 +60,7 @@ SERVICE_PRINCIPAL_PROPERTIES = {
     "appRoles": lambda a: [],
 }
 FILTERS = {"id": "object_id", "appId": "app_id", "displayName": "name"}
+FILTER_TYPES = {"id": "guid", "appId": "guid", "displayName": "string"}
 ORDER = {"displayName": ("name", False)}
 
 
@@ -73,9 +74,9 @@ def _list(request, table, filters):
     properties = odata.select(opts, table, tuple(table), GRAPH, always=("id",))
     queryset = AppRegistration.objects.all()
     if opts.filter:
-        queryset = queryset.filter(d.filter_q(opts.filter, filters, AppRegistration, guids=("id", "appId")))
+        queryset = queryset.filter(d.filter_q(opts.filter, filters, AppRegistration, types=FILTER_TYPES))
     keys = odata.order(opts.orderby, ORDER, GRAPH)
-    page = odata.keyset_page(queryset, keys, size=opts.top or d.DEFAULT_PAGE, skiptoken=opts.skiptoken, api=GRAPH)
+    page = odata.keyset_page(queryset, keys, size=d.page_size(opts), skiptoken=opts.skiptoken, api=GRAPH)
     count = queryset.count() if opts.count else None
     return d.collection(request, [_json(a, table, properties) for a in page.rows], token=page.token, count=count)
 

@@ -12,6 +12,8 @@ import uuid
 
 from django.db.models.functions import Lower
 from django.http import HttpResponse, JsonResponse
+from odata_query import ast as odata_ast
+from odata_query.grammar import ODataLexer, ODataParser
 
 from users_app.choices import DeletedState
 from users_app.models import DirectoryUser
@@ -109,13 +111,59 @@ def refuse_unknown(body: dict, known) -> None:
 _GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
-def filter_q(text: str, aliases: dict, model, *, guids=("id",)):
-    """odata.filter_q, with Graph's quoted GUIDs compared to a GUID property (`id eq '...'`, `guids`)
-    read as GUIDs, so that they match a uuid column on every database (SQLite keeps uuids as hex
-    without dashes, which a text literal never equals)."""
+_LITERALS = {"guid": (odata_ast.GUID,), "bool": (odata_ast.Boolean,), "string": (odata_ast.String,)}
+
+
+def _check_types(text: str, types: dict) -> None:
+    """Each literal compared with a property is of that property's type (a 400 naming it if not):
+    the database is never asked to compare a uuid or a boolean column with text, which PostgreSQL
+    refuses with an error."""
+    try:
+        tree = ODataParser().parse(ODataLexer().tokenize(text))
+    except Exception:  # noqa: BLE001 - odata.filter_q reports the parse error in Graph's words
+        return
+
+    def literals(node) -> list:
+        if isinstance(node, odata_ast.List):
+            return list(node.val)
+        return [node] if isinstance(node, odata_ast._Literal) else []
+
+    def check(name: str, values: list, *, in_call: bool = False) -> None:
+        kind = types.get(name)
+        if kind is None:
+            return
+        for value in values:
+            if isinstance(value, odata_ast.Null) and not in_call:
+                continue
+            if in_call and kind != "string" or not isinstance(value, _LITERALS[kind]):
+                raise errors.bad_request(GRAPH, f"Invalid $filter: property '{name}' is compared with a value "
+                                                f"that is not a {'GUID' if kind == 'guid' else kind}.")
+
+    def walk(node) -> None:
+        if isinstance(node, odata_ast.Compare):
+            for side, other in ((node.left, node.right), (node.right, node.left)):
+                if isinstance(side, odata_ast.Identifier):
+                    check(side.name, literals(other))
+        elif isinstance(node, odata_ast.Call):
+            names = [arg.name for arg in node.args if isinstance(arg, odata_ast.Identifier)]
+            values = [v for arg in node.args for v in literals(arg)]
+            for name in names:
+                check(name, values, in_call=True)
+        for child in vars(node).values() if isinstance(node, odata_ast._Node) else ():
+            for item in child if isinstance(child, list) else [child]:
+                if isinstance(item, odata_ast._Node):
+                    walk(item)
+
+    walk(tree)
+
+
+def filter_q(text: str, aliases: dict, model, *, types: dict):
+    """odata.filter_q, for Graph: quoted GUIDs compared to a GUID property (`id eq '...'`) read as
+    GUIDs, so that they match a uuid column on every database (SQLite keeps uuids as hex without
+    dashes, which a text literal never equals); `types` (property -> guid, bool or string) checked."""
     from .. import odata
 
-    names = "|".join(re.escape(name) for name in guids)
+    names = "|".join(re.escape(name) for name, kind in types.items() if kind == "guid") or "(?!)"
 
     def unquote(match) -> str:
         literals = re.findall(r"'((?:[^']|'')*)'", match.group(3))
@@ -126,7 +174,14 @@ def filter_q(text: str, aliases: dict, model, *, guids=("id",)):
         return match.group(1) + match.group(2) + re.sub(r"'([^']*)'", r"\1", match.group(3))
 
     pattern = re.compile(rf"(?<![\w/])({names})(\s+(?:eq|ne)\s+|\s+in\s+)('(?:[^']|'')*'|\([^)]*\))")
-    return odata.filter_q(pattern.sub(unquote, text), aliases, model, GRAPH)
+    text = pattern.sub(unquote, text)
+    _check_types(text, types)
+    return odata.filter_q(text, aliases, model, GRAPH)
+
+
+def page_size(opts) -> int:
+    """$top is the page size (Graph's); 100 without it. $top=0 asks for no rows."""
+    return DEFAULT_PAGE if opts.top is None else opts.top
 
 
 def collection(request, values: list, *, token: str | None = None, count: int | None = None) -> JsonResponse:

@@ -20,6 +20,7 @@ from .objects import GROUP_DEFAULT, GROUP_PROPERTIES, USER_DEFAULT, USER_PROPERT
 
 GROUP_FILTERS = {"id": "id", "displayName": "name", "securityEnabled": "security_enabled",
                  "mailEnabled": "mail_enabled"}
+GROUP_TYPES = {"id": "guid", "displayName": "string", "securityEnabled": "bool", "mailEnabled": "bool"}
 GROUP_ORDER = {"displayName": ("name", False)}
 GROUP_BODY = {"displayName", "description", "mailEnabled", "mailNickname", "securityEnabled", "groupTypes"}
 MEMBER_PROPERTIES = {**USER_PROPERTIES, **GROUP_PROPERTIES}
@@ -42,7 +43,7 @@ def _group(group_id: str) -> DirectoryGroup:
 
 
 def _size(opts: odata.Options) -> int:
-    return opts.top or d.DEFAULT_PAGE
+    return d.page_size(opts)
 
 
 # --- /groups --------------------------------------------------------------------------------------
@@ -57,7 +58,7 @@ def groups(request):
     properties = odata.select(opts, GROUP_PROPERTIES, GROUP_DEFAULT, GRAPH, always=("id",))
     queryset = _groups()
     if opts.filter:
-        queryset = queryset.filter(d.filter_q(opts.filter, GROUP_FILTERS, DirectoryGroup))
+        queryset = queryset.filter(d.filter_q(opts.filter, GROUP_FILTERS, DirectoryGroup, types=GROUP_TYPES))
     if opts.search:
         text = opts.search.strip('"').partition(":")[2] or opts.search.strip('"')
         queryset = queryset.filter(name__icontains=text)

@@ -99,7 +99,7 @@ def directory_role_members(request, role_key):
     opts = odata.options(request, GRAPH, max_top=d.MAX_PAGE)
     chosen = USER_DEFAULT if opts.select is None else odata.select(opts, USER_PROPERTIES, (), GRAPH, always=("id",))
     queryset = AdminRoleAssignment.objects.filter(role=role, user__deleted_state=DeletedState.NONE).select_related("user")
-    page = odata.keyset_page(queryset, [odata.Key("pk")], size=opts.top or d.DEFAULT_PAGE, skiptoken=opts.skiptoken,
+    page = odata.keyset_page(queryset, [odata.Key("pk")], size=d.page_size(opts), skiptoken=opts.skiptoken,
                              api=GRAPH)
     return d.collection(request, [user_json(a.user, chosen, typed=True) for a in page.rows], token=page.token)
 
@@ -214,8 +214,9 @@ def role_assignments(request):
     opts = odata.options(request, GRAPH, max_top=d.MAX_PAGE)
     queryset = _assignments()
     if opts.filter:
-        queryset = queryset.filter(d.filter_q(opts.filter, ASSIGNMENT_FILTERS, AdminRoleAssignment, guids=("principalId",)))
-    page = odata.keyset_page(queryset, [odata.Key("pk")], size=opts.top or d.DEFAULT_PAGE, skiptoken=opts.skiptoken,
+        queryset = queryset.filter(d.filter_q(opts.filter, ASSIGNMENT_FILTERS, AdminRoleAssignment,
+                                               types={"principalId": "guid", "roleDefinitionId": "string"}))
+    page = odata.keyset_page(queryset, [odata.Key("pk")], size=d.page_size(opts), skiptoken=opts.skiptoken,
                              api=GRAPH)
     count = queryset.count() if opts.count else None
     return d.collection(request, [role_assignment_json(a) for a in page.rows], token=page.token, count=count)
