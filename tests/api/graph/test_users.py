@@ -338,3 +338,25 @@ def test_expand_is_refused_rather_than_ignored(portal_tenant, api):
     for url in (USERS, f"{USERS}/{_id('plain')}", "/v1.0/me"):
         status, code, message = api.error(api.get(url, token, **{"$expand": "manager"}))
         assert (status, code) == (400, "Request_BadRequest") and "manager" in message
+
+
+@pytest.mark.parametrize("url", [USERS, "/v1.0/directory/deletedItems/microsoft.graph.user"])
+def test_a_page_costs_the_same_queries_whatever_its_size(portal_tenant, api, url):
+    """Keyset paging and licences read once a page: 3 rows or 12 take as many queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from users_app.services import directory
+
+    for n in range(12):
+        user, _ = directory.directory_user_create(user_principal_name=f"gone-{n}@contoso.onmicrosoft.com",
+                                                  temporary_password=False)
+        directory.directory_user_delete(user=user)
+    token = api.user_token("global")
+    counts = []
+    for top in ("3", "12"):
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get(url, token, **{"$select": "id,assignedLicenses", "$top": top})
+        assert len(response.json()["value"]) == int(top)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -23,7 +23,9 @@ DELETED_DEFAULT = (*objects.USER_DEFAULT, "deletedDateTime")
 @api_view(GRAPH)
 def deleted_users(request):
     require_read(request.caller)
-    return user_list_response(request, deleted_user_list().order_by(), default=DELETED_DEFAULT, typed=True)
+    # Licences read in one query a page, should $select ask for assignedLicenses.
+    users = deleted_user_list().order_by().prefetch_related("licence_assignments__sku")
+    return user_list_response(request, users, default=DELETED_DEFAULT, typed=True)
 
 
 @api_view(GRAPH)
