@@ -112,3 +112,60 @@ def test_personal_token_is_for_directory_users_only(portal_tenant, client):
     client.force_login(admin)
     assert client.post(reverse("developers:personal_token")).status_code == 403
     assert client.get(reverse("developers:developers")).status_code == 403
+
+
+# --- The snippets run as a developer runs them: against a live https server ----------------------
+
+from tests.api.sdk.conftest import https_server, sdk_tenant, tls_ca  # noqa: E402,F401 - fixtures
+
+
+def _run(args, *, env_extra, timeout=120):
+    import os
+    import subprocess
+    env = {k: v for k, v in os.environ.items() if k not in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "ACCESS_TOKEN")}
+    return subprocess.run(args, env={**env, **env_extra}, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_snippets_work_unmodified_against_this_server(sdk_tenant, https_server):
+    """The curl snippets get a token for an app (client credentials) and for global@ (the password grant)
+    and call /v1.0/me with global@'s; the msgraph-sdk snippet lists users with it; the
+    PowerPlatform-Dataverse-Client snippet lists Sales' systemusers with its System Administrator's token.
+    Each runs as it is shown, only the placeholders filled, trusting the CA the snippet names (none in the
+    environment)."""
+    import shutil
+    import sys
+
+    from tests.conftest import PORTAL_PASSWORD
+    from users_app.models import DirectoryUser
+
+    DirectoryUser.objects.filter(user_principal_name=portal_upn("global")).update(must_change_password=False)
+    port = int(https_server.url.rsplit(":", 1)[1])
+    urls = snippets.urls_for(host="127.0.0.1", port=port, tenant_id=Tenant.objects.get().tenant_id,
+                             ca_file=https_server.ca_file)
+    if shutil.which("curl"):
+        script = snippets.curl_password(urls, username=portal_upn("global"), password=PORTAL_PASSWORD)
+        got = _run(["bash", "-c", f"{script}\nprintf %s \"$ACCESS_TOKEN\""], env_extra={})
+        assert got.returncode == 0 and got.stdout.count(".") == 2, got.stderr
+        token = got.stdout
+        me = _run(["bash", "-c", snippets.curl_call(urls)], env_extra={"ACCESS_TOKEN": token})
+        assert me.returncode == 0 and portal_upn("global") in me.stdout, me.stdout + me.stderr
+        from users_app.models import AppRegistration
+        from users_app.services.directory import apps
+        secret = apps._app_registration_new_secret(app=AppRegistration.objects.get(name="ERP connector"))
+        script = snippets.curl_client_credentials(urls, client_id=str(AppRegistration.objects.get(
+            name="ERP connector").app_id), client_secret=secret)
+        app = _run(["bash", "-c", f"{script}\nprintf %s \"$ACCESS_TOKEN\""], env_extra={})
+        assert app.returncode == 0 and app.stdout.count(".") == 2, app.stderr
+    else:  # pragma: no cover - curl is on every machine the suite runs on
+        token = https_server.user_token("global")
+
+    graph = _run([sys.executable, "-c", snippets.graph_sdk(urls)], env_extra={"ACCESS_TOKEN": token})
+    assert graph.returncode == 0, graph.stderr
+    assert portal_upn("global") in graph.stdout.split()
+
+    sales = sdk_tenant["sales"]
+    dataverse = _run([sys.executable, "-c", snippets.dataverse_sdk(urls, sales.environment_id)],
+                     env_extra={"ACCESS_TOKEN": https_server.user_token("sysadmin")})
+    assert dataverse.returncode == 0, dataverse.stderr
+    assert portal_upn("sysadmin") in dataverse.stdout
