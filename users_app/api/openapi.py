@@ -187,47 +187,53 @@ def graph_schemas() -> dict:
 
 # --- Dataverse ---------------------------------------------------------------------------------
 
-DATAVERSE_SETS = {
-    # entity set: (schema name, primary key, a few columns as the API answers them)
-    "systemusers": ("SystemUser", "systemuserid", {
-        "fullname": nullable_text(), "firstname": nullable_text(), "lastname": nullable_text(),
-        "domainname": nullable_text(), "internalemailaddress": nullable_text(), "title": nullable_text(),
-        "jobtitle": nullable_text(), "mobilephone": nullable_text(), "address1_city": nullable_text(),
-        "isdisabled": boolean(True), "islicensed": boolean(True), "accessmode": integer(True),
-        "azureactivedirectoryobjectid": guid(True), "applicationid": guid(True),
-        "_businessunitid_value": guid(True), "_parentsystemuserid_value": guid(True),
-        "_positionid_value": guid(True)}),
-    "teams": ("Team", "teamid", {"name": nullable_text(), "teamtype": integer(True), "isdefault": boolean(True),
-                                 "azureactivedirectoryobjectid": guid(True), "_businessunitid_value": guid(True),
-                                 "_administratorid_value": guid(True)}),
-    "roles": ("Role", "roleid", {"name": nullable_text(), "_businessunitid_value": guid(True)}),
-    "businessunits": ("BusinessUnit", "businessunitid", {"name": nullable_text(), "isdisabled": boolean(True),
-                                                         "_parentbusinessunitid_value": guid(True)}),
-    "accounts": ("Account", "accountid", {"name": nullable_text(), "_ownerid_value": guid(True),
-                                          "_owninguser_value": guid(True)}),
-    "positions": ("Position", "positionid", {"name": nullable_text(), "_parentpositionid_value": guid(True)}),
-}
+EDM = {"Edm.Guid": {"type": "string", "format": "uuid"}, "Edm.Boolean": {"type": "boolean"},
+       "Edm.Int32": {"type": "integer"}, "Edm.DateTimeOffset": {"type": "string"}, "Edm.String": {"type": "string"}}
+# The columns a create or an update takes (dataverse/views.py): what the description offers schemathesis.
 DATAVERSE_WRITABLE = {
     "systemusers": {"domainname": text(), "azureactivedirectoryobjectid": guid(), "firstname": text(),
                     "lastname": text(), "internalemailaddress": text(), "accessmode": integer(),
-                    "businessunitid@odata.bind": text(), "parentsystemuserid@odata.bind": text(),
-                    "positionid@odata.bind": text()},
-    "teams": {"name": text(), "teamtype": integer(), "businessunitid@odata.bind": text(),
-              "administratorid@odata.bind": text()},
+                    "isdisabled": boolean(), "businessunitid@odata.bind": text(),
+                    "parentsystemuserid@odata.bind": text(), "positionid@odata.bind": text()},
+    "teams": {"name": text(), "teamtype": integer(), "description": nullable_text(),
+              "businessunitid@odata.bind": text(), "administratorid@odata.bind": text()},
     "accounts": {"name": text(), "ownerid@odata.bind": text()},
 }
-DATAVERSE_CREATABLE = ("systemusers", "teams", "accounts")
-DATAVERSE_UPDATABLE = ("systemusers", "teams", "accounts")
+
+
+def dataverse_sets():
+    """The entity sets as the Dataverse API's own property tables hold them (one home: entities.py)."""
+    from .dataverse.entities import SETS
+
+    return SETS
+
+
+def schema_name(entity) -> str:
+    return {"systemuser": "SystemUser", "businessunit": "BusinessUnit"}.get(entity.logical, entity.logical.capitalize())
+
+
+def dataverse_row(entity, sets) -> dict:
+    """A row: its key always, every other column nullable, "@odata.etag", and the navigations $expand adds."""
+    properties = {"@odata.etag": text()}
+    for prop in entity.props:
+        properties[prop.name] = dict(EDM.get(prop.type, {"type": "string"}))
+        if prop.name != entity.key:
+            properties[prop.name]["nullable"] = True
+    for nav in entity.navs:
+        target = schema_name(sets[nav.target])
+        properties[nav.name] = array(ref(target)) if nav.many else {**ref(target), "nullable": True}
+    return obj(properties, required=(entity.key,))
 
 
 def dataverse_schemas() -> dict:
+    sets = dataverse_sets()
     schemas = {}
-    for entity_set, (name, key, columns) in DATAVERSE_SETS.items():
-        schemas[name] = obj({"@odata.etag": text(), key: guid(), **columns}, required=(key,))
+    for entity in sets.values():
+        name = schema_name(entity)
+        schemas[name] = dataverse_row(entity, sets)
         schemas[f"{name}Collection"] = collection(name)
-    for entity_set, columns in DATAVERSE_WRITABLE.items():
-        name = DATAVERSE_SETS[entity_set][0]
-        schemas[f"{name}Write"] = obj({"@odata.type": text(), **columns})
+        if entity.name in DATAVERSE_WRITABLE:
+            schemas[f"{name}Write"] = obj({"@odata.type": text(), **DATAVERSE_WRITABLE[entity.name]})
     schemas.update({
         "WhoAmI": obj({"BusinessUnitId": guid(), "UserId": guid(), "OrganizationId": guid()},
                       required=("BusinessUnitId", "UserId", "OrganizationId")),
@@ -494,7 +500,9 @@ def graph_paths() -> dict:
 def dataverse_paths() -> dict:
     d = DATAVERSE_TAG
     paths: dict = {}
-    for entity_set, (name, key, _columns) in DATAVERSE_SETS.items():
+    sets = dataverse_sets()
+    for entity in sets.values():
+        entity_set, name, key = entity.name, schema_name(entity), entity.key
         row = path_param(key, guid())
         listing = {"parameters": [ENVIRONMENT], "get": operation(
             d, f"List {entity_set}", ok={200: f"{name}Collection"}, parameters=DATAVERSE_LIST,
@@ -502,14 +510,14 @@ def dataverse_paths() -> dict:
         one = {"parameters": [ENVIRONMENT, row], "get": operation(
             d, f"Retrieve one of {entity_set}", ok={200: name}, parameters=DATAVERSE_ONE,
             operation_id=f"dataverse_{entity_set}_get")}
-        if entity_set in DATAVERSE_CREATABLE:
+        if entity.creatable:
             listing["post"] = operation(
                 d, f"Create one of {entity_set}: 204 with OData-EntityId (201 and the row with Prefer: "
                    "return=representation)", ok={204: None, 201: name}, body=f"{name}Write",
                 parameters=[header("Prefer", text())], errors=(400, 401, 403, 404, 405),
                 operation_id=f"dataverse_{entity_set}_create")
             listing["post"]["responses"]["204"]["headers"] = {"OData-EntityId": {"schema": text()}}
-        if entity_set in DATAVERSE_UPDATABLE:
+        if entity_set in DATAVERSE_WRITABLE:
             one["patch"] = operation(d, f"Update one of {entity_set} (If-Match: * never creates)", ok={204: None},
                                      body=f"{name}Write", parameters=[header("If-Match", text())],
                                      errors=(400, 401, 403, 404, 405, 412), operation_id=f"dataverse_{entity_set}_update")
@@ -523,7 +531,7 @@ def dataverse_paths() -> dict:
     def association(left_set, left_key, relationship, right_set, right_key, tag_name):
         left = path_param(left_key, guid())
         right = path_param(right_key, guid())
-        right_schema = DATAVERSE_SETS[right_set][0]
+        right_schema = schema_name(sets[right_set])
         base = f"{DATAVERSE}/{left_set}({{{left_key}}})/{relationship}"
         return {
             base: {"parameters": [ENVIRONMENT, left], "get": operation(
