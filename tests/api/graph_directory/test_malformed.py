@@ -14,7 +14,7 @@ BAD_GETS = [
     "/v1.0/groups?$filter=securityEnabled eq 'x'", "/v1.0/groups?$filter=id eq 'x'",
     "/v1.0/groups?$filter=id in ('x')", "/v1.0/groups?$filter=displayName eq", "/v1.0/groups?$orderby=colour",
     "/v1.0/groups?$select=colour", "/v1.0/groups/{sales}/members/graph.device", "/v1.0/groups/{sales}/members?$select=x",
-    "/v1.0/users/%00/memberOf", "/v1.0/directoryRoles/roleTemplateId=", "/v1.0/directoryRoles/x/members",
+    "/v1.0/users/%00/memberOf", "/v1.0/groups?$filter=displayName eq '%00'", "/v1.0/groups?$search=%00", "/v1.0/directoryRoles/roleTemplateId=", "/v1.0/directoryRoles/x/members",
     "/v1.0/roleManagement/directory/roleDefinitions?$filter=id eq 'x'",
     "/v1.0/roleManagement/directory/roleAssignments?$filter=principalId eq 1.5",
     "/v1.0/roleManagement/directory/roleAssignments?$filter=colour eq 1",

@@ -56,6 +56,8 @@ def already_exists(prop: str) -> errors.ApiError:
 def live_user(key: str) -> DirectoryUser:
     """A user by object id or user principal name, not deleted (404 otherwise)."""
     queryset = DirectoryUser.objects.filter(deleted_state=DeletedState.NONE)
+    if "\x00" in str(key):  # no name holds one, and PostgreSQL refuses it in a query
+        raise missing(key.replace("\x00", ""))
     try:
         user = queryset.filter(pk=uuid.UUID(str(key))).first()
     except ValueError:
@@ -163,6 +165,8 @@ def filter_q(text: str, aliases: dict, model, *, types: dict):
     dashes, which a text literal never equals); `types` (property -> guid, bool or string) checked."""
     from .. import odata
 
+    if "\x00" in text:
+        raise errors.bad_request(GRAPH, "Invalid $filter: it holds a NUL character.")
     names = "|".join(re.escape(name) for name, kind in types.items() if kind == "guid") or "(?!)"
 
     def unquote(match) -> str:

@@ -60,6 +60,8 @@ def groups(request):
     if opts.filter:
         queryset = queryset.filter(d.filter_q(opts.filter, GROUP_FILTERS, DirectoryGroup, types=GROUP_TYPES))
     if opts.search:
+        if "\x00" in opts.search:
+            raise errors.bad_request(GRAPH, "Invalid $search: it holds a NUL character.")
         text = opts.search.strip('"').partition(":")[2] or opts.search.strip('"')
         queryset = queryset.filter(name__icontains=text)
     keys = odata.order(opts.orderby, GROUP_ORDER, GRAPH)
