@@ -139,3 +139,23 @@ def test_elig_02_a_dataverse_create_of_a_blocked_user_is_refused(portal_tenant, 
     assert status in (400, 403) and "ELIG-02" in message, message
     assert _without_sync_runs() == before
     assert not SystemUser.objects.filter(environment=portal_tenant["sales"], azureactivedirectoryobjectid=user.pk).exists()
+
+
+def test_elig_05_the_admin_api_adds_nobody_but_its_creator_to_a_developer_environment(portal_tenant, api):
+    """ELIG-05: a Developer environment takes only the user who created it: addUser of anyone else
+    (a licensed user) is refused in BAP's shape, the rule named; nothing is written but Sync history."""
+    from environments_app.choices import EnvironmentType
+    from users_app.models import DirectoryUser, SystemUser
+    from users_app.services.environments import environment_create
+
+    creator = DirectoryUser.objects.get(user_principal_name=portal_upn("sysadmin"))
+    developer = environment_create(name="Dev sandbox", type=EnvironmentType.DEVELOPER, created_by=creator)
+    plain = DirectoryUser.objects.get(user_principal_name=portal_upn("plain"))
+    token = api.user_token("global")
+    before = _without_sync_runs()
+    response = api.post(f"/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments/{developer.environment_id}"
+                        "/addUser?api-version=2020-10-01", token, {"ObjectId": str(plain.pk)})
+    status, code, message = api.error(response)
+    assert status == 400 and "ELIG-05" in message.split(":")[0], message
+    assert _without_sync_runs() == before
+    assert not SystemUser.objects.filter(environment=developer, azureactivedirectoryobjectid=plain.pk).exists()
