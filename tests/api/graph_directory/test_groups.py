@@ -185,8 +185,12 @@ def test_dir05_a_groups_administrator_manages_members_and_others_are_refused(por
             status, code, message = api.error(response)
             assert (status, code) == (403, "Authorization_RequestDenied") and message.startswith("DIR-05"), message
         assert row_counts() == before
+    refusal = AuditEntry.objects.filter(action="Add group member", rule="DIR-05").latest("pk")
+    assert refusal.actor == "ERP connector" and refusal.actor_kind == "app"
     app = api.app_token(["Group.ReadWrite.All"])
     assert api.post(f"/v1.0/groups/{sales.pk}/members/$ref", app, ref).status_code == 204
+    done = AuditEntry.objects.filter(action="Add group member").latest("pk")
+    assert (done.actor, done.outcome, done.via) == ("ERP connector", "done", "graph")
 
 
 def test_dir05_an_app_without_any_read_permission_cannot_list_groups(portal_tenant, api):
