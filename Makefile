@@ -71,11 +71,16 @@ tls: secret-key
 # $(1) is DEBUG: 0 for `make run` (no debug pages; WhiteNoise serves what `seed` collected).
 define serve
 @export DJANGO_DEBUG=$(1) DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SECRET_KEY_FILE))}" PORTAL_TLS_PORT=$(TLS_PORT); \
+if (exec 3<>/dev/tcp/$(HOST)/$(TLS_PORT)) 2>/dev/null; then \
+  echo "error: another program listens on $(HOST):$(TLS_PORT), the https port; pick another with PORTAL_TLS_PORT=..." >&2; exit 1; \
+fi; \
 $(PY) manage.py run_huey --workers 2 --worker-type thread > var/huey.log 2>&1 & worker=$$!; \
 $(PY) -m gunicorn portal.wsgi:application --bind $(HOST):$(TLS_PORT) \
   --certfile $(TLS_DIR)/server.pem --keyfile $(TLS_DIR)/server.key \
   --worker-class gthread --workers 1 --threads 4 --no-control-socket --access-logfile - > var/https.log 2>&1 & https=$$!; \
 trap 'kill $$worker $$https 2>/dev/null' EXIT INT TERM; \
+for _ in $$(seq 1 100); do (exec 3<>/dev/tcp/$(HOST)/$(TLS_PORT)) 2>/dev/null && break; sleep 0.1; done; \
+if ! kill -0 $$https 2>/dev/null; then echo "error: the https server stopped; var/https.log says:" >&2; tail -n 5 var/https.log >&2; exit 1; fi; \
 echo "Task queue worker started (pid $$worker, log var/huey.log)."; \
 echo "Sign-in accounts and their passwords: $(ACCOUNTS_FILE) (readable by you only)."; \
 echo "Serving https://$(HOST):$(TLS_PORT)/ too (pid $$https, log var/https.log): the APIs for Microsoft's SDKs."; \
