@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from PowerPlatform.Dataverse.data._odata_base import _GUID_RE
 
 from environments_app.choices import Deployment
 from environments_app.models import SecurityRole
@@ -64,7 +65,9 @@ def test_create_systemuser_is_the_on_demand_add_with_odata_entityid_SYNC_03(port
                                      "@odata.type": "Microsoft.Dynamics.CRM.systemuser"})
     assert response.status_code == 204, response.content
     record = SystemUser.objects.get(environment=service, azureactivedirectoryobjectid=olivia.pk)
-    assert response["OData-EntityId"] == f"http://testserver{url}({record.systemuserid})"
+    assert response["Location"] == f"http://testserver{url}({record.systemuserid})"
+    # The Dataverse client takes the first GUID of OData-EntityId as the new row's id.
+    assert _GUID_RE.search(response["OData-EntityId"]).group(0) == str(record.systemuserid)
     assert record.firstname == olivia.given_name or record.firstname == "#"  # the directory's values (FIELD-01)
     # The same user again: a duplicate, nothing written.
     before = row_counts()
@@ -82,7 +85,8 @@ def test_create_with_return_representation_answers_201_and_the_row(portal_tenant
                         {"azureactivedirectoryobjectid": str(newbie.pk)}, headers={"Prefer": "return=representation"})
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["domainname"] == newbie.user_principal_name and response["OData-EntityId"].endswith(f"({body['systemuserid']})")
+    assert body["domainname"] == newbie.user_principal_name
+    assert _GUID_RE.search(response["OData-EntityId"]).group(0) == body["systemuserid"]
 
 
 @pytest.mark.parametrize("local, rule", [("olivia", "ELIG-04"), ("greader", "ELIG-03")])
@@ -124,7 +128,8 @@ def test_teams_and_accounts_are_created_through_their_services(dv, app_token, ap
     response = api.post(dv.url("teams"), app_token, {"name": "API team", "description": "made by a script"})
     assert response.status_code == 204, response.content
     team = Team.objects.get(environment=dv.environment, name="API team")
-    assert response["OData-EntityId"].endswith(f"teams({team.teamid})")
+    assert response["OData-EntityId"] == f"teams({team.teamid})"
+    assert response["Location"].endswith(dv.url(f"teams({team.teamid})"))
     response = api.post(dv.url("accounts"), app_token, {"name": "Fabrikam",
                                                         "ownerid@odata.bind": f"/systemusers({plain.systemuserid})"})
     assert response.status_code == 204, response.content
@@ -302,6 +307,19 @@ def test_team_membership_from_both_sides_and_the_default_team_refused_ROLE_07(dv
     status, code, message = api.error(api.delete(
         dv.url(f"teams({default.teamid})/teammembership_association({plain.systemuserid})/$ref"), app_token))
     assert status == 400 and code == "0x80040265" and message.startswith("ROLE-07: ")
+    assert row_counts() == before
+
+
+def test_a_team_is_deleted_but_not_a_default_team_ENV_05(dv, app_token, api):
+    api.post(dv.url("teams"), app_token, {"name": "Short-lived"})
+    team = Team.objects.get(environment=dv.environment, name="Short-lived")
+    assert api.delete(dv.url(f"teams({team.teamid})"), app_token).status_code == 204
+    assert not Team.objects.filter(pk=team.pk).exists()
+    default = Team.objects.get(environment=dv.environment, isdefault=True)
+    before = row_counts()
+    status, code, message = api.error(api.delete(dv.url(f"teams({default.teamid})"), app_token))
+    assert status == 400 and message.startswith("ENV-05: ")
+    assert api.error(api.delete(dv.url(f"roles({_role(dv.environment).roleid})"), app_token))[0] == 405
     assert row_counts() == before
 
 

@@ -172,17 +172,22 @@ def one_response(request, entity: EntitySet, row, *, status: int = 200) -> JsonR
 
 
 def created_response(request, ctx: Context, entity: EntitySet, row) -> HttpResponse:
-    """204 with OData-EntityId (the Dataverse client reads the GUID there); Prefer:
-    return=representation: 201 with the row."""
+    """204 with OData-EntityId; Prefer: return=representation: 201 with the row.
+
+    The Dataverse client takes the FIRST GUID it finds in OData-EntityId (then Location) as the new
+    row's id. The org URL here holds the environment's GUID (/dataverse/<environment id>), so an
+    absolute entity id would hand the client the environment's id: OData-EntityId is the entity id
+    relative to the service root ("systemusers(<guid>)"), and Location the absolute URL."""
     key = getattr(row, entity.key)
-    location = f"{api_root(request)}{entity.name}({key})"
+    entity_id = f"{entity.name}({key})"
+    location = f"{api_root(request)}{entity_id}"
     if prefer(request).get("return") == "representation":
         row = entity.queryset(ctx.environment).get(pk=row.pk)
         response = one_response(request, entity, row, status=201)
         response["Preference-Applied"] = "return=representation"
     else:
         response = HttpResponse(status=204)
-    response["OData-EntityId"] = location
+    response["OData-EntityId"] = entity_id
     response["Location"] = location
     return response
 
