@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 NAMES = ["graph_first_page", "graph_middle_page", "graph_last_page", "graph_first_per_1000", "graph_middle_per_1000",
          "graph_last_per_1000", "dataverse_first_page", "dataverse_middle_page", "dataverse_last_page",
          "dataverse_first_per_1000", "dataverse_middle_per_1000", "dataverse_last_per_1000",
-         "dataverse_first_page_100", "dataverse_100_per_1000"]
+         "dataverse_first_page_100", "dataverse_100_per_1000", "graph_first_page_100", "graph_100_per_1000"]
 
 
 def test_the_api_pages_bench_walks_every_page_at_a_tiny_size():
@@ -25,23 +25,24 @@ def test_the_api_pages_bench_walks_every_page_at_a_tiny_size():
     environment_sync(environment=production, full=True, initiated_by="test")
     environment_sync(environment=pilot, full=True, initiated_by="test")
     lines = []
-    seconds, counts = apis.api_pages_measure(production, pilot, graph_size=7, dataverse_size=9, repeat=1,
-                                             progress=lines.append)
+    graph_100 = apis.graph_measure(size=999, repeat=1, which=("first",))  # here: the same directory
+    assert graph_100.as_dict() == {"pages": 1, "rows": 41, "timed_rows": {"first": 41}}
+    seconds, counts = apis.api_pages_measure(production, pilot, graph_100=graph_100, graph_size=7,
+                                             dataverse_size=9, repeat=1, progress=lines.append)
     assert sorted(seconds) == sorted(NAMES)
     assert all(value > 0 for value in seconds.values())
     # 41 directory users (the admin with them) in pages of 7; Production's records (and the bench's
     # application user) in pages of 9, and Pilot's.
-    assert counts["graph"] == {"pages": 6, "rows": 41}
+    assert counts["graph"] == {"pages": 6, "rows": 41, "timed_rows": {"first": 7, "middle": 7, "last": 6}}
     rows = SystemUser.objects.filter(environment=production).count()
-    assert counts["dataverse"] == {"pages": -(-rows // 9), "rows": rows}
+    assert counts["dataverse"]["pages"] == -(-rows // 9) and counts["dataverse"]["rows"] == rows
     small = SystemUser.objects.filter(environment=pilot).count()
-    assert counts["dataverse_100"] == {"pages": -(-small // 9), "rows": small}
+    assert counts["dataverse_100"]["pages"] == -(-small // 9) and counts["dataverse_100"]["rows"] == small
     assert len(lines) == 2 and "41 rows in 6 pages of 7" in lines[0]
+    # A page of fewer rows than the baseline's counts as one of the baseline's size (here 41 rows).
+    assert seconds["graph_last_per_1000"] == pytest.approx(seconds["graph_last_page"] / 41 * 1000)
+    assert seconds["graph_100_per_1000"] == pytest.approx(seconds["graph_first_page_100"] / 41 * 1000)
 
-    # Graph's baseline in a directory of its own (here: the test database, a second measure).
-    baseline, walked = apis.graph_small_measure(size=999, repeat=1)
-    assert walked == {"pages": 1, "rows": 41} and set(baseline) == {"graph_first_page_100", "graph_100_per_1000"}
-    seconds.update(baseline)
     figures = report(40, "SQLite", seconds, {}, [])["figures"]
     for name in NAMES:
         assert figures[name]["ratio"] > 0 and figures[name]["target"] == RATIOS[name][1]

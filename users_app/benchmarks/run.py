@@ -155,6 +155,10 @@ def bench_run(users: int, *, keep: bool = False, progress: Callable[[str], None]
     counts: dict[str, object] = {}
     notes: list[str] = []
     preview_cpu: dict[str, float] = {}
+    # Graph's first page in a directory of 100 users (apis.py): a scratch database of its own.
+    with tempfile.TemporaryDirectory(prefix="portal-bench-file-") as directory:
+        graph_100 = graph_first_page_100(Path(directory), users=SMALL)
+    progress(f"Graph's first page at {SMALL} users: {graph_100.seconds['first']:.4f} s")
     with scratch_database(keep=keep) as name, tempfile.TemporaryDirectory(prefix="portal-bench-file-") as directory:
         engine = _engine()
         progress(f"scratch database {name} ({engine}), migrated")
@@ -227,7 +231,7 @@ def bench_run(users: int, *, keep: bool = False, progress: Callable[[str], None]
             seconds["picker_users"] = big_picker["environment"]
             seconds["picker_users_100"] = small_picker["environment"]
             progress("Active users and the picker measured")
-        api_seconds, counts["apis"] = api_pages_measure(production, pilot, progress=progress)
+        api_seconds, counts["apis"] = api_pages_measure(production, pilot, graph_100=graph_100, progress=progress)
         seconds.update(api_seconds)
         progress("the APIs' pages measured")
         measured = previews_measure(many=min(CHANGES, users), progress=progress)
@@ -243,10 +247,6 @@ def bench_run(users: int, *, keep: bool = False, progress: Callable[[str], None]
     seconds.update(measured.seconds)
     preview_cpu.update(measured.cpu)
     seconds["preview_one_scale"] = seconds["preview_one"]
-    # Graph's first page in a directory of 100 users: a scratch database of its own.
-    with tempfile.TemporaryDirectory(prefix="portal-bench-file-") as directory:
-        graph_100, counts["graph_100"] = graph_first_page_100(Path(directory), users=SMALL)
-    seconds.update(graph_100)
     cpu = {name: round(CPU[name], 3) for name in ("load", "full_sync", "search_index", "no_change_sync", "changes_sync")}
     cpu.update({name: round(value, 3) for name, value in preview_cpu.items()})
     return report(users, engine, seconds, counts, notes, cpu=cpu, load_average=[load_before, os.getloadavg()[0]])
