@@ -40,6 +40,10 @@ def test_dir08_applications_and_service_principals_share_the_client_id(portal_te
     by_app = api.get("/v1.0/servicePrincipals", token, **{"$filter": f"appId eq '{ERP_APP_ID}'"}).json()["value"]
     assert [p["displayName"] for p in by_app] == ["ERP connector"]
     assert api.error(api.get("/v1.0/servicePrincipals/00000000-0000-0000-0000-0000000000ff", token))[0] == 404
+    # The SDK's alternate keys: applications(appId='...') and servicePrincipals(appId='...').
+    assert api.get(f"/v1.0/applications(appId='{app.app_id}')", token).json()["id"] == str(app.object_id)
+    assert api.get(f"/v1.0/servicePrincipals(appId='{app.app_id}')", token).json() == mine
+    assert api.error(api.get("/v1.0/servicePrincipals(appId='nope')", token))[0] == 404
 
 
 def test_add_password_shows_the_secret_once_and_it_gives_a_token(portal_tenant, api):

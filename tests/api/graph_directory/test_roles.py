@@ -37,6 +37,7 @@ def test_directory_roles_list_and_read(portal_tenant, api):
     assert api.get("/v1.0/directoryRoles", token).json()["value"] == roles  # the ids are stable
     assert api.get(f"/v1.0/directoryRoles/{global_role['id']}", token).json() == global_role
     assert api.get(f"/v1.0/directoryRoles/roleTemplateId={GLOBAL_TEMPLATE}", token).json() == global_role
+    assert api.get(f"/v1.0/directoryRoles(roleTemplateId='{GLOBAL_TEMPLATE}')", token).json() == global_role
     members = api.get(f"/v1.0/directoryRoles/{global_role['id']}/members", token).json()["value"]
     assert [(m["@odata.type"], m["userPrincipalName"]) for m in members] == [("#microsoft.graph.user", portal_upn("global"))]
     assert api.error(api.get("/v1.0/directoryRoles/nope", token))[:2] == (404, "Request_ResourceNotFound")

@@ -81,8 +81,9 @@ def _list(request, table, filters):
     return d.collection(request, [_json(a, table, properties) for a in page.rows], token=page.token, count=count)
 
 
-def _application(key: str) -> AppRegistration:
-    app = AppRegistration.objects.filter(object_id=d.parse_id(key)).first()
+def _application(key: str, by: str = "object_id") -> AppRegistration:
+    """By object id (/applications/{id}) or application id (/applications(appId='{appId}'))."""
+    app = AppRegistration.objects.filter(**{by: d.parse_id(key)}).first()
     if app is None:
         raise d.missing(key)
     return app
@@ -102,13 +103,13 @@ def applications(request):
 
 
 @api_view(GRAPH, methods=("GET", "PATCH"))
-def application(request, app_key):
+def application(request, app_key, by="object_id"):
     if request.method == "GET":
         d.require_read()
         opts = odata.options(request, GRAPH)
         properties = odata.select(opts, APPLICATION_PROPERTIES, tuple(APPLICATION_PROPERTIES), GRAPH, always=("id",))
-        return d.JsonResponse(_json(_application(app_key), APPLICATION_PROPERTIES, properties))
-    app = _application(app_key)
+        return d.JsonResponse(_json(_application(app_key, by), APPLICATION_PROPERTIES, properties))
+    app = _application(app_key, by)
     body = json_body(request, GRAPH)
     d.refuse_unknown(body, {"displayName"})
     name = d.string_field(body, "displayName")
@@ -144,12 +145,13 @@ def service_principals(request):
 
 
 @api_view(GRAPH, methods=("GET",))
-def service_principal(request, sp_key):
+def service_principal(request, sp_key, by="id"):
+    """By its id (/servicePrincipals/{id}) or its application's (/servicePrincipals(appId='{appId}'))."""
     d.require_read()
     wanted = str(d.parse_id(sp_key))
     # The id is derived from the object id: found among the registrations (a tenant has few).
     for app in AppRegistration.objects.all():
-        if service_principal_id(app) == wanted:
+        if (service_principal_id(app) if by == "id" else str(app.app_id)) == wanted:
             opts = odata.options(request, GRAPH)
             properties = odata.select(opts, SERVICE_PRINCIPAL_PROPERTIES, tuple(SERVICE_PRINCIPAL_PROPERTIES), GRAPH,
                                       always=("id",))

@@ -87,7 +87,10 @@ def directory_roles(request):
 
 
 @api_view(GRAPH, methods=("GET",))
-def directory_role(request, role_key):
+def directory_role(request, role_key=None, template_id=None):
+    """By its id, `roleTemplateId={templateId}`, or the SDK's directoryRoles(roleTemplateId='...')."""
+    if template_id is not None:
+        role_key = f"roleTemplateId={template_id}"
     d.require_read()
     return d.JsonResponse(directory_role_json(_role(role_key)))
 
