@@ -118,9 +118,18 @@ def test_malformed_options_are_a_400_in_graphs_shape(portal_tenant, api, params,
     assert (status, code) == (400, "Request_BadRequest") and word in message
 
 
-def test_a_filter_on_an_id_that_is_no_guid_finds_nobody(portal_tenant, api):
-    response = api.get(USERS, api.user_token("global"), **{"$filter": "id eq 'not-a-guid'"})
-    assert response.status_code == 200 and response.json() == {"value": []}
+@pytest.mark.parametrize("expression", ["id eq 'not-a-guid'", "id in ('00000000-0000-0000-0000-000000000001', 'x')",
+                                        "displayName eq 'a' or id ne 'y'"])
+def test_a_filter_on_an_id_that_is_no_guid_is_a_400_naming_it(portal_tenant, api, expression):
+    status, code, message = api.error(api.get(USERS, api.user_token("global"), **{"$filter": expression}))
+    assert (status, code) == (400, "Request_BadRequest") and "property 'id'" in message
+
+
+def test_a_filter_on_ids(portal_tenant, api):
+    olivia = _id("olivia")
+    response = api.get(USERS, api.user_token("global"), **{"$filter": f"id eq '{olivia}' or id in ('{_id('plain')}', '{_id('global')}')",
+                                                           "$select": "id"})
+    assert sorted(u["id"] for u in response.json()["value"]) == sorted([olivia, _id("plain"), _id("global")])
 
 
 def test_count_and_search_need_consistency_level_eventual(portal_tenant, api):

@@ -13,6 +13,9 @@ import uuid
 
 from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
+from odata_query import ast as odata_ast
+from odata_query.grammar import ODataLexer, ODataParser
+from odata_query.visitor import NodeVisitor
 
 from users_app import list_search
 from users_app.choices import DeletedState
@@ -148,6 +151,77 @@ def search_q(text: str) -> Q:
         position += rest.index(word) + len(word)
 
 
+class _GuidLiterals(NodeVisitor):
+    """The text literals compared with `id` (eq, ne, in), which must be GUIDs: PostgreSQL refuses
+    any other text for a uuid column, where SQLite just finds nothing."""
+
+    def __init__(self):
+        self.bad: list[str] = []
+
+    def visit_Compare(self, node: odata_ast.Compare) -> None:
+        if isinstance(node.left, odata_ast.Identifier) and node.left.full_name() == "id":
+            values = node.right.val if isinstance(node.right, odata_ast.List) else [node.right]
+            for value in values:
+                if isinstance(value, odata_ast.String):
+                    try:
+                        uuid.UUID(value.val)
+                    except ValueError:
+                        self.bad.append(value.val)
+        self.generic_visit(node)
+
+
+def _unquote_ids(text: str) -> str:
+    """Graph writes an id as text (`id eq '6e7b...'`), OData as a GUID literal (`id eq 6e7b...`),
+    which the parser turns into a uuid that every database compares right with a uuid column
+    (SQLite stores it as 32 hex digits: the quoted form would find nothing). Text that is no
+    GUID stays text, for user_filter_q to refuse."""
+    try:
+        tokens = list(ODataLexer().tokenize(text))
+    except Exception:  # noqa: BLE001 - odata.filter_q answers the parse error
+        return text
+    spans, state = [], None  # state: None, "op" (after `id`), "one" / "list" (expecting values)
+    for token in tokens:
+        kind = token.type
+        if kind == "WS":
+            continue
+        if kind == "ODATA_IDENTIFIER" and getattr(token.value, "name", None) == "id":
+            state = "op"
+        elif state == "op" and kind in ("EQ", "NE"):
+            state = "one"
+        elif state == "op" and kind == "IN":
+            state = "list"
+        elif state in ("one", "list") and kind == "STRING":
+            value = token.value.val
+            raw = f"'{value}'"
+            if text[token.index:token.index + len(raw)] == raw:
+                try:
+                    uuid.UUID(value)
+                    spans.append((token.index, token.index + len(raw), value))
+                except ValueError:
+                    pass
+            state = None if state == "one" else "list"
+        elif state == "list" and kind in ("(", ","):
+            continue
+        else:
+            state = None
+    for start, end, value in reversed(spans):
+        text = text[:start] + value + text[end:]
+    return text
+
+
+def user_filter_q(text: str) -> Q:
+    """$filter over directory users (odata.filter_q), an `id` compared with a text that is no GUID
+    being a 400 that names it."""
+    text = _unquote_ids(text)
+    q = odata.filter_q(text, FILTER_ALIASES, DirectoryUser, GRAPH)  # a parse error is its 400
+    seen = _GuidLiterals()
+    seen.visit(ODataParser().parse(ODataLexer().tokenize(text)))
+    if seen.bad:
+        raise errors.bad_request(GRAPH, f"Invalid $filter: '{seen.bad[0]}' is not a valid value for property 'id' "
+                                        f"(a GUID).")
+    return q
+
+
 def consistency_required(request, opts: odata.Options) -> None:
     """$count and $search need `ConsistencyLevel: eventual`, as in Graph (400 without). The SDK does
     not repeat the header when it follows a nextLink: a request with $skiptoken is a next page."""
@@ -171,7 +245,7 @@ def user_list_response(request, queryset, *, default=objects.USER_DEFAULT, typed
         raise errors.bad_request(GRAPH, f"$top: 0 is out of range (1 to {MAX_TOP}).")
     properties = odata.select(opts, objects.USER_PROPERTIES, default, GRAPH, always=("id",))
     if opts.filter:
-        queryset = queryset.filter(odata.filter_q(opts.filter, FILTER_ALIASES, DirectoryUser, GRAPH))
+        queryset = queryset.filter(user_filter_q(opts.filter))
     if opts.search:
         queryset = queryset.filter(search_q(opts.search.strip()))
     if opts.orderby and not orderable:
@@ -210,7 +284,7 @@ def user_count_response(request, queryset) -> HttpResponse:
     if request.headers.get("ConsistencyLevel", "").strip().lower() != "eventual":
         raise errors.bad_request(GRAPH, f"$count {CONSISTENCY_HELP}.")
     if opts.filter:
-        queryset = queryset.filter(odata.filter_q(opts.filter, FILTER_ALIASES, DirectoryUser, GRAPH))
+        queryset = queryset.filter(user_filter_q(opts.filter))
     if opts.search:
         queryset = queryset.filter(search_q(opts.search.strip()))
     return HttpResponse(str(queryset.count()), content_type="text/plain; charset=utf-8")
