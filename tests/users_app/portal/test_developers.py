@@ -116,7 +116,9 @@ def test_personal_token_is_for_directory_users_only(portal_tenant, client):
 
 # --- The snippets run as a developer runs them: against a live https server ----------------------
 
-from tests.api.sdk.conftest import https_server, sdk_tenant, tls_ca  # noqa: E402,F401 - fixtures
+from tests.api.sdk import conftest as sdk  # noqa: E402 - its fixtures: a live https server and its tenant
+
+https_server, sdk_tenant, tls_ca = sdk.https_server, sdk.sdk_tenant, sdk.tls_ca
 
 
 def _run(args, *, env_extra, timeout=120):
