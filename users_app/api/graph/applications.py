@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime
 import uuid
 
+from django.http import JsonResponse
+
 from users_app.models import AppRegistration
 from users_app.services.directory import apps as app_services
 from users_app.services.directory.fields import check_texts
@@ -108,7 +110,7 @@ def application(request, app_key, by="object_id"):
         d.require_read()
         opts = odata.options(request, GRAPH)
         properties = odata.select(opts, APPLICATION_PROPERTIES, tuple(APPLICATION_PROPERTIES), GRAPH, always=("id",))
-        return d.JsonResponse(_json(_application(app_key, by), APPLICATION_PROPERTIES, properties))
+        return JsonResponse(_json(_application(app_key, by), APPLICATION_PROPERTIES, properties))
     app = _application(app_key, by)
     body = json_body(request, GRAPH)
     d.refuse_unknown(body, {"displayName"})
@@ -131,7 +133,7 @@ def add_password(request, app_key):
         raise errors.bad_request(GRAPH, "Property 'passwordCredential.displayName': a string is expected.")
     secret = app_services.app_registration_new_secret(app=app)
     app.refresh_from_db()
-    return d.JsonResponse({
+    return JsonResponse({
         "@odata.type": "#microsoft.graph.passwordCredential",
         "customKeyIdentifier": None, "displayName": label or "Client secret",
         "endDateTime": _stamp(app.secret_created_on + SECRET_LIFETIME), "hint": secret[:3], "keyId": _key_id(app),
@@ -155,6 +157,6 @@ def service_principal(request, sp_key, by="id"):
             opts = odata.options(request, GRAPH)
             properties = odata.select(opts, SERVICE_PRINCIPAL_PROPERTIES, tuple(SERVICE_PRINCIPAL_PROPERTIES), GRAPH,
                                       always=("id",))
-            return d.JsonResponse(_json(app, SERVICE_PRINCIPAL_PROPERTIES, properties))
+            return JsonResponse(_json(app, SERVICE_PRINCIPAL_PROPERTIES, properties))
     raise d.missing(sp_key)
 

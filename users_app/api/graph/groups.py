@@ -5,6 +5,7 @@ transitiveMemberOf. Writes go through users_app/services/directory/groups.py, wh
 from __future__ import annotations
 
 from django.db.models import BooleanField, Case, Q, Value, When
+from django.http import JsonResponse
 
 from users_app.choices import DeletedState, GroupType
 from users_app.models import AdminRoleAssignment, DirectoryGroup, DirectoryUser, GroupMembership, GroupOwner
@@ -16,7 +17,8 @@ from .. import errors, odata
 from ..endpoint import api_view, json_body
 from ..errors import GRAPH
 from . import directory as d
-from .objects import GROUP_DEFAULT, GROUP_PROPERTIES, USER_DEFAULT, USER_PROPERTIES, directory_object_json, group_json, user_json
+from .objects import (GROUP_DEFAULT, GROUP_PROPERTIES, USER_DEFAULT, USER_PROPERTIES, directory_object_json,
+                      group_json, user_json)
 
 GROUP_FILTERS = {"id": "id", "displayName": "name", "securityEnabled": "security_enabled",
                  "mailEnabled": "mail_enabled"}
@@ -42,10 +44,6 @@ def _group(group_id: str) -> DirectoryGroup:
     return group
 
 
-def _size(opts: odata.Options) -> int:
-    return d.page_size(opts)
-
-
 # --- /groups --------------------------------------------------------------------------------------
 
 
@@ -65,7 +63,7 @@ def groups(request):
         text = opts.search.strip('"').partition(":")[2] or opts.search.strip('"')
         queryset = queryset.filter(name__icontains=text)
     keys = odata.order(opts.orderby, GROUP_ORDER, GRAPH)
-    page = odata.keyset_page(queryset, keys, size=_size(opts), skiptoken=opts.skiptoken, api=GRAPH)
+    page = odata.keyset_page(queryset, keys, size=d.page_size(opts), skiptoken=opts.skiptoken, api=GRAPH)
     count = queryset.count() if opts.count else None
     return d.collection(request, [group_json(g, properties) for g in page.rows], token=page.token, count=count)
 
@@ -116,7 +114,7 @@ def group(request, group_id):
     target = _group(group_id)
     opts = odata.options(request, GRAPH)
     properties = odata.select(opts, GROUP_PROPERTIES, GROUP_DEFAULT, GRAPH, always=("id",))
-    return d.JsonResponse(group_json(target, properties))
+    return JsonResponse(group_json(target, properties))
 
 
 # --- members and owners ---------------------------------------------------------------------------
@@ -125,7 +123,7 @@ def group(request, group_id):
 def _member_page(request, queryset, read, properties_known):
     opts = odata.options(request, GRAPH, max_top=d.MAX_PAGE)
     chosen = None if opts.select is None else odata.select(opts, properties_known, (), GRAPH, always=("id",))
-    page = odata.keyset_page(queryset.select_related(*read), [odata.Key("pk")], size=_size(opts),
+    page = odata.keyset_page(queryset.select_related(*read), [odata.Key("pk")], size=d.page_size(opts),
                              skiptoken=opts.skiptoken, api=GRAPH)
     return page, chosen, opts
 
@@ -250,7 +248,8 @@ def _member_of(request, user_id, *, transitive: bool):
                                                            (), GRAPH, always=("id",))
     direct = set(GroupMembership.objects.filter(user=user).values_list("group_id", flat=True))
     ids = _containing(direct) if transitive else direct
-    values = [group_json(g, chosen or GROUP_DEFAULT, typed=True) for g in DirectoryGroup.objects.filter(pk__in=ids).order_by("name", "pk")]
+    groups_in = DirectoryGroup.objects.filter(pk__in=ids).order_by("name", "pk")
+    values = [group_json(g, chosen or GROUP_DEFAULT, typed=True) for g in groups_in]
     roles = AdminRoleAssignment.objects.filter(user=user).values_list("role", flat=True)
     for role in sorted(roles):
         body = directory_role_json(role, typed=True)

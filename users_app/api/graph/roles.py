@@ -11,6 +11,7 @@ import binascii
 import uuid
 
 from django.db.models import Case, CharField, Value, When
+from django.http import JsonResponse
 
 from users_app.choices import ADMIN_ROLE_TEMPLATE_IDS, AdminRole, DeletedState
 from users_app.models import AdminRoleAssignment, DirectoryUser
@@ -92,7 +93,7 @@ def directory_role(request, role_key=None, template_id=None):
     if template_id is not None:
         role_key = f"roleTemplateId={template_id}"
     d.require_read()
-    return d.JsonResponse(directory_role_json(_role(role_key)))
+    return JsonResponse(directory_role_json(_role(role_key)))
 
 
 @api_view(GRAPH, methods=("GET",))
@@ -167,7 +168,7 @@ def role_definitions(request):
 @api_view(GRAPH, methods=("GET",))
 def role_definition(request, definition_id):
     d.require_read()
-    return d.JsonResponse(role_definition_json(_definition(definition_id)))
+    return JsonResponse(role_definition_json(_definition(definition_id)))
 
 
 def _b64(value: uuid.UUID) -> str:
@@ -260,4 +261,4 @@ def role_assignment(request, assignment_key):
     if request.method == "DELETE":
         role_services.admin_role_remove(user=assignment.user, role=role)
         return d.no_content()
-    return d.JsonResponse(role_assignment_json(assignment))
+    return JsonResponse(role_assignment_json(assignment))
