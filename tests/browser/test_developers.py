@@ -38,6 +38,7 @@ def test_developers_page(browser, live_server, portal_tenant, width):
     expect(page.locator('[data-copy-from="#snippet-graph-sdk"]')).to_be_visible()
     _check(session, f"developers at {width} px", problems)
     shot(page, f"developers-{width}")
+    shot(page, f"developers-{width}-top", full_page=False)
 
     page.get_by_role("button", name="Get a personal token").click()
     settle(page)
