@@ -151,23 +151,41 @@ def search_q(text: str) -> Q:
         position += rest.index(word) + len(word)
 
 
-class _GuidLiterals(NodeVisitor):
-    """The text literals compared with `id` (eq, ne, in), which must be GUIDs: PostgreSQL refuses
-    any other text for a uuid column, where SQLite just finds nothing."""
+_LITERALS = {"id": (odata_ast.GUID,), "accountEnabled": (odata_ast.Boolean,),
+             "createdDateTime": (odata_ast.DateTime, odata_ast.Date)}
+_KIND = {odata_ast.GUID: "a GUID", odata_ast.Boolean: "true or false", odata_ast.DateTime: "a date and time",
+         odata_ast.String: "a quoted text"}
+
+
+class _LiteralTypes(NodeVisitor):
+    """Each value compared with a property must be of its type (a GUID for id, true or false, a
+    date, else a text): PostgreSQL refuses a comparison of mismatched types, where SQLite finds
+    nothing. The first mismatch is kept as (property, value, what it needs)."""
 
     def __init__(self):
-        self.bad: list[str] = []
+        self.bad: tuple[str, object, str] | None = None
+
+    def _check(self, name: str, value) -> None:
+        if self.bad is not None or isinstance(value, (odata_ast.Null, odata_ast.Identifier, odata_ast.Attribute)):
+            return
+        allowed = _LITERALS.get(name, (odata_ast.String,))
+        if not isinstance(value, allowed):
+            self.bad = (name, getattr(value, "val", value), _KIND[allowed[0]])
 
     def visit_Compare(self, node: odata_ast.Compare) -> None:
-        if isinstance(node.left, odata_ast.Identifier) and node.left.full_name() == "id":
+        if isinstance(node.left, odata_ast.Identifier):
             values = node.right.val if isinstance(node.right, odata_ast.List) else [node.right]
             for value in values:
-                if isinstance(value, odata_ast.String):
-                    try:
-                        uuid.UUID(value.val)
-                    except ValueError:
-                        self.bad.append(value.val)
+                self._check(node.left.full_name(), value)
         self.generic_visit(node)
+
+    def visit_Call(self, node: odata_ast.Call) -> None:  # contains / startswith / endswith (property, text)
+        if len(node.args) == 2 and isinstance(node.args[0], odata_ast.Identifier):
+            if not isinstance(node.args[1], odata_ast.String):
+                self.bad = self.bad or (node.args[0].full_name(), getattr(node.args[1], "val", node.args[1]),
+                                        "a quoted text")
+        for arg in node.args:
+            self.visit(arg)
 
 
 def _unquote_ids(text: str) -> str:
@@ -210,15 +228,16 @@ def _unquote_ids(text: str) -> str:
 
 
 def user_filter_q(text: str) -> Q:
-    """$filter over directory users (odata.filter_q), an `id` compared with a text that is no GUID
-    being a 400 that names it."""
+    """$filter over directory users (odata.filter_q); a value of the wrong type for its property
+    (an id that is no GUID, accountEnabled eq 'yes'...) is a 400 that names the property."""
     text = _unquote_ids(text)
     q = odata.filter_q(text, FILTER_ALIASES, DirectoryUser, GRAPH)  # a parse error is its 400
-    seen = _GuidLiterals()
+    seen = _LiteralTypes()
     seen.visit(ODataParser().parse(ODataLexer().tokenize(text)))
     if seen.bad:
-        raise errors.bad_request(GRAPH, f"Invalid $filter: '{seen.bad[0]}' is not a valid value for property 'id' "
-                                        f"(a GUID).")
+        name, value, kind = seen.bad
+        raise errors.bad_request(GRAPH, f"Invalid $filter: '{value}' is not a valid value for property '{name}' "
+                                        f"({kind}).")
     return q
 
 
