@@ -81,7 +81,7 @@ def _pins(portal_tenant, api=None, token=None) -> dict:
         "role_id": (_listed_ids(api, "/v1.0/directoryRoles", token) if api else []) + templates,
         "template_id": templates, "definition_id": templates,
         "assignment_id": [MISSING, f"{templates[0]}_{user_ids[0]}"],
-        "application_id": [str(app.object_id), str(app.app_id), MISSING],
+        "application_id": [str(app.object_id), str(app.app_id), MISSING], "app_id": [str(app.app_id), MISSING],
         "service_principal_id": (_listed_ids(api, "/v1.0/servicePrincipals", token) if api else [])
         + [str(app.app_id), MISSING],
         "systemuserid": ids(in_sales.exclude(applicationid__isnull=False), "systemuserid"),

@@ -363,6 +363,7 @@ def graph_paths() -> dict:
     assignment = path_param("assignment_id", text())
     application = path_param("application_id", text())
     principal = path_param("service_principal_id", text())
+    app_id = path_param("app_id", text(), "The application (client) id")
 
     def refs(base, name, params, kind):
         """/members or /owners: list, $ref add, $ref remove."""
@@ -423,7 +424,7 @@ def graph_paths() -> dict:
             g, "Restore a soft-deleted user (seats checked again)", ok={200: "DirectoryObject"},
             operation_id="graph_deleted_restore")},
         f"{GRAPH}/groups": {
-            "get": operation(g, "List groups", ok={200: "GroupCollection"}, parameters=GRAPH_LIST[:4] + GRAPH_LIST[6:7],
+            "get": operation(g, "List groups", ok={200: "GroupCollection"}, parameters=GRAPH_LIST,
                              operation_id="graph_groups_list"),
             "post": operation(g, "Create a group", ok={201: "Group"}, body="GroupCreate",
                               operation_id="graph_groups_create"),
@@ -433,8 +434,6 @@ def graph_paths() -> dict:
             "get": operation(g, "Get a group", ok={200: "Group"}, parameters=GRAPH_SELECT, operation_id="graph_group_get"),
             "patch": operation(g, "Update a group", ok={204: None}, body="GroupUpdate",
                                operation_id="graph_group_update"),
-            "delete": operation(g, "Delete a group", ok={204: None}, errors=(400, 401, 403, 404, 405),
-                                operation_id="graph_group_delete"),
         },
         f"{GRAPH}/groups/{{group_id}}/members/graph.user": {"parameters": [group], "get": operation(
             g, "The group's user members", ok={200: "UserCollection"}, parameters=GRAPH_PAGED,
@@ -452,6 +451,9 @@ def graph_paths() -> dict:
             g, "A directory role by its template id", ok={200: "DirectoryRole"},
             operation_id="graph_directory_role_by_template")},
         **refs(f"{GRAPH}/directoryRoles/{{role_id}}", "members", [role], "directoryRole"),
+        f"{GRAPH}/directoryRoles(roleTemplateId='{{template_id}}')": {"parameters": [template], "get": operation(
+            g, "A directory role by its template id (the SDK's form)", ok={200: "DirectoryRole"},
+            operation_id="graph_directory_role_by_template_key")},
         f"{GRAPH}/roleManagement/directory/roleDefinitions": {"get": operation(
             g, "Role definitions", ok={200: "UnifiedRoleDefinitionCollection"}, operation_id="graph_role_definitions")},
         f"{GRAPH}/roleManagement/directory/roleDefinitions/{{definition_id}}": {"parameters": [definition], "get": operation(
@@ -484,6 +486,9 @@ def graph_paths() -> dict:
             "patch": operation(g, "Rename an app registration", ok={204: None}, body="ApplicationUpdate",
                                operation_id="graph_application_update"),
         },
+        f"{GRAPH}/applications(appId='{{app_id}}')": {"parameters": [app_id], "get": operation(
+            g, "An app registration by its application (client) id", ok={200: "Application"},
+            operation_id="graph_application_by_app_id")},
         f"{GRAPH}/applications/{{application_id}}/addPassword": {"parameters": [application], "post": operation(
             g, "A new client secret (shown once)", ok={200: "PasswordCredential"}, body="AddPassword",
             operation_id="graph_application_add_password")},
@@ -493,6 +498,9 @@ def graph_paths() -> dict:
             operation_id="graph_service_principals")},
         f"{GRAPH}/servicePrincipals/{{service_principal_id}}": {"parameters": [principal], "get": operation(
             g, "A service principal", ok={200: "ServicePrincipal"}, operation_id="graph_service_principal_get")},
+        f"{GRAPH}/servicePrincipals(appId='{{app_id}}')": {"parameters": [app_id], "get": operation(
+            g, "The service principal of an application (client) id", ok={200: "ServicePrincipal"},
+            operation_id="graph_service_principal_by_app_id")},
     }
     return paths
 
