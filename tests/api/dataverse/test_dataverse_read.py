@@ -211,3 +211,45 @@ def test_a_user_holding_a_role_reads_but_may_not_write(dv, api):
     assert (status, code) == (403, "0x80040220")
     assert message.startswith(f"ROLE-01: Principal user (Id={plain.systemuserid}, type=8) is missing prvWriteUser privilege")
     assert row_counts() == before
+
+
+@pytest.mark.parametrize("method, path, params, body", [
+    ("get", "systemusers", {"$orderby": "fullname sideways"}, None),
+    ("get", "systemusers", {"$top": "-1"}, None),
+    ("get", "systemusers", {"$select": ""}, None),
+    ("get", "systemusers", {"$expand": "systemuserroles_association("}, None),
+    ("get", "systemusers", {"$expand": "businessunitid($select=nothing)"}, None),
+    ("get", "systemusers", {"$filter": "contains(fullname, 3)"}, None),
+    ("get", "systemusers", {"$filter": "_businessunitid_value eq 'not-a-guid'"}, None),
+    ("get", "systemusers", {"$filter": "accessmode eq 'x'"}, None),
+    ("get", "systemusers", {"$filter": "accessmode eq 99999999999999999999", "$count": "true"}, None),
+    ("get", "systemusers", {"$filter": "createdon gt 2020-01-01T00:00:00Z"}, None),
+    ("get", "systemusers", {"$filter": "not (accessmode ge 1) or fullname le 'm'"}, None),
+    ("get", "systemusers('abc')", {}, None),
+    ("get", "systemusers(systemuserid=00000000-0000-0000-0000-000000000000)", {}, None),
+    ("get", "systemusers(00000000-0000-0000-0000-000000000000)/nothing", {}, None),
+    ("get", "systemusers(00000000-0000-0000-0000-000000000000)/systemuserroles_association", {}, None),
+    ("get", "EntityDefinitions(LogicalName='systemuser')/Attributes/Microsoft.Dynamics.CRM.StringAttributeMetadata", {}, None),
+    ("get", "EntityDefinitions(abc)", {}, None),
+    ("get", "EntityDefinitions", {"$filter": "SchemaName eq 'x'"}, None),
+    ("get", "EntityDefinitions", {"$select": "Nothing"}, None),
+    ("post", "systemusers", {}, ["not", "an", "object"]),
+    ("post", "teams", {}, {"name": 3}),
+    ("post", "teams", {}, {"name": "x", "teamtype": 2}),
+    ("post", "accounts", {}, {"name": "x", "ownerid@odata.bind": 5}),
+    ("patch", "systemusers", {}, {}),
+    ("put", "systemusers", {}, {}),
+])
+def test_malformed_requests_get_a_4xx_in_dataverse_shape_never_a_500(dv, app_token, api, method, path, params, body):
+    url = dv.url(path)
+    headers = api._headers(app_token, {"Prefer": "odata.include-annotations=\"*\",junk"})
+    if method == "get":
+        response = api.client.get(url, params, **headers)
+    else:
+        import json
+        response = getattr(api.client, method)(url, json.dumps(body), content_type="application/json", **headers)
+    if response.status_code < 400:
+        assert response.status_code == 200, response.content
+        return
+    status, code, message = api.error(response)
+    assert 400 <= status < 500 and code.startswith("0x") and message, (status, message)

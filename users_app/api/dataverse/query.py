@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 
+from django.db import DataError, transaction
 from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse
 
@@ -141,12 +142,20 @@ def list_response(request, entity: EntitySet, queryset) -> JsonResponse:
         queryset = queryset.filter(odata.filter_q(opts.filter, entity.filter_aliases(), entity.model, DATAVERSE))
     keys = odata.order(opts.orderby, entity.order_aliases(), DATAVERSE, key="pk")
     size = page_size(request)
-    page = odata.keyset_page(with_expands(queryset, expands), keys, size=size or DEFAULT_PAGE_SIZE,
-                             skiptoken=opts.skiptoken, api=DATAVERSE, remaining=opts.top)
+    try:
+        # A literal the database cannot read as its column's type ('x' for a GUID or a number) fails
+        # only when the query runs: a 400, in a savepoint so that the connection stays usable.
+        with transaction.atomic():
+            page = odata.keyset_page(with_expands(queryset, expands), keys, size=size or DEFAULT_PAGE_SIZE,
+                                     skiptoken=opts.skiptoken, api=DATAVERSE, remaining=opts.top)
+            count = queryset.count() if opts.count else None
+    except (DataError, OverflowError):
+        raise errors.bad_request(DATAVERSE, "Invalid $filter: a value does not fit the type of the property it is "
+                                            "compared with (GUIDs are written without quotes).") from None
     selected = ",".join(columns) if opts.select is not None else ""
     body: dict = {"@odata.context": f"{api_root(request)}$metadata#{entity.name}" + (f"({selected})" if selected else "")}
-    if opts.count:
-        body["@odata.count"] = queryset.count()
+    if count is not None:
+        body["@odata.count"] = count
     body["value"] = [row_json(entity, row, columns, expands) for row in page.rows]
     link = odata.next_link(request, page.token, drop=("$top",))
     if link:
