@@ -112,6 +112,8 @@ def test_a_filter_form_encoded_as_the_sdk_sends_it(portal_tenant, api):
     ({"$top": "0"}, "$top"),
     ({"$top": "many"}, "$top"),
     ({"$skiptoken": "forged"}, "$skiptoken"),
+    ({"$filter": "not accountEnabled"}, "accountEnabled eq false"),
+    ({"$filter": "accountEnabled"}, "$filter"),
 ])
 def test_malformed_options_are_a_400_in_graphs_shape(portal_tenant, api, params, word):
     status, code, message = api.error(api.get(USERS, api.user_token("global"), **params))

@@ -227,6 +227,17 @@ def _unquote_ids(text: str) -> str:
     return text
 
 
+def user_filtered(queryset, text: str):
+    """`queryset` filtered by $filter; an expression that is no condition (`not accountEnabled`,
+    a bare property) is a 400."""
+    q = user_filter_q(text)
+    try:
+        return queryset.filter(q)
+    except (TypeError, ValueError) as error:
+        raise errors.bad_request(GRAPH, f"Invalid $filter: {error} Compare a property with a value "
+                                        f"(accountEnabled eq false).") from None
+
+
 def user_filter_q(text: str) -> Q:
     """$filter over directory users (odata.filter_q); a value of the wrong type for its property
     (an id that is no GUID, accountEnabled eq 'yes'...) is a 400 that names the property."""
@@ -264,7 +275,7 @@ def user_list_response(request, queryset, *, default=objects.USER_DEFAULT, typed
         raise errors.bad_request(GRAPH, f"$top: 0 is out of range (1 to {MAX_TOP}).")
     properties = odata.select(opts, objects.USER_PROPERTIES, default, GRAPH, always=("id",))
     if opts.filter:
-        queryset = queryset.filter(user_filter_q(opts.filter))
+        queryset = user_filtered(queryset, opts.filter)
     if opts.search:
         queryset = queryset.filter(search_q(opts.search.strip()))
     if opts.orderby and not orderable:
@@ -303,7 +314,7 @@ def user_count_response(request, queryset) -> HttpResponse:
     if request.headers.get("ConsistencyLevel", "").strip().lower() != "eventual":
         raise errors.bad_request(GRAPH, f"$count {CONSISTENCY_HELP}.")
     if opts.filter:
-        queryset = queryset.filter(user_filter_q(opts.filter))
+        queryset = user_filtered(queryset, opts.filter)
     if opts.search:
         queryset = queryset.filter(search_q(opts.search.strip()))
     return HttpResponse(str(queryset.count()), content_type="text/plain; charset=utf-8")
