@@ -189,7 +189,14 @@ def order(orderby: list[tuple[str, bool]], aliases: dict[str, tuple[str, bool]],
 
 
 def _order_by(keys: list[Key]):
-    return [F(k.path).desc(nulls_last=True) if k.descending else F(k.path).asc(nulls_first=True) for k in keys]
+    """NULLS FIRST / LAST only where a column may be NULL: PostgreSQL reads a plain btree index
+    only for ASC (NULLS LAST) or DESC (NULLS FIRST), so naming the placement on a NOT NULL key
+    (the pk) would sort the whole filtered table for every page."""
+    def one(k: Key):
+        if not k.nullable:
+            return F(k.path).desc() if k.descending else F(k.path).asc()
+        return F(k.path).desc(nulls_last=True) if k.descending else F(k.path).asc(nulls_first=True)
+    return [one(k) for k in keys]
 
 
 def _after(keys: list[Key], values: list) -> Q:
