@@ -159,3 +159,46 @@ def test_elig_05_the_admin_api_adds_nobody_but_its_creator_to_a_developer_enviro
     assert status == 400 and "ELIG-05" in message.split(":")[0], message
     assert _without_sync_runs() == before
     assert not SystemUser.objects.filter(environment=developer, azureactivedirectoryobjectid=plain.pk).exists()
+
+
+def test_mode_04_a_user_without_system_administrator_does_not_change_an_access_mode(portal_tenant, api):
+    """MODE-04: changing an access mode needs System Administrator in the environment. Through the
+    Dataverse API every write needs it (the prvWriteUser privilege, ROLE-01), so plain@ (Basic User)
+    is refused before the change is tried: 403 in Dataverse's shape, the rule named, nothing written."""
+    from users_app.models import SystemUser
+    from users_app.services.records import role_assign
+
+    sales = portal_tenant["sales"]
+    role_assign(systemuser=SystemUser.objects.get(environment=sales, domainname=portal_upn("plain")), role="Basic User")
+    root = f"/dataverse/{sales.environment_id}/api/data/v9.2/"
+    token = api.user_token("plain")
+    assert api.get(f"{root}WhoAmI", token).status_code == 200  # the first access (SYNC-02) is done
+    other = SystemUser.objects.get(environment=sales, domainname=portal_upn("d365admin"))
+    before, mode = row_counts(), other.accessmode
+    response = api.patch(f"{root}systemusers({other.systemuserid})", token, {"accessmode": 2},
+                         headers={"If-Match": "*"})
+    status, code, message = api.error(response)
+    assert status == 403 and code == "0x80040220" and message.startswith("ROLE-01:"), message
+    assert row_counts() == before
+    other.refresh_from_db()
+    assert other.accessmode == mode
+
+
+def test_role_03_removing_the_last_role_through_the_api_keeps_the_user_enabled(portal_tenant, api, dataverse):
+    """ROLE-03: disassociating a user's last security role leaves the record enabled and licensed (the
+    API removes it as the real service does; the screens' confirmation is theirs)."""
+    from users_app.models import SystemUser
+    from users_app.services.records import role_assign
+
+    root, token, _app_user = dataverse
+    record = SystemUser.objects.get(environment=portal_tenant["sales"], domainname=portal_upn("plain"))
+    role_assign(systemuser=record, role="Basic User")
+    roles = list(record.roles.all())
+    assert roles
+    for role in roles:
+        response = api.delete(f"{root}systemusers({record.systemuserid})/systemuserroles_association({role.roleid})/$ref",
+                              token)
+        assert response.status_code == 204, response.content
+    record.refresh_from_db()
+    assert not record.roles.exists() and record.isdisabled is False
+
