@@ -143,6 +143,11 @@ def test_entity_definitions_lookups_the_dataverse_client_makes(dv, app_token, ap
     assert api.get(dv.url("EntityDefinitions(LogicalName='nothing')"), app_token).status_code == 404
 
 
+def test_the_service_document_lists_the_entity_sets(dv, app_token, api):
+    body = api.get(dv.root, app_token).json()
+    assert [s["name"] for s in body["value"]] == ["systemusers", "teams", "roles", "businessunits", "accounts", "positions"]
+
+
 def test_metadata_is_csdl_of_the_six_entity_types(dv, app_token, api):
     response = api.get(dv.url("$metadata"), app_token)
     assert response.status_code == 200 and response["Content-Type"].startswith("application/xml")

@@ -3,8 +3,6 @@
 screens call, acting as the caller (the API core's api_view)."""
 from __future__ import annotations
 
-import re
-
 from django.http import HttpResponse, JsonResponse
 
 from .. import errors, odata
@@ -168,9 +166,9 @@ def csdl(request, environment_id):
 @api_view(DATAVERSE, methods=("GET", "POST", "PATCH", "PUT", "DELETE"))
 def unsupported(request, environment_id, rest):
     environment_of(environment_id)
-    first = rest.split("/")[0].split("(")[0]
-    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", rest or "") and first not in ("WhoAmI", "EntityDefinitions"):
-        raise errors.ApiError(404, "0x80060888", f"Resource not found for the segment '{first}'.")
+    if rest == "" and request.method == "GET":  # the service document
+        return JsonResponse({"@odata.context": f"{api_root(request)}$metadata",
+                             "value": [{"name": name, "kind": "EntitySet", "url": name} for name in SETS]})
     raise errors.bad_request(DATAVERSE, f"'{rest}' is not supported by this server: it answers the entity sets "
                                         f"{', '.join(SETS)}, their associations, WhoAmI, EntityDefinitions and "
                                         "$metadata (no $batch, functions or actions).")
