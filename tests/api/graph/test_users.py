@@ -78,6 +78,9 @@ def test_paging_in_display_name_order_with_a_filter_and_a_count(portal_tenant, a
 @pytest.mark.parametrize("expression, expected", [
     ("userPrincipalName eq '{upn}'", ["global"]),
     ("startswith(userPrincipalName,'lic')", ["licadmin"]),
+    ("userPrincipalName eq 'OLIVIA@Contoso.onmicrosoft.com'", ["olivia"]),  # ignoring case, as Graph
+    ("mail eq 'Plain@CONTOSO.com' or mail eq 'it''s@contoso.com'", ["plain"]),
+    ("mail ne 'plain@contoso.com' and startswith(mail,'pl')", []),
     ("startswith(displayName,'GLOBAL')", ["global"]),  # ignoring case, as Graph
     ("userType in ('Guest', 'Partner')", []),
     ("userPrincipalName in ('{upn}', 'plain@contoso.onmicrosoft.com')", ["global", "plain"]),

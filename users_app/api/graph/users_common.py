@@ -188,42 +188,61 @@ class _LiteralTypes(NodeVisitor):
             self.visit(arg)
 
 
-def _unquote_ids(text: str) -> str:
-    """Graph writes an id as text (`id eq '6e7b...'`), OData as a GUID literal (`id eq 6e7b...`),
-    which the parser turns into a uuid that every database compares right with a uuid column
-    (SQLite stores it as 32 hex digits: the quoted form would find nothing). Text that is no
-    GUID stays text, for user_filter_q to refuse."""
+# Compared ignoring case with eq / ne, as Graph compares them (lower(user_principal_name) is indexed).
+CASE_INSENSITIVE = ("userPrincipalName", "mail")
+
+
+def _string_end(text: str, start: int) -> int:
+    """The index after the OData text literal opening at `start` ('' is a quote inside it)."""
+    position = start + 1
+    while position < len(text):
+        if text[position] == "'":
+            if text[position + 1:position + 2] == "'":
+                position += 2
+                continue
+            return position + 1
+        position += 1
+    return len(text)
+
+
+def _graph_filter_text(text: str) -> str:
+    """Graph's $filter as OData text the parser reads the way Graph means it:
+    - an id is written as text (`id eq '6e7b...'`): as a GUID literal (`id eq 6e7b...`), which
+      every database compares right with a uuid column (SQLite stores 32 hex digits: the quoted
+      form would find nothing); text that is no GUID stays, for user_filter_q to refuse;
+    - userPrincipalName and mail eq / ne 'text' ignore case: tolower() on both sides."""
     try:
-        tokens = list(ODataLexer().tokenize(text))
+        tokens = [t for t in ODataLexer().tokenize(text) if t.type != "WS"]
     except Exception:  # noqa: BLE001 - odata.filter_q answers the parse error
         return text
-    spans, state = [], None  # state: None, "op" (after `id`), "one" / "list" (expecting values)
+    edits = []  # (start, end, replacement)
+    state, name, name_token = None, None, None  # state: None, "op" (after a property), "one" / "list"
     for token in tokens:
         kind = token.type
-        if kind == "WS":
-            continue
-        if kind == "ODATA_IDENTIFIER" and getattr(token.value, "name", None) == "id":
-            state = "op"
+        if kind == "ODATA_IDENTIFIER":
+            state, name, name_token = "op", getattr(token.value, "name", None), token
         elif state == "op" and kind in ("EQ", "NE"):
             state = "one"
         elif state == "op" and kind == "IN":
             state = "list"
-        elif state in ("one", "list") and kind == "STRING":
-            value = token.value.val
-            raw = f"'{value}'"
-            if text[token.index:token.index + len(raw)] == raw:
+        elif state in ("one", "list") and kind == "STRING" and text[token.index:token.index + 1] == "'":
+            value, stop = token.value.val, _string_end(text, token.index)
+            if name == "id":
                 try:
                     uuid.UUID(value)
-                    spans.append((token.index, token.index + len(raw), value))
+                    edits.append((token.index, stop, value))
                 except ValueError:
                     pass
+            elif name in CASE_INSENSITIVE and state == "one":
+                edits.append((name_token.index, name_token.index + len(name), f"tolower({name})"))
+                edits.append((token.index, stop, f"tolower({text[token.index:stop]})"))
             state = None if state == "one" else "list"
         elif state == "list" and kind in ("(", ","):
             continue
         else:
             state = None
-    for start, end, value in reversed(spans):
-        text = text[:start] + value + text[end:]
+    for start, stop, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[stop:]
     return text
 
 
@@ -241,7 +260,7 @@ def user_filtered(queryset, text: str):
 def user_filter_q(text: str) -> Q:
     """$filter over directory users (odata.filter_q); a value of the wrong type for its property
     (an id that is no GUID, accountEnabled eq 'yes'...) is a 400 that names the property."""
-    text = _unquote_ids(text)
+    text = _graph_filter_text(text)
     q = odata.filter_q(text, FILTER_ALIASES, DirectoryUser, GRAPH)  # a parse error is its 400
     seen = _LiteralTypes()
     seen.visit(ODataParser().parse(ODataLexer().tokenize(text)))
