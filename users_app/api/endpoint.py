@@ -20,6 +20,7 @@ import logging
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import DataError
 from django.http import Http404
 from django.views.decorators.csrf import csrf_exempt
 
@@ -68,6 +69,13 @@ def json_body(request, api: str) -> dict:
     return body
 
 
+def _refuse_nul(request, api: str) -> None:
+    """A NUL character is no text any property holds (PostgreSQL refuses it): a 400, not a 500."""
+    if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "") \
+            or (request.body and (b"\x00" in request.body or b"\\u0000" in request.body)):
+        raise errors.bad_request(api, "The request holds a NUL character, which no property takes.")
+
+
 def api_view(api: str, *, methods=("GET",), authenticated: bool = True):
     allowed = tuple(m.upper() for m in methods)
 
@@ -79,6 +87,7 @@ def api_view(api: str, *, methods=("GET",), authenticated: bool = True):
                     raise errors.ApiError(405, errors._DEFAULTS[api][0],
                                           f"The method {request.method} is not allowed here; allowed: {', '.join(allowed)}.",
                                           headers={"Allow": ", ".join(allowed)})
+                _refuse_nul(request, api)
                 if not authenticated:
                     return view(request, *args, **kwargs)
                 caller = authenticate(request, api)
@@ -93,6 +102,9 @@ def api_view(api: str, *, methods=("GET",), authenticated: bool = True):
                 return errors.from_api_error(api, errors.not_found(api, "The resource was not found."))
             except ValidationError as invalid:
                 return errors.from_api_error(api, errors.bad_request(api, "; ".join(invalid.messages)))
+            except DataError:  # a value the database cannot take for its column (PostgreSQL's types)
+                return errors.from_api_error(api, errors.bad_request(
+                    api, "A value in the request does not fit the type of the property it is compared with or written to."))
             except Exception:  # noqa: BLE001 - a script gets the API's shape, never a traceback
                 log.exception("API %s %s failed", request.method, request.path)
                 return errors.from_api_error(api, errors.internal(api))
