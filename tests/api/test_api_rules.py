@@ -202,3 +202,17 @@ def test_role_03_removing_the_last_role_through_the_api_keeps_the_user_enabled(p
     record.refresh_from_db()
     assert not record.roles.exists() and record.isdisabled is False
 
+
+def test_sync_06_a_second_record_for_the_same_directory_user_is_refused(portal_tenant, api, dataverse):
+    """SYNC-06: no environment holds two SystemUsers for one directory user: POST /systemusers for a user
+    who has one is refused as a duplicate in Dataverse's shape, named, and writes nothing."""
+    from users_app.models import DirectoryUser, SystemUser
+
+    root, token, _app_user = dataverse
+    plain = DirectoryUser.objects.get(user_principal_name=portal_upn("plain"))
+    before = _without_sync_runs()
+    for body in ({"azureactivedirectoryobjectid": str(plain.pk)}, {"domainname": plain.user_principal_name}):
+        status, code, message = api.error(api.post(f"{root}systemusers", token, body))
+        assert status == 400 and code == "0x80040237" and "SYNC-06" in message, message
+    assert _without_sync_runs() == before
+    assert SystemUser.objects.filter(environment=portal_tenant["sales"], azureactivedirectoryobjectid=plain.pk).count() == 1

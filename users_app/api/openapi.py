@@ -191,10 +191,11 @@ EDM = {"Edm.Guid": {"type": "string", "format": "uuid"}, "Edm.Boolean": {"type":
        "Edm.Int32": {"type": "integer"}, "Edm.DateTimeOffset": {"type": "string"}, "Edm.String": {"type": "string"}}
 # The columns a create or an update takes (dataverse/views.py): what the description offers schemathesis.
 DATAVERSE_WRITABLE = {
-    "systemusers": {"domainname": text(), "azureactivedirectoryobjectid": guid(), "firstname": text(),
-                    "lastname": text(), "internalemailaddress": text(), "accessmode": integer(),
-                    "isdisabled": boolean(), "businessunitid@odata.bind": text(),
-                    "parentsystemuserid@odata.bind": text(), "positionid@odata.bind": text()},
+    "systemusers": {"domainname": text(), "azureactivedirectoryobjectid": guid(), "internalemailaddress": text(),
+                    "accessmode": integer(), "isdisabled": boolean(), "businessunitid@odata.bind": text(),
+                    "parentsystemuserid@odata.bind": text(), "positionid@odata.bind": text(),
+                    **{column: text() for column in ("firstname", "lastname", "jobtitle", "title", "mobilephone",
+                                                     "address1_city", "address1_telephone1")}},
     "teams": {"name": text(), "teamtype": integer(), "description": nullable_text(),
               "businessunitid@odata.bind": text(), "administratorid@odata.bind": text()},
     "accounts": {"name": text(), "ownerid@odata.bind": text()},
@@ -518,14 +519,17 @@ def dataverse_paths() -> dict:
         one = {"parameters": [ENVIRONMENT, row], "get": operation(
             d, f"Retrieve one of {entity_set}", ok={200: name}, parameters=DATAVERSE_ONE,
             operation_id=f"dataverse_{entity_set}_get")}
-        if entity.creatable:
+        if entity_set in DATAVERSE_WRITABLE:  # create: systemusers (SYNC-03), teams, accounts
             listing["post"] = operation(
                 d, f"Create one of {entity_set}: 204 with OData-EntityId (201 and the row with Prefer: "
                    "return=representation)", ok={204: None, 201: name}, body=f"{name}Write",
                 parameters=[header("Prefer", text())], errors=(400, 401, 403, 404, 405),
                 operation_id=f"dataverse_{entity_set}_create")
-            listing["post"]["responses"]["204"]["headers"] = {"OData-EntityId": {"schema": text()}}
-        if entity_set in DATAVERSE_WRITABLE:
+            listing["post"]["responses"]["204"]["headers"] = {
+                "OData-EntityId": {"description": "The new row, relative to the service root: <set>(<guid>)",
+                                   "schema": text()},
+                "Location": {"description": "The new row's absolute URL", "schema": text()}}
+        if entity_set == "systemusers":  # the only set updated through the API
             one["patch"] = operation(d, f"Update one of {entity_set} (If-Match: * never creates)", ok={204: None},
                                      body=f"{name}Write", parameters=[header("If-Match", text())],
                                      errors=(400, 401, 403, 404, 405, 412), operation_id=f"dataverse_{entity_set}_update")

@@ -69,7 +69,7 @@ def create_systemuser(ctx: Context, body: dict) -> SystemUser:
         raise errors.ApiError(404, errors.DV_NOT_FOUND, f"The user {domain or object_id} was not found in the directory.")
     existing = SystemUser.objects.filter(environment=ctx.environment, azureactivedirectoryobjectid=directory_user.pk).first()
     if existing is not None:
-        raise errors.ApiError(400, errors.DV_DUPLICATE, f"A record with matching key values already exists: "
+        raise errors.ApiError(400, errors.DV_DUPLICATE, f"SYNC-06: A record with matching key values already exists: "
                                                         f"systemuser {existing.systemuserid} ({existing.domainname}).")
     result = environment_user_add(environment=ctx.environment, directory_user=directory_user,
                                   initiated_by=audit.current_actor().name)
