@@ -1,7 +1,20 @@
 """Rules an API call can trigger that the endpoints' own tests do not reach (the audit of issue 13:
 each rule of rules.md reachable through an API has a test that the API answers in its own error
-shape, names the rule and writes nothing). The rest are in tests/api/graph/, graph_directory/,
-dataverse/ and powerplatform/.
+shape, names the rule and writes nothing).
+
+The audit, rule by rule (where each API-reachable rule is tested):
+- Graph (tests/api/graph/, tests/api/graph_directory/): DIR-01, DIR-02, DIR-04 (30 days, name taken),
+  DIR-05, DIR-06, DIR-08, DIR-10, DIR-11.
+- Dataverse (tests/api/dataverse/): ENV-02, ONPREM-01, ONPREM-02, APP-04, ROLE-01, ROLE-02, ROLE-07,
+  FIELD-01, FIELD-04, MODE-03, LIFE-01, LIFE-05, SYNC-02, SYNC-03, ELIG-03, ELIG-04.
+- Power Platform admin (tests/api/powerplatform/): DIR-05, ENV-02, SYNC-03, SYNC-07, ELIG-03, ELIG-04,
+  APP-01, APP-05.
+- Here: MODE-04, MODE-05, MODE-07, APP-03, APP-05 (PATCH of an application user), ELIG-02, ELIG-05,
+  ROLE-03, ROLE-06, SYNC-06.
+- No API reaches: ENV-01, ENV-03..07 (environments are managed in the portal), SYNC-01/04/05/08
+  (background sync, Refresh user), STUB-*, DIAG-*, ELIG-06 (never refuses an on-demand add),
+  DIR-03/07/09, MODE-01/02/06, APP-02, FIELD-02/03/05/06, ROLE-04/05, LIFE-02..04 (no refusal a
+  call can meet; their effects are the services', tested with them).
 """
 from __future__ import annotations
 
@@ -216,3 +229,23 @@ def test_sync_06_a_second_record_for_the_same_directory_user_is_refused(portal_t
         assert status == 400 and code == "0x80040237" and "SYNC-06" in message, message
     assert _without_sync_runs() == before
     assert SystemUser.objects.filter(environment=portal_tenant["sales"], azureactivedirectoryobjectid=plain.pk).count() == 1
+
+
+def test_role_06_a_business_unit_change_through_the_api_removes_the_users_roles(portal_tenant, api, dataverse):
+    """ROLE-06: PATCH businessunitid@odata.bind moves the user through the screen's service, which
+    removes the user's security roles (DoNotRemoveRolesOnChangeBusinessUnit is off)."""
+    from users_app.models import SystemUser
+    from users_app.services.environments import business_unit_create
+    from users_app.services.records import role_assign
+
+    root, token, _app_user = dataverse
+    sales = portal_tenant["sales"]
+    unit = business_unit_create(environment=sales, name="Field sales")
+    record = SystemUser.objects.get(environment=sales, domainname=portal_upn("plain"))
+    role_assign(systemuser=record, role="Basic User")
+    assert record.roles.exists() and not sales.do_not_remove_roles_on_change_business_unit
+    response = api.patch(f"{root}systemusers({record.systemuserid})", token,
+                         {"businessunitid@odata.bind": f"/businessunits({unit.businessunitid})"}, headers={"If-Match": "*"})
+    assert response.status_code == 204, response.content
+    record.refresh_from_db()
+    assert record.businessunit_id == unit.pk and not record.roles.exists()
