@@ -3,10 +3,10 @@ application, the portal_tenant data in the test database, real tokens).
 
 For every operation schemathesis generates requests (positive: data that fits the description;
 negative: data that does not) and checks: no 5xx, a status the description lists, its content
-type, and a body that matches its schema. Path parameters are pinned to the tenant's real ids
+type, its documented headers, and a body that matches its schema. Path parameters are pinned to the tenant's real ids
 (mixed with ids that do not exist) so that requests reach the views rather than stopping at a 404.
 
-Examples per operation and mode: SCHEMATHESIS_EXAMPLES (default 2, about a minute in all); the
+Examples per operation and mode: SCHEMATHESIS_EXAMPLES (default 5: well under a minute in all); the
 operations of some paths only: SCHEMATHESIS_PATHS (comma-separated path prefixes); e.g.
     SCHEMATHESIS_EXAMPLES=50 SCHEMATHESIS_PATHS=/v1.0/groups,/dataverse/ \
         .venv/bin/python -m pytest -q -p no:cacheprovider tests/api/test_openapi.py
@@ -22,14 +22,15 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
-from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
-                                               status_code_conformance)
+from schemathesis.specs.openapi.checks import (content_type_conformance, response_headers_conformance,
+                                               response_schema_conformance, status_code_conformance)
 
 from tests.api.conftest import ERP_APP_ID
 from tests.conftest import portal_upn
 
-EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "2"))
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "5"))
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
+          response_headers_conformance]
 MISSING = str(uuid.UUID(int=0xDEAD))
 
 
