@@ -189,7 +189,7 @@ def graph_schemas() -> dict:
 
 EDM = {"Edm.Guid": {"type": "string", "format": "uuid"}, "Edm.Boolean": {"type": "boolean"},
        "Edm.Int32": {"type": "integer"}, "Edm.DateTimeOffset": {"type": "string"}, "Edm.String": {"type": "string"}}
-# The columns a create or an update takes (dataverse/views.py): what the description offers schemathesis.
+# The columns a create or an update takes (dataverse/writes.py): what the description offers schemathesis.
 DATAVERSE_WRITABLE = {
     "systemusers": {"domainname": text(), "azureactivedirectoryobjectid": guid(), "internalemailaddress": text(),
                     "accessmode": integer(), "isdisabled": boolean(), "businessunitid@odata.bind": text(),
@@ -222,7 +222,7 @@ def dataverse_row(entity, sets) -> dict:
             properties[prop.name]["nullable"] = True
     for nav in entity.navs:
         target = schema_name(sets[nav.target])
-        properties[nav.name] = array(ref(target)) if nav.many else {**ref(target), "nullable": True}
+        properties[nav.name] = array(ref(target)) if nav.many else {"allOf": [ref(target)], "nullable": True}
     return obj(properties, required=(entity.key,))
 
 
