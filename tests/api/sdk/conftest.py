@@ -15,6 +15,7 @@ AccessTokenProvider (Graph) or an azure-core TokenCredential (Dataverse).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import ssl
 import time
 from dataclasses import dataclass
@@ -135,7 +136,10 @@ class HttpsServer:
             adapter.base_url = f"{self.url}/v1.0"
             return await call(GraphServiceClient(request_adapter=adapter), adapter)
 
-        return asyncio.run(run())
+        # In a thread of its own: a browser test earlier in the same process (Playwright's sync API)
+        # leaves an event loop running in this one, where asyncio.run refuses to start another.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, run()).result()
 
     def org(self, environment) -> str:
         return f"{self.url}/dataverse/{environment.environment_id}"
