@@ -1,17 +1,5 @@
-"""What the OpenAPI description's parts share: schema helpers, the error shapes, query parameters
-and operations. (The package: __init__.py the whole description and its view; graph.py, dataverse.py,
-powerplatform.py each API's schemas and paths.)
-
-The OpenAPI 3.0 description of the portal's three APIs and its token endpoint, served at
-/openapi.json (public, as a published description is).
-
-Built as a plain dict by small helpers, one home per schema (components/schemas): the Graph v1.0
-subset under /v1.0, the Dataverse Web API v9.2 of each environment under
-/dataverse/{environment_id}/api/data/v9.2 and the Power Platform admin API under
-/providers/Microsoft.BusinessAppPlatform. Every operation answers its errors in its API's own
-shape (GraphError, DataverseError, PowerPlatformError) and needs a bearer token from
-POST /{tenant}/oauth2/v2.0/token. tests/api/test_openapi.py runs schemathesis against it.
-"""
+"""What the parts of the OpenAPI description share (see the package's __init__.py): schema helpers,
+the three error shapes, query parameters and operations."""
 from __future__ import annotations
 
 GRAPH = "/v1.0"
