@@ -93,11 +93,7 @@ def live_user(key: str) -> DirectoryUser:
         if found is not None and found.deleted_state == DeletedState.NONE:
             user = found
     else:
-        try:
-            object_id = uuid.UUID(key)
-        except ValueError:
-            raise not_found(key) from None
-        user = DirectoryUser.objects.filter(pk=object_id, deleted_state=DeletedState.NONE).first()
+        return _by_object_id(key, DeletedState.NONE)
     if user is None:
         raise not_found(key)
     return user
@@ -105,11 +101,16 @@ def live_user(key: str) -> DirectoryUser:
 
 def deleted_user(key: str) -> DirectoryUser:
     """A soft-deleted user by object id (deletedItems); purged ones are gone."""
+    return _by_object_id(key, DeletedState.SOFT)
+
+
+def _by_object_id(key: str, state: str) -> DirectoryUser:
+    """The user whose object id is `key` and whose deleted state is `state` (404 otherwise)."""
     try:
         object_id = uuid.UUID(key)
     except ValueError:
         raise not_found(key) from None
-    user = DirectoryUser.objects.filter(pk=object_id, deleted_state=DeletedState.SOFT).first()
+    user = DirectoryUser.objects.filter(pk=object_id, deleted_state=state).first()
     if user is None:
         raise not_found(key)
     return user
