@@ -101,8 +101,11 @@ dev: seed tls
 serve: tls
 	$(call serve,0)
 
+# The suite runs on every core (pytest-xdist; TEST_WORKERS=0 runs it in one process, as a debugger
+# wants): each worker has its own test database.
+TEST_WORKERS ?= auto
 test: venv
-	@$(PY) -m pytest; rc=$$?; \
+	@$(PY) -m pytest -n $(TEST_WORKERS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 check: secret-key
