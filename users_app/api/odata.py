@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import copy
 import datetime
 import decimal
 import uuid
@@ -135,15 +136,36 @@ class _CaseInsensitive(AstToDjangoQVisitor):
         return self._substr_function(field, substr, IEndsWith)
 
 
-def filter_q(text: str, aliases: dict[str, str], model, api: str) -> Q:
-    """$filter as a Q over `model`. `aliases` maps each filterable property to its ORM path
-    (written with "/" for a relation, as OData does: "businessunit/businessunitid")."""
+def _one_item_lists(tokens):
+    """OData's grammar allows a one-item list (`userType in ('Guest')`), which odata-query reads
+    as a parenthesised expression and refuses; it takes the list written Python's way,
+    `('Guest',)`. So a comma is put after the single literal of a list that follows `in`."""
+    out, last = [], []  # every token; the last three that are not white space
+    for token in tokens:
+        if token.type == ")" and [t.type for t in last] == ["IN", "(", last[-1].type] and last[-1].type not in "(),":
+            comma = copy.copy(token)
+            comma.type = comma.value = ","
+            out.append(comma)
+        out.append(token)
+        if token.type != "WS":
+            last = [*last[-2:], token]
+    return iter(out)
+
+
+def parse(text: str, api: str):
+    """$filter's syntax tree (odata-query's), or a 400 in the API's shape."""
     try:
-        tree = ODataParser().parse(ODataLexer().tokenize(text))
+        return ODataParser().parse(_one_item_lists(ODataLexer().tokenize(text)))
     except odata_errors.ODataException as error:
         raise errors.bad_request(api, f"Invalid $filter: {error}") from None
     except Exception:  # noqa: BLE001 - the parser's own errors on odd input
         raise errors.bad_request(api, "Invalid $filter: the expression could not be parsed.") from None
+
+
+def filter_q(text: str, aliases: dict[str, str], model, api: str) -> Q:
+    """$filter as a Q over `model`. `aliases` maps each filterable property to its ORM path
+    (written with "/" for a relation, as OData does: "businessunit/businessunitid")."""
+    tree = parse(text, api)
     seen = _Identifiers()
     seen.visit(tree)
     unknown = [name for name in seen.names if name not in aliases]

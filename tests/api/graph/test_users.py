@@ -84,6 +84,8 @@ def test_paging_in_display_name_order_with_a_filter_and_a_count(portal_tenant, a
     ("startswith(displayName,'GLOBAL')", ["global"]),  # ignoring case, as Graph
     ("userType in ('Guest', 'Partner')", []),
     ("userPrincipalName in ('{upn}', 'plain@contoso.onmicrosoft.com')", ["global", "plain"]),
+    ("userPrincipalName in ('{upn}')", ["global"]),  # a one-item list, as OData writes it
+    ("userPrincipalName in ( '{upn}' ) or mail in ('plain@contoso.com',)", ["global", "plain"]),
     ("givenName eq 'Plain' or givenName eq 'Olivia'", ["olivia", "plain"]),
     ("accountEnabled eq true and surname eq 'Test' and startswith(givenName,'O')", ["olivia"]),
     ("startswith(mail,'sys') and usageLocation eq 'US'", ["sysadmin"]),

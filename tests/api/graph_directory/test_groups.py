@@ -53,6 +53,33 @@ def test_create_read_rename_and_list_groups(portal_tenant, api):
     assert by_id == [{"id": group_id}]
 
 
+def test_create_a_group_with_members_and_owners_bound_in_one_request(portal_tenant, api):
+    """members@odata.bind and owners@odata.bind, as Graph's SDK samples create a group: the group,
+    its members (a user named twice is added once; a nested group) and owners in one transaction."""
+    token = api.user_token("global")
+    olivia, plain, sales = _user("olivia"), _user("plain"), _group("Sales-Env")
+    response = _new_group(api, token, "Bound", **{
+        "members@odata.bind": [f"{GRAPH}/directoryObjects/{olivia.pk}", f"{GRAPH}/users/{olivia.pk}",
+                               f"{GRAPH}/groups/{sales.pk}"],
+        "owners@odata.bind": [f"{GRAPH}/users/{plain.pk}"]})
+    assert response.status_code == 201, response.content
+    bound = _group("Bound")
+    assert set(GroupMembership.objects.filter(group=bound).values_list("user", "member_group")) == {
+        (olivia.pk, None), (None, sales.pk)}
+    assert list(GroupOwner.objects.filter(group=bound).values_list("user", flat=True)) == [plain.pk]
+    members = api.get(f"/v1.0/groups/{bound.pk}/members", token, **{"$select": "id"}).json()["value"]
+    assert sorted(m["@odata.type"] for m in members) == ["#microsoft.graph.group", "#microsoft.graph.user"]
+
+    before = row_counts()
+    missing = "00000000-0000-0000-0000-00000000beef"
+    for extra, status in (({"members@odata.bind": [f"{GRAPH}/users/{olivia.pk}", f"{GRAPH}/users/{missing}"]}, 404),
+                          ({"owners@odata.bind": [f"{GRAPH}/groups/{sales.pk}"]}, 400),
+                          ({"members@odata.bind": f"{GRAPH}/users/{olivia.pk}"}, 400),
+                          ({"members@odata.bind": ["https://graph.microsoft.com/v1.0/me"]}, 400)):
+        assert api.error(_new_group(api, token, "Half", **extra))[0] == status, extra
+    assert row_counts() == before and not DirectoryGroup.objects.filter(name="Half").exists()
+
+
 def test_groups_are_paged_with_absolute_next_links(portal_tenant, api):
     token = api.user_token("global")
     for n in range(5):

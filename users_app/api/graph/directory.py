@@ -13,14 +13,13 @@ import uuid
 from django.db.models.functions import Lower
 from django.http import HttpResponse, JsonResponse
 from odata_query import ast as odata_ast
-from odata_query.grammar import ODataLexer, ODataParser
 
 from users_app.choices import DeletedState
 from users_app.models import DirectoryUser
 from users_app.provisioning.rules.admin_roles import Action
 from users_app.services.directory.rights import require_right
 
-from .. import errors
+from .. import errors, odata
 from ..endpoint import json_body
 from ..errors import GRAPH
 
@@ -74,9 +73,14 @@ def ref_target(request) -> tuple[str, str]:
     if not isinstance(ref, str) or not ref.strip():
         raise errors.bad_request(GRAPH, "The request body needs '@odata.id': the URL of the object to add, "
                                         "such as https://graph.microsoft.com/v1.0/directoryObjects/{id}.")
-    match = _REF.search(ref.strip())
+    return ref_of(ref, "@odata.id")
+
+
+def ref_of(ref: str, field: str) -> tuple[str, str]:
+    """(collection, id) of an object's URL, as `$ref` bodies and `members@odata.bind` lists give it."""
+    match = _REF.search(ref.strip()) if isinstance(ref, str) else None
     if match is None:
-        raise errors.bad_request(GRAPH, f"Invalid '@odata.id' {ref!r}: it must end in /directoryObjects/{{id}}, "
+        raise errors.bad_request(GRAPH, f"Invalid '{field}' {ref!r}: it must end in /directoryObjects/{{id}}, "
                                         "/users/{id} or /groups/{id}.")
     return match.group(1), match.group(2)
 
@@ -120,10 +124,7 @@ def _check_types(text: str, types: dict) -> None:
     """Each literal compared with a property is of that property's type (a 400 naming it if not):
     the database is never asked to compare a uuid or a boolean column with text, which PostgreSQL
     refuses with an error."""
-    try:
-        tree = ODataParser().parse(ODataLexer().tokenize(text))
-    except Exception:  # noqa: BLE001 - odata.filter_q reports the parse error in Graph's words
-        return
+    tree = odata.parse(text, GRAPH)
 
     def literals(node) -> list:
         if isinstance(node, odata_ast.List):

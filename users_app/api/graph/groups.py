@@ -4,6 +4,7 @@ transitiveMemberOf. Writes go through users_app/services/directory/groups.py, wh
 (GROUPS, GROUP_MEMBERS) and DIR-06 (no cycle) and writes the audit log."""
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import BooleanField, Case, Q, Value, When
 from django.http import JsonResponse
 
@@ -24,7 +25,8 @@ GROUP_FILTERS = {"id": "id", "displayName": "name", "securityEnabled": "security
                  "mailEnabled": "mail_enabled"}
 GROUP_TYPES = {"id": "guid", "displayName": "string", "securityEnabled": "bool", "mailEnabled": "bool"}
 GROUP_ORDER = {"displayName": ("name", False)}
-GROUP_BODY = {"displayName", "description", "mailEnabled", "mailNickname", "securityEnabled", "groupTypes"}
+GROUP_BODY = {"displayName", "description", "mailEnabled", "mailNickname", "securityEnabled", "groupTypes",
+              "members@odata.bind", "owners@odata.bind"}
 MEMBER_PROPERTIES = {**USER_PROPERTIES, **GROUP_PROPERTIES}
 LIVE_MEMBER = Q(user__isnull=True) | Q(user__deleted_state=DeletedState.NONE)
 
@@ -90,8 +92,33 @@ def _group_create(request):
         raise errors.bad_request(GRAPH, "Only security groups (securityEnabled true, mailEnabled false, "
                                         "groupTypes []) and Microsoft 365 groups (groupTypes [\"Unified\"]) "
                                         "can be created.")
-    group = group_services.group_create(name=name, group_type=group_type)
+    members, owners = _bound(body, "members@odata.bind"), _bound(body, "owners@odata.bind")
+    if any(not isinstance(owner, DirectoryUser) for owner in owners):
+        raise errors.bad_request(GRAPH, "owners@odata.bind: a group's owners are users: a group cannot own a group.")
+    with transaction.atomic():  # the group with its members and owners, or nothing
+        group = group_services.group_create(name=name, group_type=group_type)
+        for obj in members:
+            group_services.group_member_add(group=group, **_as_member(obj))
+        for owner in owners:
+            group_services.group_owner_add(group=group, user=owner)
     return d.created(group_json(group))
+
+
+def _bound(body: dict, field: str) -> list:
+    """The users and groups a `members@odata.bind` or `owners@odata.bind` list names (each once),
+    all found before anything is written."""
+    urls = body.get(field) or []
+    if not isinstance(urls, list):
+        raise errors.bad_request(GRAPH, f"Invalid value for property '{field}': a list of object URLs is expected.")
+    found = {}
+    for url in urls:
+        obj = _member_object(*d.ref_of(url, field))
+        found[(type(obj), obj.pk)] = obj
+    return list(found.values())
+
+
+def _as_member(obj) -> dict:
+    return {"user": obj} if isinstance(obj, DirectoryUser) else {"member_group": obj}
 
 
 @api_view(GRAPH, methods=("GET", "PATCH", "DELETE"))
@@ -163,8 +190,7 @@ def _member_object(kind: str, key: str):
 @api_view(GRAPH, methods=("POST",))
 def member_ref(request, group_id):
     target = _group(group_id)
-    obj = _member_object(*d.ref_target(request))
-    member = {"user": obj} if isinstance(obj, DirectoryUser) else {"member_group": obj}
+    member = _as_member(_member_object(*d.ref_target(request)))
     if GroupMembership.objects.filter(group=target, **member).exists():
         require_right(Action.GROUP_MEMBERS)  # who may not add learns nothing more than a refusal
         raise d.already_exists("members")

@@ -14,7 +14,7 @@ import uuid
 from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
 from odata_query import ast as odata_ast
-from odata_query.grammar import ODataLexer, ODataParser
+from odata_query.grammar import ODataLexer
 from odata_query.visitor import NodeVisitor
 
 from users_app import list_search
@@ -264,7 +264,7 @@ def user_filter_q(text: str) -> Q:
     text = _graph_filter_text(text)
     q = odata.filter_q(text, FILTER_ALIASES, DirectoryUser, GRAPH)  # a parse error is its 400
     seen = _LiteralTypes()
-    seen.visit(ODataParser().parse(ODataLexer().tokenize(text)))
+    seen.visit(odata.parse(text, GRAPH))
     if seen.bad:
         name, value, kind = seen.bad
         raise errors.bad_request(GRAPH, f"Invalid $filter: '{value}' is not a valid value for property '{name}' "
