@@ -185,6 +185,47 @@ def filter_q(text: str, aliases: dict[str, str], model, api: str) -> Q:
     return q
 
 
+def filter_rows(text: str, rows: list[dict], filterable, api: str) -> list[dict]:
+    """$filter over a short list held in memory rather than in a table (the eleven admin role
+    definitions): eq, ne, in, not, and, or and startswith on the `filterable` properties of each
+    row; text compared ignoring case, as Graph compares it."""
+    tree = parse(text, api)
+    seen = _Identifiers()
+    seen.visit(tree)
+    unknown = [name for name in seen.names if name not in filterable]
+    if unknown:
+        raise errors.bad_request(api, f"Could not find a property named '{unknown[0]}' for $filter.")
+    return [row for row in rows if _holds(tree, row, api)]
+
+
+def _row_value(node, row: dict, api: str):
+    if isinstance(node, odata_ast.Identifier):
+        value = row.get(node.name)
+    elif isinstance(node, odata_ast._Literal) and not isinstance(node, odata_ast.List):
+        value = node.py_val
+    else:
+        raise errors.bad_request(api, "Invalid $filter: compare a property with a value.")
+    return str(value).lower() if isinstance(value, (str, uuid.UUID)) else value
+
+
+def _holds(node, row: dict, api: str) -> bool:
+    if isinstance(node, odata_ast.BoolOp):
+        left, right = _holds(node.left, row, api), _holds(node.right, row, api)
+        return (left and right) if isinstance(node.op, odata_ast.And) else (left or right)
+    if isinstance(node, odata_ast.UnaryOp) and isinstance(node.op, odata_ast.Not):
+        return not _holds(node.operand, row, api)
+    if isinstance(node, odata_ast.Compare) and isinstance(node.comparator, odata_ast.In):
+        values = node.right.val if isinstance(node.right, odata_ast.List) else [node.right]
+        return _row_value(node.left, row, api) in [_row_value(v, row, api) for v in values]
+    if isinstance(node, odata_ast.Compare) and isinstance(node.comparator, (odata_ast.Eq, odata_ast.NotEq)):
+        same = _row_value(node.left, row, api) == _row_value(node.right, row, api)
+        return same if isinstance(node.comparator, odata_ast.Eq) else not same
+    if isinstance(node, odata_ast.Call) and node.func.name == "startswith" and len(node.args) == 2:
+        whole, start = (_row_value(arg, row, api) for arg in node.args)
+        return isinstance(whole, str) and isinstance(start, str) and whole.startswith(start)
+    raise errors.bad_request(api, "Invalid $filter: this list takes eq, ne, in, not, and, or and startswith.")
+
+
 # --- Keyset paging ------------------------------------------------------------------------------
 
 

@@ -80,6 +80,32 @@ def test_create_a_group_with_members_and_owners_bound_in_one_request(portal_tena
     assert row_counts() == before and not DirectoryGroup.objects.filter(name="Half").exists()
 
 
+def test_dir06_patch_adds_members_bound_all_or_nothing(portal_tenant, api):
+    """PATCH /groups/{id} with members@odata.bind adds them with the new name in one transaction: a
+    member already there (400), a nested group that would make a cycle (DIR-06) or more than 20
+    objects leave the group as it was, name included."""
+    token = api.user_token("global")
+    sales, olivia, plain = _group("Sales-Env"), _user("olivia"), _user("plain")
+    outer = DirectoryGroup.objects.get(pk=_new_group(api, token, "Outer").json()["id"])
+    assert api.patch(f"/v1.0/groups/{outer.pk}", token, {
+        "displayName": "Outer EU", "members@odata.bind": [f"{GRAPH}/users/{olivia.pk}",
+                                                          f"{GRAPH}/groups/{sales.pk}"]}).status_code == 204
+    outer.refresh_from_db()
+    assert outer.name == "Outer EU" and GroupMembership.objects.filter(group=outer).count() == 2
+
+    before = row_counts()
+    cases = (
+        ({"members@odata.bind": [f"{GRAPH}/users/{plain.pk}", f"{GRAPH}/users/{olivia.pk}"]}, "Request_BadRequest", "already exist"),
+        ({"displayName": "Loop", "members@odata.bind": [f"{GRAPH}/groups/{outer.pk}"]}, "Request_BadRequest", "DIR-06"),
+        ({"members@odata.bind": [f"{GRAPH}/users/{plain.pk}"] * 21}, "Request_BadRequest", "at most 20"),
+    )
+    for body, code, words in cases:
+        target = sales if "Loop" in str(body) else outer
+        status, got, message = api.error(api.patch(f"/v1.0/groups/{target.pk}", token, body))
+        assert (status, got) == (400, code) and words in message, message
+    assert row_counts() == before and not DirectoryGroup.objects.filter(name="Loop").exists()
+
+
 def test_groups_are_paged_with_absolute_next_links(portal_tenant, api):
     token = api.user_token("global")
     for n in range(5):

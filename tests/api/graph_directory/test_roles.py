@@ -112,6 +112,23 @@ def test_role_definitions(portal_tenant, api):
     assert api.error(api.get("/v1.0/roleManagement/directory/roleDefinitions/x", token))[0] == 404
 
 
+@pytest.mark.parametrize("expression, expected", [
+    ("displayName eq 'User Administrator'", ["User Administrator"]),
+    ("displayName eq 'user administrator'", ["User Administrator"]),  # ignoring case, as Graph
+    (f"templateId eq '{USER_TEMPLATE}' or id in ('62e90394-69f5-4237-9190-012177145e10')",
+     ["Global Administrator", "User Administrator"]),
+    ("startswith(displayName,'Global') and isBuiltIn eq true", ["Global Administrator", "Global Reader"]),
+    ("not startswith(displayName,'G') and startswith(displayName,'P')",
+     ["Password Administrator", "Power Platform Administrator", "Privileged Role Administrator"]),
+    ("isEnabled eq false", []),
+])
+def test_role_definitions_filtered_as_scripts_look_a_role_up(portal_tenant, api, expression, expected):
+    response = api.get("/v1.0/roleManagement/directory/roleDefinitions", api.user_token("greader"),
+                       **{"$filter": expression})
+    assert response.status_code == 200, response.content
+    assert sorted(v["displayName"] for v in response.json()["value"]) == expected
+
+
 def test_role_assignments_create_read_filter_delete(portal_tenant, api):
     token = api.user_token("pradmin")
     olivia = _user("olivia")

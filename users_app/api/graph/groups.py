@@ -27,6 +27,7 @@ GROUP_TYPES = {"id": "guid", "displayName": "string", "securityEnabled": "bool",
 GROUP_ORDER = {"displayName": ("name", False)}
 GROUP_BODY = {"displayName", "description", "mailEnabled", "mailNickname", "securityEnabled", "groupTypes",
               "members@odata.bind", "owners@odata.bind"}
+MAX_BOUND = 20  # objects in one members@odata.bind or owners@odata.bind list, as Graph allows
 MEMBER_PROPERTIES = {**USER_PROPERTIES, **GROUP_PROPERTIES}
 LIVE_MEMBER = Q(user__isnull=True) | Q(user__deleted_state=DeletedState.NONE)
 
@@ -110,6 +111,9 @@ def _bound(body: dict, field: str) -> list:
     urls = body.get(field) or []
     if not isinstance(urls, list):
         raise errors.bad_request(GRAPH, f"Invalid value for property '{field}': a list of object URLs is expected.")
+    if len(urls) > MAX_BOUND:
+        raise errors.bad_request(GRAPH, f"'{field}' names {len(urls)} objects: at most {MAX_BOUND} in one request, "
+                                        "as in Graph; add the others with $ref.")
     found = {}
     for url in urls:
         obj = _member_object(*d.ref_of(url, field))
@@ -132,10 +136,19 @@ def group(request, group_id):
     if request.method == "PATCH":
         target = _group(group_id)
         body = json_body(request, GRAPH)
-        d.refuse_unknown(body, {"displayName", "description"})
+        d.refuse_unknown(body, {"displayName", "description", "members@odata.bind"})
         name = d.string_field(body, "displayName")
-        if name is not None:
-            group_services.group_update(group=target, name=name)
+        members = _bound(body, "members@odata.bind")
+        if members and GroupMembership.objects.filter(group=target).filter(
+                Q(user__in=[m for m in members if isinstance(m, DirectoryUser)])
+                | Q(member_group__in=[m for m in members if isinstance(m, DirectoryGroup)])).exists():
+            require_right(Action.GROUP_MEMBERS)
+            raise d.already_exists("members")
+        with transaction.atomic():  # the new name and every member, or nothing
+            if name is not None:
+                group_services.group_update(group=target, name=name)
+            for obj in members:
+                group_services.group_member_add(group=target, **_as_member(obj))
         return d.no_content()
     d.require_read()
     target = _group(group_id)

@@ -27,6 +27,7 @@ from .objects import USER_DEFAULT, USER_PROPERTIES, user_json
 
 ROLE_TYPE = "#microsoft.graph.directoryRole"
 _ROLE_NAMESPACE = uuid.UUID("6d1f6f5e-6a4e-4f53-9a63-1c6f6c0e2d13")  # this portal's, for stable role ids
+DEFINITION_FILTERS = ("id", "displayName", "templateId", "isBuiltIn", "isEnabled")
 TEMPLATES = {str(template): role for role, template in ADMIN_ROLE_TEMPLATE_IDS.items()}
 
 
@@ -157,8 +158,7 @@ def role_definitions(request):
     opts = odata.options(request, GRAPH)
     values = [role_definition_json(role) for role in AdminRole]
     if opts.filter:
-        raise errors.ApiError(400, errors.GRAPH_UNSUPPORTED, "$filter is not supported on roleDefinitions: "
-                              "there are eleven; read them all, or one by its id (the template id).")
+        values = odata.filter_rows(opts.filter, values, DEFINITION_FILTERS, GRAPH)
     if opts.select is not None:
         chosen = odata.select(opts, role_definition_json(AdminRole.GLOBAL), (), GRAPH, always=("id",))
         values = [{k: v for k, v in value.items() if k in chosen} for value in values]

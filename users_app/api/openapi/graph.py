@@ -68,7 +68,8 @@ def graph_schemas() -> dict:
                             "groupTypes": array(text()), "members@odata.bind": array(text()),
                             "owners@odata.bind": array(text())},
                            required=("displayName", "mailEnabled", "mailNickname", "securityEnabled")),
-        "GroupUpdate": obj({"@odata.type": text(), "displayName": text(), "description": nullable_text()}),
+        "GroupUpdate": obj({"@odata.type": text(), "displayName": text(), "description": nullable_text(),
+                            "members@odata.bind": array(text())}),
         "DirectoryObject": directory_object,
         "DirectoryObjectCollection": collection("DirectoryObject"),
         "ReferenceCreate": obj({"@odata.id": text()}, required=("@odata.id",)),
@@ -209,7 +210,8 @@ def graph_paths() -> dict:
             g, "A directory role by its template id (the SDK's form)", ok={200: "DirectoryRole"},
             operation_id="graph_directory_role_by_template_key")},
         f"{GRAPH}/roleManagement/directory/roleDefinitions": {"get": operation(
-            g, "Role definitions", ok={200: "UnifiedRoleDefinitionCollection"}, operation_id="graph_role_definitions")},
+            g, "Role definitions", ok={200: "UnifiedRoleDefinitionCollection"},
+            parameters=[p for p in GRAPH_LIST if p["name"] in ("$select", "$filter")], operation_id="graph_role_definitions")},
         f"{GRAPH}/roleManagement/directory/roleDefinitions/{{definition_id}}": {"parameters": [definition], "get": operation(
             g, "A role definition (id = template id)", ok={200: "UnifiedRoleDefinition"},
             operation_id="graph_role_definition_get")},
