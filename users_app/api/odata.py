@@ -162,15 +162,21 @@ def parse(text: str, api: str):
         raise errors.bad_request(api, "Invalid $filter: the expression could not be parsed.") from None
 
 
-def filter_q(text: str, aliases: dict[str, str], model, api: str) -> Q:
-    """$filter as a Q over `model`. `aliases` maps each filterable property to its ORM path
-    (written with "/" for a relation, as OData does: "businessunit/businessunitid")."""
+def _parse_known(text: str, known, api: str):
+    """The tree of $filter, every property in it one of `known` (a 400 naming the first that is not)."""
     tree = parse(text, api)
     seen = _Identifiers()
     seen.visit(tree)
-    unknown = [name for name in seen.names if name not in aliases]
+    unknown = [name for name in seen.names if name not in known]
     if unknown:
         raise errors.bad_request(api, f"Could not find a property named '{unknown[0]}' for $filter.")
+    return tree
+
+
+def filter_q(text: str, aliases: dict[str, str], model, api: str) -> Q:
+    """$filter as a Q over `model`. `aliases` maps each filterable property to its ORM path
+    (written with "/" for a relation, as OData does: "businessunit/businessunitid")."""
+    tree = _parse_known(text, aliases, api)
     renames = {name: path for name, path in aliases.items() if name != path}
     if renames:
         tree = AliasRewriter(renames).visit(tree)
@@ -189,12 +195,7 @@ def filter_rows(text: str, rows: list[dict], filterable, api: str) -> list[dict]
     """$filter over a short list held in memory rather than in a table (the eleven admin role
     definitions): eq, ne, in, not, and, or and startswith on the `filterable` properties of each
     row; text compared ignoring case, as Graph compares it."""
-    tree = parse(text, api)
-    seen = _Identifiers()
-    seen.visit(tree)
-    unknown = [name for name in seen.names if name not in filterable]
-    if unknown:
-        raise errors.bad_request(api, f"Could not find a property named '{unknown[0]}' for $filter.")
+    tree = _parse_known(text, filterable, api)
     return [row for row in rows if _holds(tree, row, api)]
 
 
