@@ -10,6 +10,7 @@ from users_app.models import AuditEntry, DirectoryGroup, DirectoryUser, GroupMem
 pytestmark = pytest.mark.django_db
 
 GRAPH = "https://graph.microsoft.com/v1.0"
+MISSING = "00000000-0000-0000-0000-00000000beef"
 
 
 def _user(local):
@@ -71,8 +72,7 @@ def test_create_a_group_with_members_and_owners_bound_in_one_request(portal_tena
     assert sorted(m["@odata.type"] for m in members) == ["#microsoft.graph.group", "#microsoft.graph.user"]
 
     before = row_counts()
-    missing = "00000000-0000-0000-0000-00000000beef"
-    for extra, status in (({"members@odata.bind": [f"{GRAPH}/users/{olivia.pk}", f"{GRAPH}/users/{missing}"]}, 404),
+    for extra, status in (({"members@odata.bind": [f"{GRAPH}/users/{olivia.pk}", f"{GRAPH}/users/{MISSING}"]}, 404),
                           ({"owners@odata.bind": [f"{GRAPH}/groups/{sales.pk}"]}, 400),
                           ({"members@odata.bind": f"{GRAPH}/users/{olivia.pk}"}, 400),
                           ({"members@odata.bind": ["https://graph.microsoft.com/v1.0/me"]}, 400)):
@@ -234,6 +234,9 @@ def test_dir05_a_groups_administrator_manages_members_and_others_are_refused(por
         for response in (api.post(f"/v1.0/groups/{sales.pk}/members/$ref", token, ref),
                          _new_group(api, token, "Refused"),
                          api.patch(f"/v1.0/groups/{sales.pk}", token, {"displayName": "Renamed"}),
+                         # a bound object that does not exist: refused first, so nothing is probed
+                         _new_group(api, token, "Refused", **{"members@odata.bind": [f"{GRAPH}/users/{MISSING}"]}),
+                         api.patch(f"/v1.0/groups/{sales.pk}", token, {"members@odata.bind": [f"{GRAPH}/users/{MISSING}"]}),
                          api.delete(f"/v1.0/groups/{sales.pk}/members/{_user('plain').pk}/$ref", token)):
             status, code, message = api.error(response)
             assert (status, code) == (403, "Authorization_RequestDenied") and message.startswith("DIR-05"), message

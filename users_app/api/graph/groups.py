@@ -93,11 +93,11 @@ def _group_create(request):
         raise errors.bad_request(GRAPH, "Only security groups (securityEnabled true, mailEnabled false, "
                                         "groupTypes []) and Microsoft 365 groups (groupTypes [\"Unified\"]) "
                                         "can be created.")
-    members, owners = _bound(body, "members@odata.bind"), _bound(body, "owners@odata.bind")
-    if any(not isinstance(owner, DirectoryUser) for owner in owners):
-        raise errors.bad_request(GRAPH, "owners@odata.bind: a group's owners are users: a group cannot own a group.")
     with transaction.atomic():  # the group with its members and owners, or nothing
-        group = group_services.group_create(name=name, group_type=group_type)
+        group = group_services.group_create(name=name, group_type=group_type)  # DIR-05 checked first
+        members, owners = _bound(body, "members@odata.bind"), _bound(body, "owners@odata.bind")
+        if any(not isinstance(owner, DirectoryUser) for owner in owners):
+            raise errors.bad_request(GRAPH, "owners@odata.bind: a group's owners are users: a group cannot own a group.")
         for obj in members:
             group_services.group_member_add(group=group, **_as_member(obj))
         for owner in owners:
@@ -106,8 +106,8 @@ def _group_create(request):
 
 
 def _bound(body: dict, field: str) -> list:
-    """The users and groups a `members@odata.bind` or `owners@odata.bind` list names (each once),
-    all found before anything is written."""
+    """The users and groups a `members@odata.bind` or `owners@odata.bind` list names (each once);
+    a missing one is a 404 (the caller's transaction then writes nothing)."""
     urls = body.get(field) or []
     if not isinstance(urls, list):
         raise errors.bad_request(GRAPH, f"Invalid value for property '{field}': a list of object URLs is expected.")
@@ -138,6 +138,8 @@ def group(request, group_id):
         body = json_body(request, GRAPH)
         d.refuse_unknown(body, {"displayName", "description", "members@odata.bind"})
         name = d.string_field(body, "displayName")
+        if body.get("members@odata.bind"):
+            require_right(Action.GROUP_MEMBERS)  # before the objects are looked up: no probing
         members = _bound(body, "members@odata.bind")
         if members and GroupMembership.objects.filter(group=target).filter(
                 Q(user__in=[m for m in members if isinstance(m, DirectoryUser)])
