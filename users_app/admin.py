@@ -93,7 +93,8 @@ class DirectoryUserAdmin(AuditedAdmin, admin.ModelAdmin):
     autocomplete_fields = ("account",)
     inlines = (LicenceAssignmentInline, AdminRoleAssignmentInline)
     fieldsets = (
-        (None, {"fields": ("id", "user_principal_name", "display_name", "given_name", "surname", "job_title", "mail")}),
+        (None, {"fields": ("id", "user_principal_name", "display_name", "given_name", "surname", "job_title",
+                           "department", "office_location", "mail")}),
         ("Contact", {"fields": ("business_phone", "mobile_phone", "street_address", "city", "state", "postal_code", "country")}),
         ("Account", {"fields": ("user_type", "account_enabled", "usage_location", "must_change_password", "account")}),
         (

@@ -59,11 +59,13 @@ def _wizard(page, live_server, shot=None, js=True, axe=None):
     page.get_by_role("radio", name="Admin center access", exact=True).check()
     page.get_by_role("checkbox", name="License administrator").check()
     page.get_by_label("Job title").fill("Buyer")
+    page.get_by_label("Department", exact=True).fill("Purchasing")
+    page.get_by_label("Office", exact=True).fill("Seattle 4/321")
     page.get_by_role("button", name="Next").click()
     expect(page.locator('[aria-current="step"]')).to_have_text("Finish")
     review = page.locator("#add-user-wizard")
     for text in ("Nora Quinn", portal_upn("nora"), "Automatically created", "Dynamics 365 Sales",
-                 "License administrator", "Buyer"):
+                 "License administrator", "Buyer", "Purchasing", "Seattle 4/321"):
         expect(review).to_contain_text(text)
     if shot:
         shot("wizard-review")

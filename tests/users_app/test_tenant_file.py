@@ -188,6 +188,9 @@ REFUSALS = {
     "tenant-file-no-upn": ("tenant-file", lambda d: {**d, "users": d["users"] + [{"given_name": "Nobody"}]}),
     "tenant-file-role": ("tenant-file", lambda d: _set_user(d, f"bob@{DOMAIN}", admin_roles=["Supreme Leader"])),
     "tenant-file-duplicate": ("tenant-file", lambda d: {**d, "users": d["users"] + [{"upn": f"ALICE@{DOMAIN}"}]}),
+    # a profile value longer than its column (department: 64, office: 128)
+    "tenant-file-department": ("tenant-file", lambda d: _set_user(d, f"bob@{DOMAIN}", department="x" * 65)),
+    "tenant-file-office": ("tenant-file", lambda d: _set_user(d, f"new.person@{DOMAIN}", office="x" * 129)),
 }
 
 
@@ -275,6 +278,30 @@ def test_keys_left_out_keep_values_and_lists_replace():
     assert list(sales.memberships.values_list("user__user_principal_name", flat=True)) == [f"bob@{DOMAIN}"]
     assert sales.ownerships.count() == 1  # owners left out: kept
     assert Environment.objects.get(name="Sales").security_group_object_id == sales.id
+
+
+def test_department_and_office_load_update_and_are_kept_when_left_out():
+    """cli.md: `department` and `office` (Graph's department and officeLocation) are optional profile
+    keys: set on a new user and on an existing one, kept when left out; a second load writes nothing."""
+    data = base()
+    _set_user(data, f"alice@{DOMAIN}", department="Purchasing", office="Building 4")
+    _set_user(data, f"new.person@{DOMAIN}", department="Sales", office="Paris 2/110")
+    load_tenant(data)
+    rows = dict((upn, (department, office)) for upn, department, office in DirectoryUser.objects.values_list(
+        "user_principal_name", "department", "office_location"))
+    assert rows[f"alice@{DOMAIN}"] == ("Purchasing", "Building 4")
+    assert rows[f"new.person@{DOMAIN}"] == ("Sales", "Paris 2/110")
+    assert rows[f"bob@{DOMAIN}"] == ("", "")
+    with CaptureQueriesContext(connection) as ctx:
+        load_tenant(data)
+    assert writes(ctx) == []
+    summary = load_tenant({"users": [{"upn": f"alice@{DOMAIN}", "office": "Building 5"},
+                                     {"upn": f"new.person@{DOMAIN}", "department": "", "office": None}]})
+    assert summary["users"]["updated"] == 2
+    alice = DirectoryUser.objects.get(user_principal_name=f"alice@{DOMAIN}")
+    assert (alice.department, alice.office_location, alice.job_title) == ("Purchasing", "Building 5", "Buyer")
+    person = DirectoryUser.objects.get(user_principal_name=f"new.person@{DOMAIN}")
+    assert (person.department, person.office_location) == ("", "")
 
 
 def test_licences_move_between_users_at_full_seats():

@@ -65,6 +65,28 @@ PLACES = [
     ("Sydney", "NSW", "200", "Australia", "AU", "+61 2 5550", "George Street"),
 ]
 
+# A job title's department (Graph `department`), read from the title: no draw from the generator,
+# so every other generated value stays the same. The first keyword found wins.
+DEPARTMENT_KEYWORDS = (
+    ("Marketing", "Marketing"), ("Sales", "Sales"), ("Account", "Sales"), ("Service", "Customer Service"),
+    ("Support", "Customer Service"), ("Technician", "Field Service"), ("Buyer", "Purchasing"),
+    ("Controller", "Finance"), ("Auditor", "Finance"), ("HR", "Human Resources"), ("Partner", "Partners"),
+    ("Licensing", "IT"), ("Administrator", "IT"), ("Engineer", "IT"), ("Developer", "IT"), ("Architect", "IT"),
+    ("Security", "IT"), ("Identity", "IT"), ("IT ", "IT"), ("Analyst", "Operations"), ("Project", "Operations"),
+    ("Product", "Operations"), ("Operations", "Operations"),
+)
+
+
+def department_of(job_title: str) -> str:
+    return next((department for word, department in DEPARTMENT_KEYWORDS if word in job_title), "")
+
+
+def office_of(local: str, city: str) -> str:
+    """An office in the user's city, as building/room (Graph `officeLocation`), from the user name."""
+    code = sum(map(ord, local))
+    return f"{city} {code % 7 + 1}/{100 + code % 300}"
+
+
 SKUS = [
     {"sku": "DYN365_SALES", "name": "Dynamics 365 Sales Enterprise", "kind": "dataverse",
      "service_plans": ["DYN365_ENTERPRISE_SALES", "CDS_SALES", "POWERAPPS_DYN_APPS", "FLOW_DYN_APPS"]},
@@ -94,7 +116,8 @@ def build() -> dict:
         user = {
             "upn": f"{local}@{DOMAIN}",
             "given_name": first, "surname": last, "display_name": f"{first} {last}",
-            "mail": f"{local}@{MAIL_DOMAIN}", "job_title": job or rng.choice(JOB_TITLES),
+            "mail": f"{local}@{MAIL_DOMAIN}", "job_title": (job_title := job or rng.choice(JOB_TITLES)),
+            "department": department_of(job_title), "office": office_of(local, city),
             "office_phone": f"{phone} {rng.randint(1000, 9999)}",
             "mobile_phone": f"{phone} {rng.randint(1000, 9999)}" if rng.random() < 0.6 else "",
             "street": f"{rng.randint(1, 999)} {street}", "city": city, "state": state,

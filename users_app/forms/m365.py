@@ -44,6 +44,8 @@ class DirectoryUserAccountForm(_Form):
     given_name = forms.CharField(label="First name", max_length=64, required=False)
     surname = forms.CharField(label="Last name", max_length=64, required=False)
     job_title = forms.CharField(label="Job title", max_length=128, required=False)
+    department = forms.CharField(label="Department", max_length=64, required=False)
+    office_location = forms.CharField(label="Office", max_length=128, required=False)
     mail = forms.CharField(label="Mail", max_length=255, required=False)
     business_phone = forms.CharField(label="Office phone", max_length=64, required=False)
     mobile_phone = forms.CharField(label="Mobile phone", max_length=64, required=False)
@@ -54,8 +56,8 @@ class DirectoryUserAccountForm(_Form):
     country = forms.CharField(label="Country or region", max_length=128, required=False)
     usage_location = forms.ChoiceField(label="Usage location", required=False)
 
-    FIELDS = ("user_principal_name", "display_name", "given_name", "surname", "job_title", "mail",
-              "business_phone", "mobile_phone", "street_address", "city", "state", "postal_code", "country",
+    FIELDS = ("user_principal_name", "display_name", "given_name", "surname", "job_title", "department",
+              "office_location", "mail", "business_phone", "mobile_phone", "street_address", "city", "state", "postal_code", "country",
               "usage_location")
 
     def __init__(self, *args, user, editable=None, **kwargs):

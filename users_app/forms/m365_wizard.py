@@ -18,9 +18,9 @@ from .m365 import _Form, usage_location_choices
 AUTO, MANUAL = "auto", "manual"
 ASSIGN, NO_LICENCE = "assign", "none"
 USER_ONLY, ADMIN_ACCESS = "user", "admin"
-# Profile info: the directory's own fields (DIR-03); the real wizard's Department, Office and Fax have
-# no column here.
-PROFILE = ("job_title", "business_phone", "mobile_phone", "street_address", "city", "state", "postal_code", "country")
+# Profile info: the directory's own fields (DIR-03), in the real wizard's order; its Fax has no column here.
+PROFILE = ("job_title", "department", "office_location", "business_phone", "mobile_phone", "street_address", "city",
+           "state", "postal_code", "country")
 
 
 class BasicsForm(_Form):
@@ -123,6 +123,8 @@ class OptionalSettingsForm(_Form):
     admin_roles = forms.MultipleChoiceField(label="Admin roles", required=False, widget=forms.CheckboxSelectMultiple,
                                             choices=AdminRole.choices)
     job_title = forms.CharField(label="Job title", max_length=128, required=False)
+    department = forms.CharField(label="Department", max_length=64, required=False)
+    office_location = forms.CharField(label="Office", max_length=128, required=False)
     business_phone = forms.CharField(label="Office phone", max_length=64, required=False)
     mobile_phone = forms.CharField(label="Mobile phone", max_length=64, required=False)
     street_address = forms.CharField(label="Street address", max_length=1024, required=False)

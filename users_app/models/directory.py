@@ -38,6 +38,9 @@ class DirectoryUser(ChangeNumbered):
     given_name = models.CharField(max_length=64, blank=True)
     surname = models.CharField(max_length=64, blank=True)
     job_title = models.CharField(max_length=128, blank=True)
+    # Directory-only, as in Entra ID: no SystemUser column follows them (FIELD-*).
+    department = models.CharField(max_length=64, blank=True)
+    office_location = models.CharField(max_length=128, blank=True, verbose_name="office")
     mail = models.CharField(max_length=255, blank=True)
     business_phone = models.CharField(max_length=64, blank=True, verbose_name="office phone")
     mobile_phone = models.CharField(max_length=64, blank=True)

@@ -33,6 +33,7 @@ APP_KEYS = {"name": "str", "app_id": "str", "permissions": "list_str"}
 # file key -> DirectoryUser field
 USER_PROFILE = {
     "display_name": "display_name", "given_name": "given_name", "surname": "surname", "job_title": "job_title",
+    "department": "department", "office": "office_location",
     "mail": "mail", "office_phone": "business_phone", "mobile_phone": "mobile_phone", "street": "street_address",
     "city": "city", "state": "state", "postal_code": "postal_code", "country": "country",
 }

@@ -109,7 +109,7 @@ def test_a_filter_form_encoded_as_the_sdk_sends_it(portal_tenant, api):
 
 
 @pytest.mark.parametrize("params, word", [
-    ({"$filter": "officeLocation eq 'x'"}, "officeLocation"),
+    ({"$filter": "preferredLanguage eq 'x'"}, "preferredLanguage"),
     ({"$filter": "displayName eq"}, "$filter"),
     ({"$select": "id,shoeSize"}, "shoeSize"),
     ({"$orderby": "city"}, "city"),
@@ -220,6 +220,45 @@ def test_create_with_the_sdks_body_answers_201_with_the_id(portal_tenant, api):
                               password="Adele-Pass-2026!").status_code == 200
 
 
+def test_department_and_office_location_are_created_read_patched_and_filtered(portal_tenant, api):
+    """Graph's department and officeLocation: directory-only columns; officeLocation is in the default
+    property set, department answers only when $select names it (as in Graph)."""
+    from users_app.models import AuditEntry, DirectoryUser
+
+    token = api.user_token("useradmin")
+    body = {"accountEnabled": True, "displayName": "Megan Bowen", "mailNickname": "megan",
+            "userPrincipalName": "megan@contoso.onmicrosoft.com", "jobTitle": "Marketing Manager",
+            "department": "Marketing", "officeLocation": "131/1104",
+            "passwordProfile": {"password": "Megan-Pass-2026!", "forceChangePasswordNextSignIn": True}}
+    created = api.post(USERS, token, body)
+    assert created.status_code == 201, created.content
+    assert created.json()["officeLocation"] == "131/1104" and "department" not in created.json()
+    url = f"{USERS}/{created.json()['id']}"
+    megan = DirectoryUser.objects.get(pk=created.json()["id"])
+    assert (megan.department, megan.office_location) == ("Marketing", "131/1104")
+    assert api.get(url, token).json()["officeLocation"] == "131/1104"
+    assert api.get(url, token, **{"$select": "department,officeLocation"}).json() == {
+        "id": str(megan.pk), "department": "Marketing", "officeLocation": "131/1104"}
+
+    assert api.patch(url, token, {"department": "Sales", "officeLocation": "20/2109"}).status_code == 204
+    megan.refresh_from_db()
+    assert (megan.department, megan.office_location) == ("Sales", "20/2109")
+    entry = AuditEntry.objects.filter(action="Update user", target_id=str(megan.pk)).latest("pk")
+    assert sorted(entry.changes) == [["department", "Marketing", "Sales"], ["office_location", "131/1104", "20/2109"]]
+
+    for expression in ("department eq 'Sales'", "startswith(department,'Sa')", "officeLocation eq '20/2109'",
+                       "department eq 'Sales' and startswith(officeLocation,'20/')"):
+        found = api.get(USERS, token, **{"$filter": expression, "$select": "userPrincipalName,department"})
+        assert found.status_code == 200, found.content
+        assert found.json()["value"] == [{"id": str(megan.pk), "userPrincipalName": "megan@contoso.onmicrosoft.com",
+                                          "department": "Sales"}]
+    assert api.get(USERS, token, **{"$filter": "department eq 'Marketing'"}).json()["value"] == []
+
+    assert api.patch(url, token, {"department": None, "officeLocation": ""}).status_code == 204
+    assert api.get(url, token, **{"$select": "department,officeLocation"}).json() == {
+        "id": str(megan.pk), "department": None, "officeLocation": None}
+
+
 @pytest.mark.parametrize("change, word", [
     ({"passwordProfile": None}, "passwordProfile"),
     ({"mailNickname": ""}, "mailNickname"),
@@ -232,6 +271,9 @@ def test_create_with_the_sdks_body_answers_201_with_the_id(portal_tenant, api):
     ({"userPrincipalName": "no domain"}, "user_principal_name"),
     ({"userPrincipalName": "global@contoso.onmicrosoft.com"}, "already in use"),
     ({"usageLocation": "USA"}, ""),
+    ({"department": "x" * 65}, "department"),
+    ({"officeLocation": "x" * 129}, "office_location"),
+    ({"department": 7}, "department"),
 ])
 def test_a_malformed_create_is_a_400_naming_the_property_and_writes_nothing(portal_tenant, api, change, word):
     token = api.user_token("global")
@@ -269,10 +311,12 @@ def test_patch_maps_graph_names_to_fields_and_answers_204(portal_tenant, api):
 @pytest.mark.parametrize("body, word", [
     ({"id": "x"}, "'id' is read-only"),
     ({"assignedLicenses": []}, "'assignedLicenses' is read-only"),
-    ({"officeLocation": "B1"}, "officeLocation"),
+    ({"preferredLanguage": "fr-FR"}, "preferredLanguage"),
     ({"favouriteColour": "blue"}, "favouriteColour"),
     ({"mailNickname": "someone-else"}, "mailNickname"),
     ({"jobTitle": "x" * 200}, "job_title"),
+    ({"department": "x" * 65}, "department"),
+    ({"officeLocation": "x" * 129}, "office_location"),
     ({"accountEnabled": None}, "accountEnabled"),
 ])
 def test_patch_with_an_unknown_or_read_only_property_is_a_400_naming_it(portal_tenant, api, body, word):

@@ -183,13 +183,23 @@ def test_account_tab_saves_profile_fields(portal_tenant, sign_in):
     url = reverse("m365:active_user_detail", args=[user.pk])
     page = client.get(url).content.decode()
     assert "extensionAttribute1" in page and "FIELD-05" in page
+    # Job title, Department, Office, Office phone: the real contact information panel's order.
+    names = re.findall(r'name="(\w+)"', page)
+    assert names.index("job_title") + 1 == names.index("department") == names.index("office_location") - 1
+    assert names.index("office_location") < names.index("business_phone")
     data = {"user_principal_name": user.user_principal_name, "display_name": "Olivia Renamed", "job_title": "Buyer",
-            "usage_location": "FR", "city": "Lyon"}
+            "department": "Purchasing", "office_location": "Building 4, 2nd floor", "usage_location": "FR",
+            "city": "Lyon"}
     response = client.post(url, data, headers=HX)
-    assert response.status_code == 200 and 'id="account-form"' in response.content.decode()
-    assert "Saved the account" in response.content.decode()
+    text = response.content.decode()
+    assert response.status_code == 200 and 'id="account-form"' in text
+    assert "Saved the account" in text
+    assert 'value="Purchasing"' in text and 'value="Building 4, 2nd floor"' in text  # read back after the write
     user.refresh_from_db()
     assert (user.display_name, user.job_title, user.usage_location, user.city) == ("Olivia Renamed", "Buyer", "FR", "Lyon")
+    assert (user.department, user.office_location) == ("Purchasing", "Building 4, 2nd floor")
+    shown = client.get(url).content.decode()
+    assert ">Department</label>" in shown and ">Office</label>" in shown and 'value="Purchasing"' in shown
     response = client.post(url, {**data, "display_name": "Olivia Again"})
     assert response.status_code == 302 and response["Location"] == url
 

@@ -19,7 +19,8 @@ BASICS = {"given_name": "Nora", "surname": "Quinn", "display_name": "", "usernam
           "domain": "contoso.onmicrosoft.com", "password_mode": "auto", "require_change": "on",
           "email_password_to": ""}
 LICENCES = {"usage_location": "US", "licence_mode": "assign", "licences": ["DYN"]}
-OPTIONAL = {"role_mode": "user", "job_title": "Buyer", "city": "Oslo"}
+OPTIONAL = {"role_mode": "user", "job_title": "Buyer", "department": "Purchasing", "office_location": "Oslo HQ",
+            "city": "Oslo"}
 
 
 def wizard_id(client) -> str:
@@ -107,6 +108,10 @@ def test_optional_settings_offer_only_the_roles_this_admin_may_grant(portal_tena
     text = client.get(f"{URL}?w={w}&step=optional").content.decode()
     assert 'name="admin_roles"' not in text and "User (no admin center access)" in text
     assert 'name="job_title"' in text
+    # Profile info in the real wizard's order: Job title, Department, Office, Office phone.
+    names = re.findall(r'name="(\w+)"', text)
+    assert names.index("job_title") + 1 == names.index("department") == names.index("office_location") - 1
+    assert names.index("office_location") < names.index("business_phone")
     client = sign_in("global")
     w = wizard_id(client)
     step(client, w, "basics", BASICS)
@@ -124,6 +129,7 @@ def test_review_sums_up_every_step_with_edit_links(portal_tenant, sign_in):
     assert "Review and finish" in text and "Nora Quinn" in text and UPN in text
     assert "Automatically created" in text and "Dynamics 365 Sales" in text and "United States" in text
     assert "User (no admin center access)" in text and "Buyer" in text and "Oslo" in text
+    assert "<dt>Department</dt><dd>Purchasing</dd>" in text and "<dt>Office</dt><dd>Oslo HQ</dd>" in text
     for name in ("basics", "licences", "optional"):
         assert f"?w={w}&amp;step={name}" in text
     assert "Finish adding" in text and 'class="btn btn-primary"' in text
@@ -132,7 +138,8 @@ def test_review_sums_up_every_step_with_edit_links(portal_tenant, sign_in):
 def test_finish_creates_the_user_once_with_licences_and_roles_and_shows_the_password_once(portal_tenant, sign_in):
     client = sign_in("global")
     w = through_review(client, optional={"role_mode": "admin", "admin_roles": [AdminRole.LICENCE],
-                                         "job_title": "Buyer"})
+                                         "job_title": "Buyer", "department": "Purchasing",
+                                         "office_location": "Oslo HQ"})
     response = step(client, w, "review", {}, nav="finish")
     text = response.content.decode()
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
@@ -140,6 +147,7 @@ def test_finish_creates_the_user_once_with_licences_and_roles_and_shows_the_pass
     password = re.search(r'id="temporary-password">([^<]+)<', text).group(1)
     user = DirectoryUser.objects.get(user_principal_name=UPN)
     assert user.display_name == "Nora Quinn" and user.job_title == "Buyer" and user.usage_location == "US"
+    assert (user.department, user.office_location) == ("Purchasing", "Oslo HQ")
     assert user.must_change_password and user.account.check_password(password)
     assert list(LicenceAssignment.objects.filter(user=user).values_list("sku__sku_part_number", flat=True)) == ["DYN"]
     assert list(AdminRoleAssignment.objects.filter(user=user).values_list("role", flat=True)) == [AdminRole.LICENCE]

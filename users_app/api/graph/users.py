@@ -26,6 +26,8 @@ WRITABLE = {
     "givenName": "given_name",
     "surname": "surname",
     "jobTitle": "job_title",
+    "department": "department",
+    "officeLocation": "office_location",
     "mail": "mail",
     "mobilePhone": "mobile_phone",
     "streetAddress": "street_address",

@@ -42,6 +42,8 @@ FILTER_ALIASES = {
     "surname": "surname",
     "mail": "mail",
     "jobTitle": "job_title",
+    "department": "department",
+    "officeLocation": "office_location",
     "accountEnabled": "account_enabled",
     "userType": "user_type",
     "usageLocation": "usage_location",

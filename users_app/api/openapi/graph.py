@@ -28,7 +28,7 @@ def graph_schemas() -> dict:
         "businessPhones": array(text()), "streetAddress": nullable_text(), "city": nullable_text(),
         "state": nullable_text(), "postalCode": nullable_text(), "country": nullable_text(),
         "usageLocation": nullable_text(), "userType": text(enum=["Member", "Guest"]),
-        "department": nullable_text(), "passwordProfile": ref("PasswordProfile"),
+        "department": nullable_text(), "officeLocation": nullable_text(), "passwordProfile": ref("PasswordProfile"),
     }
     group = obj({**typed, "id": guid(), "displayName": text(), "description": nullable_text(),
                  "mailEnabled": boolean(), "securityEnabled": boolean(), "mailNickname": nullable_text(),

@@ -25,8 +25,8 @@ CLEAR_TEXT_WARNING = (
 )
 
 PROFILE_FIELDS = (
-    "display_name", "given_name", "surname", "job_title", "mail", "business_phone", "mobile_phone",
-    "street_address", "city", "state", "postal_code", "country",
+    "display_name", "given_name", "surname", "job_title", "department", "office_location", "mail",
+    "business_phone", "mobile_phone", "street_address", "city", "state", "postal_code", "country",
 )
 UPDATABLE_FIELDS = frozenset(
     PROFILE_FIELDS

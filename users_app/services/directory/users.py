@@ -41,6 +41,8 @@ def directory_user_create(
     given_name: str = "",
     surname: str = "",
     job_title: str = "",
+    department: str = "",
+    office_location: str = "",
     mail: str = "",
     business_phone: str = "",
     mobile_phone: str = "",
@@ -75,7 +77,8 @@ def directory_user_create(
     with audit.action("Add user", target=user_principal_name) as entry:
         user, shown = _directory_user_create(
             user_principal_name=user_principal_name, display_name=display_name, given_name=given_name,
-            surname=surname, job_title=job_title, mail=mail, business_phone=business_phone,
+            surname=surname, job_title=job_title, department=department, office_location=office_location,
+            mail=mail, business_phone=business_phone,
             mobile_phone=mobile_phone, street_address=street_address, city=city, state=state,
             postal_code=postal_code, country=country, usage_location=usage_location,
             account_enabled=account_enabled, user_type=user_type, licences=licences, admin_roles=admin_roles,
@@ -92,14 +95,15 @@ def directory_user_create(
     return user, shown
 
 
-def _directory_user_create(*, user_principal_name, display_name, given_name, surname, job_title, mail,
-                           business_phone, mobile_phone, street_address, city, state, postal_code, country,
-                           usage_location, account_enabled, user_type, licences, admin_roles, custom_attributes,
+def _directory_user_create(*, user_principal_name, display_name, given_name, surname, job_title, department,
+                           office_location, mail, business_phone, mobile_phone, street_address, city, state,
+                           postal_code, country, usage_location, account_enabled, user_type, licences, admin_roles, custom_attributes,
                            home_tenant_licences, password, email_password_to, temporary_password,
                            must_change_password):
     require_right(Action.CREATE_USER)
     check_texts(DirectoryUser, {"user_principal_name": user_principal_name, "display_name": display_name,
-                                 "given_name": given_name, "surname": surname, "job_title": job_title, "mail": mail,
+                                 "given_name": given_name, "surname": surname, "job_title": job_title,
+                                 "department": department, "office_location": office_location, "mail": mail,
                                  "business_phone": business_phone, "mobile_phone": mobile_phone,
                                  "street_address": street_address, "city": city, "state": state,
                                  "postal_code": postal_code, "country": country})
@@ -116,8 +120,9 @@ def _directory_user_create(*, user_principal_name, display_name, given_name, sur
     user = DirectoryUser.objects.create(
         id=uuid.uuid4(),
         user_principal_name=user_principal_name,
-        display_name=display_name, given_name=given_name, surname=surname, job_title=job_title, mail=mail,
-        business_phone=business_phone, mobile_phone=mobile_phone, street_address=street_address, city=city,
+        display_name=display_name, given_name=given_name, surname=surname, job_title=job_title,
+        department=department, office_location=office_location, mail=mail, business_phone=business_phone,
+        mobile_phone=mobile_phone, street_address=street_address, city=city,
         state=state, postal_code=postal_code, country=country, usage_location=usage_location,
         account_enabled=account_enabled, user_type=user_type,
         custom_attributes=dict(custom_attributes or {}), home_tenant_licences=list(home_tenant_licences),
