@@ -340,8 +340,9 @@ def search_index_installed() -> bool:
 
 def search_index_install(schema_editor=None, *, fill: bool = False) -> None:
     """Create the search tables and triggers where missing (idempotent). SQLite drops a table's
-    triggers when Django remakes the table in a migration: run this after `migrate` too
-    (`post_migrate`), and `fill=True` marks every row pending for the next refresh."""
+    triggers when Django remakes the table in a migration, so a migration that changes a searched
+    table calls it once its change is made (0005, 0010); `fill=True` marks every row pending for the
+    next refresh."""
     conn = schema_editor.connection if schema_editor is not None else connection
     if conn.vendor == "sqlite":
         statements = _sqlite_ddl()
