@@ -57,8 +57,8 @@ class DirectoryUserAccountForm(_Form):
     usage_location = forms.ChoiceField(label="Usage location", required=False)
 
     FIELDS = ("user_principal_name", "display_name", "given_name", "surname", "job_title", "department",
-              "office_location", "mail", "business_phone", "mobile_phone", "street_address", "city", "state", "postal_code", "country",
-              "usage_location")
+              "office_location", "mail", "business_phone", "mobile_phone", "street_address", "city", "state",
+              "postal_code", "country", "usage_location")
 
     def __init__(self, *args, user, editable=None, **kwargs):
         """`editable`: the fields the signed-in admin may change on this user (DIR-05); the others

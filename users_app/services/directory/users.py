@@ -97,8 +97,8 @@ def directory_user_create(
 
 def _directory_user_create(*, user_principal_name, display_name, given_name, surname, job_title, department,
                            office_location, mail, business_phone, mobile_phone, street_address, city, state,
-                           postal_code, country, usage_location, account_enabled, user_type, licences, admin_roles, custom_attributes,
-                           home_tenant_licences, password, email_password_to, temporary_password,
+                           postal_code, country, usage_location, account_enabled, user_type, licences, admin_roles,
+                           custom_attributes, home_tenant_licences, password, email_password_to, temporary_password,
                            must_change_password):
     require_right(Action.CREATE_USER)
     check_texts(DirectoryUser, {"user_principal_name": user_principal_name, "display_name": display_name,
