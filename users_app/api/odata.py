@@ -142,7 +142,8 @@ def _one_item_lists(tokens):
     `('Guest',)`. So a comma is put after the single literal of a list that follows `in`."""
     out, last = [], []  # every token; the last three that are not white space
     for token in tokens:
-        if token.type == ")" and [t.type for t in last] == ["IN", "(", last[-1].type] and last[-1].type not in "(),":
+        if (token.type == ")" and len(last) == 3 and last[0].type == "IN" and last[1].type == "("
+                and last[2].type not in ("(", ")", ",")):
             comma = copy.copy(token)
             comma.type = comma.value = ","
             out.append(comma)
